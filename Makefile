@@ -1,0 +1,45 @@
+# The two commands of the README's quick start: `make demo` and `make test`.
+# Both create .venv and install everything they need on a fresh machine.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test lint typecheck unit system-deps diagrams bench bench-quick clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh
+
+demo: $(STAMP)
+	$(BIN)/missionflow demo
+
+test: $(STAMP) system-deps lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$$(cat .coverage-floor)
+
+diagrams: $(STAMP)
+	$(BIN)/missionflow diagram --all -o diagrams
+
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/run.py
+
+bench-quick: $(STAMP) system-deps
+	$(BIN)/python bench/run.py --quick
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage dist build

@@ -1,0 +1,1 @@
+"""The ``missionflow`` command line: a thin layer over the public ``missionflow`` API."""

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need (Graphviz's dot, PostgreSQL's server binaries),
+# only when they are missing. As root with apt-get it installs them; elsewhere it says what
+# to install and the tests that need them skip with that reason (except under CI=true).
+set -euo pipefail
+
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    missing+=(postgresql)
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "note: missing ${missing[*]}; install them (for example: sudo apt-get install ${missing[*]})" >&2
+    echo "note: the tests that need them will be skipped with that reason" >&2
+    if [ "${CI:-}" = "true" ]; then
+        echo "error: under CI=true these packages are required" >&2
+        exit 1
+    fi
+fi

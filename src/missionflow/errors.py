@@ -1,0 +1,183 @@
+"""The one exception tree of missionflow; every error a caller can act on.
+
+::
+
+    MissionflowError
+    ├── WorkflowDefinitionError      a workflow file is invalid (every problem, with file and line)
+    ├── WorkflowNotFoundError        no workflow of that name (or version)
+    ├── NotFoundError                a mission, client or record does not exist
+    │   ├── MissionNotFoundError
+    │   ├── ClientNotFoundError
+    │   └── InvoiceNotFoundError
+    ├── TransitionError              a trigger could not be fired
+    │   ├── TransitionNotAllowedError   the trigger does not leave the current state
+    │   └── TransitionBlockedError      a guard (or a hook) refused, with every reason
+    ├── ConcurrentUpdateError        another process changed the mission first; try again
+    ├── InvalidValueError            a value given by the caller is wrong (negative amount, bad date)
+    ├── HistoryTamperedError         the history chain does not verify
+    ├── StorageError                 the database failed (URL passwords are never shown)
+    └── DiagramRenderError           Graphviz is missing or failed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class MissionflowError(Exception):
+    """Root of every error raised by missionflow on purpose."""
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """One problem of a workflow file: where it is and what to do about it."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class WorkflowDefinitionError(MissionflowError):
+    """A workflow definition is invalid; ``problems`` lists every problem at once."""
+
+    def __init__(self, problems: Sequence[DefinitionProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"invalid workflow definition ({count} problem{'s' if count != 1 else ''})"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class WorkflowNotFoundError(MissionflowError):
+    """No workflow with this name (and version) is known."""
+
+    def __init__(self, name: str, version: int | None = None, known: Sequence[str] = ()) -> None:
+        self.name = name
+        self.version = version
+        self.known = tuple(known)
+        what = f"{name} version {version}" if version is not None else name
+        hint = f" (known: {', '.join(self.known)})" if self.known else ""
+        super().__init__(f"unknown workflow {what!r}{hint}")
+
+
+class NotFoundError(MissionflowError):
+    """A record the caller named does not exist."""
+
+    kind = "record"
+
+    def __init__(self, ref: str) -> None:
+        self.ref = ref
+        super().__init__(f"no {self.kind} {ref!r}")
+
+
+class MissionNotFoundError(NotFoundError):
+    """No mission with this reference."""
+
+    kind = "mission"
+
+
+class ClientNotFoundError(NotFoundError):
+    """No client with this reference."""
+
+    kind = "client"
+
+
+class InvoiceNotFoundError(NotFoundError):
+    """No invoice with this number."""
+
+    kind = "invoice"
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    """The verdict of one guard: ``reason`` is None when it lets the transition through."""
+
+    guard: str
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the guard allows the transition."""
+        return self.reason is None
+
+
+class TransitionError(MissionflowError):
+    """A trigger could not be fired on a mission."""
+
+    def __init__(self, message: str, *, mission: str, state: str, trigger: str) -> None:
+        self.mission = mission
+        self.state = state
+        self.trigger = trigger
+        super().__init__(message)
+
+
+class TransitionNotAllowedError(TransitionError):
+    """The trigger does not exist from the mission's current state."""
+
+    def __init__(self, *, mission: str, state: str, trigger: str, allowed: Sequence[str]) -> None:
+        self.allowed = tuple(allowed)
+        listed = ", ".join(self.allowed) if self.allowed else "none (final state)"
+        super().__init__(
+            f"{trigger!r} is not possible from state {state!r}; possible triggers: {listed}",
+            mission=mission,
+            state=state,
+            trigger=trigger,
+        )
+
+
+class TransitionBlockedError(TransitionError):
+    """Guards refused the transition; ``failed`` holds every refusal with its reason."""
+
+    def __init__(self, *, mission: str, state: str, trigger: str, failed: Sequence[GuardResult]) -> None:
+        self.failed = tuple(failed)
+        reasons = "; ".join(f"{r.reason}" for r in self.failed)
+        super().__init__(
+            f"{trigger!r} is blocked for mission {mission}: {reasons}",
+            mission=mission,
+            state=state,
+            trigger=trigger,
+        )
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The human reasons, one per failed guard."""
+        return tuple(r.reason or r.guard for r in self.failed)
+
+
+class ConcurrentUpdateError(MissionflowError):
+    """Another writer changed the mission between our read and our write; nothing was written."""
+
+    def __init__(self, mission: str) -> None:
+        self.mission = mission
+        super().__init__(
+            f"mission {mission} was changed by someone else at the same time; nothing was written, try again"
+        )
+
+
+class InvalidValueError(MissionflowError):
+    """A value given by the caller is not acceptable (for example a negative amount)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"invalid {field}: {message}")
+
+
+class HistoryTamperedError(MissionflowError):
+    """The history chain of a mission does not verify; names the first bad entry."""
+
+    def __init__(self, mission: str, position: int, problem: str) -> None:
+        self.mission = mission
+        self.position = position
+        self.problem = problem
+        super().__init__(f"mission {mission}: history entry #{position} {problem}")
+
+
+class StorageError(MissionflowError):
+    """The database could not be used; the message never contains a password."""
+
+
+class DiagramRenderError(MissionflowError):
+    """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""

@@ -1,0 +1,325 @@
+"""Guards: named, parametrised predicates that say yes or give a human reason.
+
+A guard never changes anything, so the engine can evaluate every guard of every
+trigger to explain what is possible. Applications add their own with
+:func:`register_guard` or through the entry-point group ``missionflow.guards``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib.metadata import entry_points
+
+from missionflow.definition import GuardParam
+from missionflow.mission import Mission
+from missionflow.settings import Settings
+
+GuardFunc = Callable[[Mission, "GuardContext", Mapping[str, GuardParam]], str | None]
+"""A guard: returns None to allow, or the reason it blocks."""
+
+ENTRY_POINT_GROUP = "missionflow.guards"
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    """What a guard may read besides the mission: the time, the settings and the trigger's data."""
+
+    now: datetime
+    settings: Settings = field(default_factory=Settings)
+    data: Mapping[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    """A registered guard: its function, the parameters it accepts and what it checks, in words."""
+
+    name: str
+    func: GuardFunc
+    params: Mapping[str, type] = field(default_factory=dict)
+    words: str = ""
+    words_fr: str = ""
+
+    def describe(self, lang: str = "en") -> str:
+        """What the guard checks, in a few words, for diagrams and reports."""
+        text = self.words_fr if lang == "fr" and self.words_fr else self.words
+        return text or self.name.replace("_", " ")
+
+
+_REGISTRY: dict[str, GuardSpec] = {}
+_entry_points_loaded = False
+
+
+def register_guard(
+    name: str,
+    *,
+    params: Mapping[str, type] | None = None,
+    words: str = "",
+    words_fr: str = "",
+) -> Callable[[GuardFunc], GuardFunc]:
+    """Register ``func`` as the guard ``name`` (a decorator).
+
+    >>> @register_guard("has_title", words="the mission has a title")
+    ... def has_title(mission, ctx, params):
+    ...     return None if mission.title else "the mission has no title"
+    """
+
+    def decorator(func: GuardFunc) -> GuardFunc:
+        _REGISTRY[name] = GuardSpec(name, func, dict(params or {}), words, words_fr)
+        return func
+
+    return decorator
+
+
+def _load_entry_points() -> None:
+    """Import guards that installed packages declare; each module registers on import."""
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        target = entry.load()
+        if callable(target) and entry.name not in _REGISTRY:
+            register_guard(entry.name, words=getattr(target, "__doc__", "") or "")(target)
+
+
+def get_guard(name: str) -> GuardSpec | None:
+    """The guard registered under ``name``, looking at entry points once when needed."""
+    spec = _REGISTRY.get(name)
+    if spec is None and not _entry_points_loaded:
+        _load_entry_points()
+        spec = _REGISTRY.get(name)
+    return spec
+
+
+def guard_names() -> list[str]:
+    """Every known guard name, sorted."""
+    _load_entry_points()
+    return sorted(_REGISTRY)
+
+
+# --- the built-in guards of the shipped workflows -------------------------------------------
+
+
+@register_guard("client_not_blocked", words="client not blocked", words_fr="client non bloqué")
+def client_not_blocked(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R1/R11: a blocked client cannot start a new collaboration."""
+    client = mission.client
+    if not client.blocked:
+        return None
+    why = f": {client.blocked_reason}" if client.blocked_reason else ""
+    return f"client {client.name} is blocked{why}"
+
+
+@register_guard("criteria_met", words="must-have criteria met", words_fr="critères indispensables remplis")
+def criteria_met(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R1: every must-have criterion of the settings is answered yes."""
+    problems = []
+    for criterion in ctx.settings.criteria:
+        if not criterion.must_have:
+            continue
+        answer = mission.criteria_answers.get(criterion.name)
+        if answer is None:
+            problems.append(f"criterion {criterion.name!r} is not answered ({criterion.question})")
+        elif not answer.met:
+            problems.append(f"must-have criterion {criterion.name!r} is not met")
+    return "; ".join(problems) or None
+
+
+@register_guard(
+    "lead_time_respected",
+    params={"minimum_days": int},
+    words="deadline leaves the minimum lead time",
+    words_fr="délai minimal respecté",
+)
+def lead_time_respected(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R2: refuse ultra-tight deadlines unless a rush surcharge is agreed."""
+    if mission.deadline is None or mission.rush_surcharge is not None:
+        return None
+    minimum = params.get("minimum_days")
+    minimum_days = minimum if isinstance(minimum, int) else ctx.settings.minimum_lead_days
+    days = (mission.deadline - ctx.now.date()).days
+    if days >= minimum_days:
+        return None
+    return (
+        f"deadline {mission.deadline.isoformat()} is {days} day{'s' if days != 1 else ''} away, "
+        f"less than the minimum lead time of {minimum_days} days (record a rush surcharge to accept it)"
+    )
+
+
+@register_guard("reason_given", words="a reason is given", words_fr="une raison est donnée")
+def reason_given(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """Exits are recorded with why they happened."""
+    return None if ctx.note.strip() else "a reason is required (give it as the note)"
+
+
+@register_guard(
+    "specification_complete", words="specification complete", words_fr="cahier des charges complet"
+)
+def specification_complete(
+    mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
+) -> str | None:
+    """R3: objectives, deliverables, deadline, budget and acceptance criteria are written down."""
+    spec = mission.specification
+    if spec is None:
+        return "no specification yet: objectives, deliverables, deadline, budget and acceptance criteria are required"
+    missing = spec.missing_parts()
+    return f"specification incomplete: missing {', '.join(missing)}" if missing else None
+
+
+@register_guard("contract_signed", words="contract signed", words_fr="contrat signé")
+def contract_signed(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R4/R7: a signed quote with its amount and terms version."""
+    if mission.contract is None:
+        return "no signed contract: record the quote amount and the terms version"
+    return None
+
+
+@register_guard("deposit_satisfied", words="deposit received", words_fr="acompte reçu")
+def deposit_satisfied(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R5/R7: payments reach the agreed deposit."""
+    due = mission.deposit_due
+    paid = mission.paid_total
+    if paid.amount >= due.amount:
+        return None
+    return (
+        f"deposit not received: {paid.amount:,.2f} of {due} ({mission.deposit_percent.normalize():f} %), "
+        f"{(due - paid).amount:,.2f} {due.currency} still due"
+    )
+
+
+@register_guard(
+    "deliverable_in_specification",
+    words="a deliverable of the specification",
+    words_fr="un livrable du cahier des charges",
+)
+def deliverable_in_specification(
+    mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
+) -> str | None:
+    """A delivery names something the specification promised."""
+    name = ctx.data.get("deliverable", "")
+    expected = [d.name for d in mission.specification.deliverables] if mission.specification else []
+    if not name:
+        return "name the deliverable that is handed over"
+    if name in expected:
+        return None
+    listed = ", ".join(expected) if expected else "none in the specification"
+    return f"{name!r} is not a deliverable of the specification (expected one of: {listed})"
+
+
+@register_guard(
+    "delivered_since_last_round",
+    params={"trigger": str},
+    words="a delivery since the last round",
+    words_fr="une livraison depuis la dernière série",
+)
+def delivered_since_last_round(
+    mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
+) -> str | None:
+    """R8: a revision round answers a delivery; no delivery, nothing to revise."""
+    trigger = str(params.get("trigger") or "request_revision")
+    rounds = [r.at for r in mission.history if r.trigger == trigger]
+    deliveries = [at for _, at in mission.deliveries()]
+    if not deliveries:
+        return "nothing has been delivered yet"
+    if rounds and max(deliveries) < max(rounds):
+        return "nothing has been delivered since the last revision round"
+    return None
+
+
+@register_guard(
+    "revision_round_left",
+    params={"trigger": str},
+    words="a revision round left",
+    words_fr="une série de corrections restante",
+)
+def revision_round_left(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """R8: included rounds, then only agreed extras."""
+    trigger = str(params.get("trigger") or "request_revision")
+    used = mission.count_fired(trigger)
+    allowed = mission.included_revisions + mission.extra_revisions
+    if used < allowed:
+        return None
+    return (
+        f"all {allowed} revision round{'s' if allowed != 1 else ''} are used "
+        f"({mission.included_revisions} included, {mission.extra_revisions} extra); agree an extra round first"
+    )
+
+
+@register_guard(
+    "deliverables_complete",
+    words="every deliverable delivered",
+    words_fr="tous les livrables remis",
+)
+def deliverables_complete(
+    mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
+) -> str | None:
+    """R10: approval (and so the invoice) waits for every deliverable, access codes included."""
+    spec = mission.specification
+    if spec is None or not spec.deliverables:
+        return "the specification lists no deliverable to approve"
+    delivered = {name for name, _ in mission.deliveries()}
+    pending = [
+        f"{d.name} ({d.kind.replace('_', ' ')})" if d.kind != "deliverable" else d.name
+        for d in spec.deliverables
+        if d.name not in delivered
+    ]
+    if not pending:
+        return None
+    if ctx.data.get("tacit") and mission.contract is not None and mission.contract.acceptance_days:
+        deliveries = mission.deliveries()
+        last = max(at for _, at in deliveries) if deliveries else None
+        period = timedelta(days=mission.contract.acceptance_days)
+        if last is not None and ctx.now >= last + period:
+            return None
+    return f"not delivered yet: {', '.join(pending)}"
+
+
+@register_guard(
+    "fully_paid", words="everything invoiced is paid", words_fr="tout ce qui est facturé est payé"
+)
+def fully_paid(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """Settle only when the balance is zero, to the cent."""
+    invoiced = mission.invoiced_total
+    paid = mission.paid_total
+    if not mission.invoices:
+        return "nothing has been invoiced yet"
+    if paid.amount >= invoiced.amount:
+        return None
+    return f"still due: {(invoiced - paid)} of {invoiced} invoiced"
+
+
+@register_guard(
+    "sessions_left",
+    params={"trigger": str},
+    words="a session left",
+    words_fr="une séance restante",
+)
+def sessions_left(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """Coaching: sessions are framed by the number agreed in the contract."""
+    held = mission.count_fired(str(params.get("trigger") or "hold_session"))
+    if held < mission.sessions_planned:
+        return None
+    return f"all {mission.sessions_planned} agreed sessions are held; agree more sessions first"
+
+
+@register_guard(
+    "all_sessions_held",
+    params={"trigger": str},
+    words="every agreed session held",
+    words_fr="toutes les séances tenues",
+)
+def all_sessions_held(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """Coaching: the programme is complete once every session is held."""
+    held = mission.count_fired(str(params.get("trigger") or "hold_session"))
+    if mission.sessions_planned and held >= mission.sessions_planned:
+        return None
+    return f"{held} of {mission.sessions_planned} agreed sessions held"
+
+
+@register_guard("has_invoice", words="an invoice for the period", words_fr="une facture pour la période")
+def has_invoice(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    """Retainer: a period closes with its invoice."""
+    return None if mission.invoices else "no invoice has been issued yet"

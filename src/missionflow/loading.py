@@ -1,0 +1,131 @@
+"""Finding and reading workflow definitions: files, the shipped set, and installed packages."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from missionflow._yaml import YamlProblems, parse
+from missionflow.definition import WorkflowDefinition
+from missionflow.errors import DefinitionProblem, WorkflowDefinitionError, WorkflowNotFoundError
+from missionflow.validation import build_definition
+
+ENTRY_POINT_GROUP = "missionflow.workflows"
+DEFAULT_WORKFLOW = "freelance-mission"
+
+
+def parse_workflow(text: str, source: str = "<string>") -> WorkflowDefinition:
+    """Read a definition from YAML text; raise WorkflowDefinitionError listing every problem.
+
+    >>> parse_workflow("name: x").name
+    Traceback (most recent call last):
+    ...
+    missionflow.errors.WorkflowDefinitionError: invalid workflow definition (3 problems)
+    ...
+    """
+    try:
+        root = parse(text, source)
+    except YamlProblems as exc:
+        raise WorkflowDefinitionError(exc.problems) from None
+    return build_definition(root, source)
+
+
+def load_workflow_file(path: str | Path) -> WorkflowDefinition:
+    """Read and validate one workflow file."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise WorkflowDefinitionError([DefinitionProblem(str(path), 0, "no such file")]) from None
+    except IsADirectoryError:
+        raise WorkflowDefinitionError(
+            [DefinitionProblem(str(path), 0, "is a folder, not a workflow file")]
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise WorkflowDefinitionError(
+            [DefinitionProblem(str(path), 1, f"not UTF-8 text (byte {exc.start})")]
+        ) from None
+    except OSError as exc:
+        raise WorkflowDefinitionError(
+            [DefinitionProblem(str(path), 0, f"cannot read: {exc.strerror}")]
+        ) from None
+    return parse_workflow(text, str(path))
+
+
+def shipped_workflow_dir() -> Path:
+    """The folder of the workflows shipped with missionflow (inside the wheel, or the source tree)."""
+    packaged = Path(str(resources.files("missionflow"))) / "workflows"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "workflows"
+
+
+class WorkflowRegistry:
+    """Every known definition, by name and version; a mission's rules never change under it."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, int], WorkflowDefinition] = {}
+        self._discovered = False
+
+    def register(self, definition: WorkflowDefinition) -> WorkflowDefinition:
+        """Make ``definition`` available by its name and version (the same key twice keeps the first)."""
+        return self._by_key.setdefault((definition.name, definition.version), definition)
+
+    def _discover(self) -> None:
+        if self._discovered:
+            return
+        self._discovered = True
+        for path in sorted(shipped_workflow_dir().glob("*.yaml")):
+            self.register(load_workflow_file(path))
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            target = entry.load()
+            result = target() if callable(target) else target
+            paths = [result] if isinstance(result, (str, Path)) else list(result)
+            for item in paths:
+                self.register(load_workflow_file(item))
+
+    def get(self, name: str, version: int | None = None) -> WorkflowDefinition:
+        """The definition ``name`` at ``version`` (the newest when None)."""
+        self._discover()
+        if version is not None:
+            found = self._by_key.get((name, version))
+            if found is None:
+                raise WorkflowNotFoundError(name, version, self.names())
+            return found
+        versions = [v for (n, v) in self._by_key if n == name]
+        if not versions:
+            raise WorkflowNotFoundError(name, None, self.names())
+        return self._by_key[(name, max(versions))]
+
+    def names(self) -> list[str]:
+        """The names of every known workflow, sorted."""
+        self._discover()
+        return sorted({n for (n, _) in self._by_key})
+
+    def latest(self) -> list[WorkflowDefinition]:
+        """The newest version of every known workflow, sorted by name."""
+        return [self.get(name) for name in self.names()]
+
+
+registry = WorkflowRegistry()
+"""The process-wide registry that :func:`load_workflow` reads."""
+
+
+def load_workflow(name: str = DEFAULT_WORKFLOW, version: int | None = None) -> WorkflowDefinition:
+    """A known workflow by name (and version); shipped, installed by a package, or registered.
+
+    >>> load_workflow("freelance-mission").name
+    'freelance-mission'
+    """
+    return registry.get(name, version)
+
+
+def register_workflow(definition: WorkflowDefinition) -> WorkflowDefinition:
+    """Make an application's own definition available to :func:`load_workflow` and the engine."""
+    return registry.register(definition)
+
+
+def workflow_names() -> list[str]:
+    """The names of every known workflow."""
+    return registry.names()
