@@ -34,6 +34,7 @@ unit: $(STAMP)
 
 diagrams: $(STAMP)
 	$(BIN)/missionflow diagram --all -o diagrams
+	$(BIN)/python scripts/sync_readme_diagram.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py

@@ -1,79 +1,84 @@
-"""A scripted walk through the default workflow that shows both guarantees at work."""
+"""``missionflow demo``: a sample mission walked from lead to paid with the real commands."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import os
+import shlex
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
 
 import click
 
-from missionflow import (
-    Client,
-    Contract,
-    CriterionAnswer,
-    Deliverable,
-    Mission,
-    Money,
-    Payment,
-    Specification,
-    TransitionBlockedError,
-    fire,
-)
+
+def _run(args: list[str], db: str) -> int:
+    """Run one missionflow command as a user would type it, echoing it first."""
+    from missionflow_cli.main import cli
+
+    click.echo(click.style("$ missionflow " + shlex.join(args), bold=True) if "NO_COLOR" not in os.environ else "$ missionflow " + shlex.join(args))
+    try:
+        cli.main([*args, "--db", db], prog_name="missionflow", standalone_mode=False)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
 
-def run_demo() -> None:
-    """Walk a sample mission in memory, printing each step and each refusal."""
-    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    mission = Mission(
-        ref="M-1",
-        workflow="freelance-mission",
-        state="lead",
-        title="Website redesign",
-        client=Client("Atelier Dupont", ref="C-1"),
-        amount=Money.of("4500", "EUR"),
-        deadline=date(2027, 1, 15),
-    )
+def walk(db: str) -> None:
+    """The story: a website for a client, with both refusals the product exists for."""
+    today = date.today()
+    deadline = (today + timedelta(days=60)).isoformat()
+    steps: list[tuple[str, list[str]]] = [
+        ("A new client writes to you.", ["client", "add", "Atelier Dupont", "--email", "contact@dupont.fr"]),
+        ("", ["mission", "new", "C-1", "Website redesign", "--amount", "4500", "--deposit", "30%", "--revisions", "2", "--deadline", deadline]),
+        ("", ["fire", "M-1", "qualify", "--by", "camille"]),
+        ("Check the client against your criteria.", ["mission", "assess", "M-1", "budget_fits", "yes"]),
+        ("", ["mission", "assess", "M-1", "respectful", "yes"]),
+        ("", ["mission", "assess", "M-1", "clear_need", "yes"]),
+        ("", ["fire", "M-1", "accept", "--by", "camille"]),
+        ("Write the specification: the keystone.", ["spec", "set", "M-1", "--objectives", "A faster, accessible website", "--deliverable", "mockups", "--deliverable", "website", "--access-code", "admin access", "--deadline", deadline, "--budget", "4500", "--acceptance", "Lighthouse score over 90 on every page"]),
+        ("", ["contract", "sign", "M-1", "--amount", "4500", "--terms-version", "CGV-2026-1", "--by", "camille"]),
+        ("The client asks to start on Monday, before paying the deposit:", ["fire", "M-1", "start_work", "--by", "camille"]),
+        ("The deposit arrives.", ["payment", "add", "M-1", "1350", "--method", "transfer", "--ref", "VIR-0042"]),
+        ("", ["fire", "M-1", "confirm_deposit", "--by", "camille"]),
+        ("", ["fire", "M-1", "start_work", "--by", "camille"]),
+        ("", ["deliver", "M-1", "mockups", "--by", "camille"]),
+        ("", ["deliver", "M-1", "website", "--by", "camille"]),
+        ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "bigger logo"]),
+        ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "logo enlarged"]),
+        ("Invoicing before approval is impossible:", ["fire", "M-1", "invoice", "--by", "camille"]),
+        ("Approval waits for every deliverable, access codes included:", ["fire", "M-1", "approve", "--by", "client"]),
+        ("", ["deliver", "M-1", "admin access", "--by", "camille"]),
+        ("", ["fire", "M-1", "approve", "--by", "client"]),
+        ("", ["fire", "M-1", "invoice", "--by", "camille"]),
+        ("The balance arrives.", ["payment", "add", "M-1", "3150", "--method", "transfer"]),
+        ("", ["fire", "M-1", "settle", "--by", "camille"]),
+        ("Every step is recorded, who, when, why:", ["mission", "history", "M-1"]),
+        ("And the record cannot be rewritten unnoticed:", ["verify"]),
+    ]
+    for text, args in steps:
+        if text:
+            click.echo(f"\n# {text}")
+        code = _run(args, db)
+        if code not in (0, 3, 4):
+            raise click.ClickException(f"the demo stopped: exit code {code}")
 
-    def step(trigger: str, **options: object) -> None:
-        try:
-            record = fire(mission, trigger, actor="camille", at=now, **options)
-        except TransitionBlockedError as exc:
-            click.echo(f"  refused  {trigger}: " + "; ".join(exc.reasons))
-            return
-        click.echo(f"  {record.source:>16} --{trigger}--> {record.dest}")
 
-    click.echo(f"Mission {mission.ref} for {mission.client.name}: {mission.title}")
-    step("qualify")
-    for name in ("budget_fits", "respectful", "clear_need"):
-        mission.criteria_answers[name] = CriterionAnswer(name, True)
-    step("accept")
-    mission.specification = Specification(
-        objectives="A faster, accessible site",
-        deliverables=(
-            Deliverable("mockups"),
-            Deliverable("website"),
-            Deliverable("admin access", "access_code"),
-        ),
-        deadline=date(2027, 1, 15),
-        budget=Money.of("4500", "EUR"),
-        acceptance="Lighthouse score over 90",
-    )
-    mission.contract = Contract(Money.of("4500", "EUR"), "CGV-2026-1", now.date(), "Atelier Dupont")
-    step("sign_contract")
-    click.echo("The client asks to start on Monday, before paying the deposit:")
-    step("start_work")
-    mission.payments.append(Payment(Money.of("1350", "EUR"), now.date()))
-    click.echo("The deposit of 1,350.00 EUR arrives.")
-    step("confirm_deposit")
-    step("start_work")
-    for name in ("mockups", "website"):
-        step("deliver", data={"deliverable": name})
-    step("request_revision", note="bigger logo")
-    step("deliver", data={"deliverable": "website"})
-    click.echo("Trying to approve before the admin access is handed over:")
-    step("approve")
-    step("deliver", data={"deliverable": "admin access"})
-    step("approve")
-    step("invoice")
-    now += timedelta(days=20)
-    step("settle")
-    click.echo(f"Final state: {mission.state} after {len(mission.history)} recorded steps.")
+@click.command()
+@click.option("--db", default=None, metavar="PATH", help="Keep the demo database here (default: a temporary one).")
+def demo(db: str | None) -> None:
+    """Walk a sample mission from lead to paid, showing the refusals on the way.
+
+    The walk uses the real commands, printed as you would type them, in a fresh
+    database (a temporary one unless --db is given).
+
+    Example:
+
+        missionflow demo --db demo.db
+    """
+    if db is not None:
+        if Path(db).exists():
+            raise click.BadParameter(f"{db} already exists: the demo needs a fresh database", param_hint="--db")
+        walk(db)
+        return
+    with tempfile.TemporaryDirectory(prefix="missionflow-demo-") as folder:
+        walk(str(Path(folder) / "demo.db"))

@@ -10,6 +10,8 @@ import yaml
 from missionflow.errors import DefinitionProblem
 
 MAX_BYTES = 1_000_000
+MAX_VALUES = 100_000
+"""How many values a file may expand to: aliases (``*a``) can multiply a small file without end."""
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 
@@ -33,6 +35,10 @@ class Node:
 
     value: dict[str, Node] | list[Node] | str | int | float | bool | None
     line: int
+
+
+class _TooManyValues(Exception):
+    """Stops the conversion once a file expands past MAX_VALUES."""
 
 
 class YamlProblems(Exception):
@@ -60,9 +66,11 @@ def parse(text: str, source: str) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise YamlProblems(
-            [DefinitionProblem(source, line, f"YAML syntax error: {exc.problem or exc.context}")]
-        ) from None
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        # The problem is often found lines after its cause (an unclosed bracket): name both.
+        if exc.problem and exc.context and exc.context_mark is not None:
+            message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        raise YamlProblems([DefinitionProblem(source, line, message)]) from None
     except yaml.YAMLError as exc:
         raise YamlProblems([DefinitionProblem(source, 1, f"YAML error: {exc}")]) from None
     except (ValueError, RecursionError) as exc:
@@ -78,7 +86,17 @@ def parse(text: str, source: str) -> Node:
     problems: list[DefinitionProblem] = []
     loader = _StrictLoader("")
     try:
-        node = _convert(root, loader, source, problems, depth=0)
+        node = _convert(root, loader, source, problems, depth=0, budget=[MAX_VALUES])
+    except _TooManyValues:
+        raise YamlProblems(
+            [
+                DefinitionProblem(
+                    source,
+                    root.start_mark.line + 1,
+                    f"file expands to more than {MAX_VALUES:,} values (aliases that repeat themselves?)",
+                )
+            ]
+        ) from None
     finally:
         loader.dispose()
     if problems:
@@ -87,8 +105,18 @@ def parse(text: str, source: str) -> Node:
 
 
 def _convert(
-    node: yaml.Node, loader: _StrictLoader, source: str, problems: list[DefinitionProblem], depth: int
+    node: yaml.Node,
+    loader: _StrictLoader,
+    source: str,
+    problems: list[DefinitionProblem],
+    depth: int,
+    budget: list[int],
 ) -> Node:
+    # An alias is the same node object seen again: `a: &x [*x, *x]` is a tiny file that expands
+    # without end, so every converted value is counted against a budget shared by the whole file.
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooManyValues
     line = node.start_mark.line + 1
     if depth > 50:
         problems.append(DefinitionProblem(source, line, "nesting is too deep"))
@@ -104,10 +132,12 @@ def _convert(
             if key in mapping:
                 problems.append(DefinitionProblem(source, key_line, f"duplicate key {key!r}"))
                 continue
-            mapping[key] = _convert(value_node, loader, source, problems, depth + 1)
+            mapping[key] = _convert(value_node, loader, source, problems, depth + 1, budget)
         return Node(mapping, line)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(item, loader, source, problems, depth + 1) for item in node.value], line)
+        return Node(
+            [_convert(item, loader, source, problems, depth + 1, budget) for item in node.value], line
+        )
     tag = node.tag
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", _BOOL_TAG, "tag:yaml.org,2002:null"):
         try:

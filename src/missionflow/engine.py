@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
 from transitions import EventData, Machine
 
@@ -238,16 +238,36 @@ def workflow_for(mission: Mission) -> Workflow:
     return compile_workflow(registry.get(mission.workflow, mission.workflow_version))
 
 
-def fire(mission: Mission, trigger: str, **options: Any) -> TransitionRecord:
+def fire(
+    mission: Mission,
+    trigger: str,
+    *,
+    actor: str = "",
+    note: str = "",
+    at: datetime | None = None,
+    data: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+) -> TransitionRecord:
     """Fire ``trigger`` on an in-memory mission under its own workflow version (see Workflow.fire)."""
-    return workflow_for(mission).fire(mission, trigger, **options)
+    return workflow_for(mission).fire(
+        mission, trigger, actor=actor, note=note, at=at, data=data, settings=settings
+    )
 
 
-def triggers(mission: Mission, **options: Any) -> list[TriggerOption]:
+def triggers(
+    mission: Mission,
+    *,
+    at: datetime | None = None,
+    data: Mapping[str, str] | None = None,
+    note: str = "",
+    settings: Settings | None = None,
+) -> list[TriggerOption]:
     """Every trigger from the mission's state, with guard results (see Workflow.triggers)."""
-    return workflow_for(mission).triggers(mission, **options)
+    return workflow_for(mission).triggers(mission, at=at, data=data, note=note, settings=settings)
 
 
-def path_to(mission: Mission, target: str, **options: Any) -> PathReport:
+def path_to(
+    mission: Mission, target: str, *, at: datetime | None = None, settings: Settings | None = None
+) -> PathReport:
     """The shortest path from the mission's state to ``target`` (see Workflow.path_to)."""
-    return workflow_for(mission).path_to(mission, target, **options)
+    return workflow_for(mission).path_to(mission, target, at=at, settings=settings)

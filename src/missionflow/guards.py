@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 
 from missionflow.definition import GuardParam
-from missionflow.mission import Mission
+from missionflow.mission import DELIVERY_GUARD, Mission
 from missionflow.settings import Settings
 
 GuardFunc = Callable[[Mission, "GuardContext", Mapping[str, GuardParam]], str | None]
@@ -191,7 +191,7 @@ def deposit_satisfied(mission: Mission, ctx: GuardContext, params: Mapping[str, 
 
 
 @register_guard(
-    "deliverable_in_specification",
+    DELIVERY_GUARD,
     words="a deliverable of the specification",
     words_fr="un livrable du cahier des charges",
 )
@@ -220,11 +220,18 @@ def delivered_since_last_round(
 ) -> str | None:
     """R8: a revision round answers a delivery; no delivery, nothing to revise."""
     trigger = str(params.get("trigger") or "request_revision")
-    rounds = [r.at for r in mission.history if r.trigger == trigger]
-    deliveries = [at for _, at in mission.deliveries()]
-    if not deliveries:
+    # History order, not timestamps: two records may share a time (or be backdated), and
+    # comparing times would then let a second round through without a new delivery.
+    delivered = False
+    since_last_round = False
+    for record in mission.history:
+        if record.trigger == trigger:
+            since_last_round = False
+        elif record.delivery is not None:
+            delivered = since_last_round = True
+    if not delivered:
         return "nothing has been delivered yet"
-    if rounds and max(deliveries) < max(rounds):
+    if not since_last_round:
         return "nothing has been delivered since the last revision round"
     return None
 

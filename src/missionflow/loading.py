@@ -21,7 +21,7 @@ def parse_workflow(text: str, source: str = "<string>") -> WorkflowDefinition:
     >>> parse_workflow("name: x").name
     Traceback (most recent call last):
     ...
-    missionflow.errors.WorkflowDefinitionError: invalid workflow definition (3 problems)
+    missionflow.errors.WorkflowDefinitionError: invalid workflow definition (4 problems)
     ...
     """
     try:

@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from missionflow.money import Money
 
+DELIVERY_GUARD = "deliverable_in_specification"
+"""The guard that makes a record a delivery: its deliverable was checked against the specification."""
+
 
 @dataclass(frozen=True)
 class Client:
@@ -116,6 +119,18 @@ class TransitionRecord:
         if self.at.tzinfo is None:
             raise ValueError("a transition time must be timezone-aware")
 
+    @property
+    def delivery(self) -> str | None:
+        """The deliverable this record hands over, or None when it is not a delivery.
+
+        Only a transition whose ``deliverable`` was checked against the specification (by the
+        ``deliverable_in_specification`` guard) counts: data given to any other trigger does not.
+        """
+        name = self.data.get("deliverable")
+        if name is None or DELIVERY_GUARD not in self.guards:
+            return None
+        return name
+
 
 @dataclass
 class Mission:
@@ -177,8 +192,8 @@ class Mission:
         return base.percent(self.deposit_percent)
 
     def deliveries(self) -> list[tuple[str, datetime]]:
-        """(deliverable, when) for every recorded delivery, oldest first."""
-        return [(r.data["deliverable"], r.at) for r in self.history if "deliverable" in r.data]
+        """(deliverable, when) for every recorded delivery (see TransitionRecord.delivery), oldest first."""
+        return [(r.delivery, r.at) for r in self.history if r.delivery is not None]
 
     def count_fired(self, trigger: str) -> int:
         """How many times ``trigger`` was fired on this mission."""

@@ -10,6 +10,10 @@ from missionflow.errors import InvalidValueError
 CENT = Decimal("0.01")
 
 
+def _is_currency(code: str) -> bool:
+    return len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+
+
 def parse_decimal(text: str | int | Decimal, field: str = "amount") -> Decimal:
     """Parse a decimal amount typed by a person ("4500", "4 500,50") without ever using a float."""
     if isinstance(text, Decimal):
@@ -31,7 +35,7 @@ def parse_decimal(text: str | int | Decimal, field: str = "amount") -> Decimal:
     return value
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Money:
     """An exact amount in one currency.
 
@@ -43,11 +47,20 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if isinstance(self.amount, float):  # pragma: no cover - defensive, typing forbids it
-            raise TypeError("Money never holds a float")
-        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+        amount: object = self.amount
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise TypeError(f"Money holds a Decimal, never {type(amount).__name__}")
+        value = Decimal(amount)
+        if not value.is_finite():
+            raise InvalidValueError("amount", f"{value} is not a finite number")
+        if not isinstance(self.currency, str) or not _is_currency(self.currency):
             raise InvalidValueError("currency", f"{self.currency!r} is not an ISO 4217 code like EUR")
-        object.__setattr__(self, "amount", self.amount.quantize(CENT, rounding=ROUND_HALF_UP))
+        try:
+            quantized = value.quantize(CENT, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            # quantize needs every digit of the result: past 28 digits the context refuses.
+            raise InvalidValueError("amount", f"{value} is too large") from None
+        object.__setattr__(self, "amount", quantized)
 
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str, *, field: str = "amount") -> Money:
@@ -73,6 +86,24 @@ class Money:
     def __sub__(self, other: Money) -> Money:
         self._same(other)
         return Money(self.amount - other.amount, self.currency)
+
+    # Ordering is written out because the dataclass one compares (amount, currency) tuples,
+    # which would rank 10 USD below 20 EUR instead of refusing to compare them.
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
 
     def percent(self, rate: Decimal) -> Money:
         """This amount times ``rate`` percent, rounded half-up to the cent."""

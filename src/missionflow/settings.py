@@ -61,3 +61,91 @@ class Settings:
         if local.weekday() not in self.working_days:
             return True
         return not (self.working_start <= local.time() < self.working_end)
+
+
+_EDITABLE_TEXT = ("name", "legal_name", "siret", "address", "vat_mention", "timezone")
+_EDITABLE_INT = ("included_revisions", "minimum_lead_days", "payment_terms_days")
+_EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate")
+MAX_PAYMENT_TERMS_DAYS = 60
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def editable_settings() -> tuple[str, ...]:
+    """The keys ``settings set`` accepts, in a stable order."""
+    return (
+        *_EDITABLE_TEXT,
+        "currency",
+        *_EDITABLE_PERCENT,
+        "recovery_indemnity",
+        *_EDITABLE_INT,
+        "working_days",
+        "working_hours",
+    )
+
+
+def set_from_text(settings: Settings, key: str, text: str) -> Settings:
+    """A copy of ``settings`` with ``key`` set from a person's text; InvalidValueError when wrong.
+
+    >>> set_from_text(Settings(), "working_hours", "08:30-17:00").working_start
+    datetime.time(8, 30)
+    """
+    from decimal import InvalidOperation
+
+    from missionflow.errors import InvalidValueError
+
+    value = text.strip()
+    if key in _EDITABLE_TEXT:
+        if key == "timezone":
+            try:
+                ZoneInfo(value)
+            except (ValueError, KeyError, OSError):
+                raise InvalidValueError(key, f"{value!r} is not a timezone like Europe/Paris") from None
+        return replace(settings, **{key: value})
+    if key == "currency":
+        if len(value) != 3 or not value.isalpha():
+            raise InvalidValueError(key, f"{value!r} is not an ISO currency code like EUR")
+        return replace(settings, currency=value.upper())
+    if key in _EDITABLE_PERCENT or key == "recovery_indemnity":
+        try:
+            number = Decimal(value.rstrip("%").strip())
+        except InvalidOperation:
+            raise InvalidValueError(key, f"{value!r} is not a number") from None
+        if not number.is_finite() or number < 0 or (key == "deposit_percent" and number > 100):
+            raise InvalidValueError(key, f"{value!r} is out of range")
+        return replace(settings, **{key: number})
+    if key in _EDITABLE_INT:
+        if not value.isdigit():
+            raise InvalidValueError(key, f"{value!r} is not a whole number of 0 or more")
+        number_int = int(value)
+        if key == "payment_terms_days" and number_int > MAX_PAYMENT_TERMS_DAYS:
+            raise InvalidValueError(key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}")
+        return replace(settings, **{key: number_int})
+    if key == "working_days":
+        days = [d.strip().lower()[:3] for d in value.split(",") if d.strip()]
+        unknown = [d for d in days if d not in _DAY_NAMES]
+        if unknown or not days:
+            raise InvalidValueError(key, f"{value!r}: list days like mon,tue,wed,thu,fri")
+        return replace(settings, working_days=tuple(sorted({_DAY_NAMES.index(d) for d in days})))
+    if key == "working_hours":
+        start_text, sep, end_text = value.partition("-")
+        try:
+            start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+        except ValueError:
+            raise InvalidValueError(key, f"{value!r}: give hours like 09:00-18:00") from None
+        if not sep or start >= end:
+            raise InvalidValueError(key, f"{value!r}: the start must be before the end, like 09:00-18:00")
+        return replace(settings, working_start=start, working_end=end)
+    raise InvalidValueError("setting", f"unknown key {key!r}; keys: {', '.join(editable_settings())}")
+
+
+def describe_settings(settings: Settings) -> list[tuple[str, str]]:
+    """(key, value as text) for every editable setting, as ``settings set`` reads them back."""
+    texts: list[tuple[str, str]] = []
+    for key in editable_settings():
+        if key == "working_days":
+            texts.append((key, ",".join(_DAY_NAMES[d] for d in settings.working_days)))
+        elif key == "working_hours":
+            texts.append((key, f"{settings.working_start:%H:%M}-{settings.working_end:%H:%M}"))
+        else:
+            texts.append((key, str(getattr(settings, key))))
+    return texts

@@ -424,6 +424,19 @@ def _check_graph(
         check.problem(
             by_id[initial].line, f"no path leads from the initial state {initial!r} to a final state"
         )
+    else:
+        # A loop with no exit (a <-> b) gives every state a way out and still traps a mission.
+        into: dict[str, set[str]] = {s.id: set() for s in states}
+        for source, dests in edges.items():
+            for dest in dests:
+                into[dest].add(source)
+        can_finish = set().union(*(_reach(final, into.__getitem__) for final in finals))
+        for state in states:
+            if state.id in reachable and edges[state.id] and state.id not in can_finish:
+                check.problem(
+                    state.line,
+                    f"no final state can be reached from state {state.id!r}: a mission there could never end",
+                )
 
 
 def _reach(start: str, neighbours: Callable[[str], set[str]]) -> set[str]:

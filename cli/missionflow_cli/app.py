@@ -1,0 +1,200 @@
+"""What every command shares: the database option, JSON output, tables, colour and exit codes.
+
+Exit codes (documented in ``missionflow --help`` and the README):
+
+    0  success
+    1  any other failure (one-line message)
+    2  usage error or invalid value (a negative amount, a malformed date, a bad percentage)
+    3  transition blocked by a guard (the reasons on stderr, one per line)
+    4  trigger not allowed from the current state (the allowed ones listed)
+    5  not found (mission, client, workflow, invoice)
+    6  concurrent update (someone else changed the mission; try again)
+    7  invalid workflow definition (every problem listed)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from missionflow import Store
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_BLOCKED = 3
+EXIT_NOT_ALLOWED = 4
+EXIT_NOT_FOUND = 5
+EXIT_CONCURRENT = 6
+EXIT_INVALID_WORKFLOW = 7
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  success
+  1  any other failure
+  2  usage error or invalid value
+  3  transition blocked by a guard (reasons on stderr)
+  4  trigger not allowed from the current state
+  5  not found (mission, client, workflow, invoice)
+  6  concurrent update: try again
+  7  invalid workflow definition"""
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+@dataclasses.dataclass
+class AppState:
+    """Options of the root command, shared with every subcommand."""
+
+    debug: bool = False
+
+
+def db_option(func: F) -> F:
+    """``--db PATH|URL`` (or MISSIONFLOW_DB): which database a command works on."""
+    return click.option(
+        "--db",
+        "db",
+        envvar="MISSIONFLOW_DB",
+        metavar="PATH|URL",
+        help="Database file or SQLAlchemy URL (default: MISSIONFLOW_DB, else a file in your data folder).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """``--json``: print one JSON document on stdout and nothing else."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")(
+        func
+    )
+
+
+@contextmanager
+def store_for(db: str | None) -> Iterator[Store]:
+    """Open the store for one command and close it afterwards."""
+    from missionflow import open_store
+
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def to_jsonable(value: object) -> object:
+    """Turn library objects into JSON values: Decimal and dates as exact strings, never floats."""
+    from missionflow import Money
+
+    if isinstance(value, Money):
+        return {"amount": f"{value.amount:.2f}", "currency": value.currency}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def emit_json(value: object) -> None:
+    """Print ``value`` as one JSON document."""
+    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+
+
+def use_colour() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def style(text: str, **styles: object) -> str:
+    """``click.style`` when colour is wanted, the plain text otherwise."""
+    return click.style(text, **styles) if use_colour() else text  # type: ignore[arg-type]
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print aligned columns; an empty table says so."""
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    click.echo("  ".join(style(h.ljust(w), bold=True) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def fail(code: int, lines: Sequence[str]) -> None:
+    """Print the message lines on stderr and exit with ``code``."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
+    """The exit code and message lines for a missionflow error, or None for a programming error."""
+    from missionflow import (
+        ConcurrentUpdateError,
+        InvalidValueError,
+        MissionflowError,
+        NotFoundError,
+        TransitionBlockedError,
+        TransitionNotAllowedError,
+        WorkflowDefinitionError,
+        WorkflowNotFoundError,
+    )
+
+    if isinstance(exc, TransitionBlockedError):
+        return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.mission}:", *exc.reasons]
+    if isinstance(exc, TransitionNotAllowedError):
+        allowed = ", ".join(exc.allowed) or "none (final state)"
+        return EXIT_NOT_ALLOWED, [
+            f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.mission})",
+            f"possible triggers: {allowed}",
+        ]
+    if isinstance(exc, NotFoundError | WorkflowNotFoundError):
+        return EXIT_NOT_FOUND, [f"error: {exc}"]
+    if isinstance(exc, ConcurrentUpdateError):
+        return EXIT_CONCURRENT, [f"error: {exc}"]
+    if isinstance(exc, WorkflowDefinitionError):
+        return EXIT_INVALID_WORKFLOW, [f"error: {exc}"]
+    if isinstance(exc, InvalidValueError):
+        return EXIT_USAGE, [f"error: {exc}"]
+    if isinstance(exc, MissionflowError):
+        return EXIT_FAILURE, [f"error: {exc}"]
+    return None
+
+
+def parse_date(text: str | None, field: str = "date") -> date | None:
+    """A YYYY-MM-DD date typed by a person (exit 2 with a clear message otherwise)."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date like 2027-01-15", param_hint=f"--{field}") from None
+
+
+def parse_moment(text: str | None) -> datetime | None:
+    """An ISO 8601 date-time; without an offset it is taken in the local timezone."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date-time like 2027-01-15T10:00+01:00") from None
+    return moment if moment.tzinfo is not None else moment.astimezone()

@@ -1,0 +1,73 @@
+"""``missionflow diagram``: lifecycle diagrams of a workflow or of one mission."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from missionflow_cli.app import db_option, store_for
+from missionflow_cli.complete import complete_mission
+
+FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+
+
+@click.command()
+@click.argument("workflow_name", metavar="[WORKFLOW]", required=False)
+@click.option("--mission", "mission_ref", default=None, shell_complete=complete_mission, help="Draw this mission.")
+@click.option("-o", "--output", default=None, help="Write to this file (the suffix picks the format).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Label language.")
+@click.option("--all", "all_workflows", is_flag=True, help="Every known workflow into the folder given by -o.")
+@db_option
+def diagram(
+    workflow_name: str | None,
+    mission_ref: str | None,
+    output: str | None,
+    fmt: str | None,
+    lang: str,
+    all_workflows: bool,
+    db: str | None,
+) -> None:
+    """Draw a workflow, or a mission with its current state and the path it took.
+
+    dot and mermaid need no other program; svg, png and pdf need Graphviz (apt-get install graphviz).
+    Without -o, text formats are printed (dot by default).
+
+    Example:
+
+    \b
+        missionflow diagram freelance-mission -o lifecycle.svg --lang fr
+        missionflow diagram --mission M-1 --format mermaid
+    """
+    from missionflow import (
+        generate_workflow_diagrams,
+        load_workflow,
+        mission_diagram,
+        render_diagram,
+        workflow_diagram,
+        write_diagram,
+    )
+
+    if all_workflows:
+        out_dir = Path(output or "diagrams")
+        for path in generate_workflow_diagrams(out_dir):
+            click.echo(str(path))
+        return
+    if (workflow_name is None) == (mission_ref is None):
+        raise click.UsageError("give either a WORKFLOW or --mission M")
+    if mission_ref is not None:
+        with store_for(db) as store:
+            drawing = mission_diagram(store.get_mission(mission_ref), lang=lang, settings=store.get_settings())
+    else:
+        assert workflow_name is not None
+        drawing = workflow_diagram(load_workflow(workflow_name), lang=lang)
+    if output is not None:
+        written = write_diagram(drawing, output, fmt)
+        click.echo(str(written))
+        return
+    chosen = fmt or "dot"
+    if chosen not in ("dot", "mermaid"):
+        raise click.UsageError(f"{chosen} is binary: write it to a file with -o FILE")
+    sys.stdout.write(render_diagram(drawing, chosen).decode("utf-8"))

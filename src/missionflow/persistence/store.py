@@ -1,0 +1,1066 @@
+"""The Store: missions, clients and their records in a database, one transaction per change.
+
+Firing reads a snapshot, lets the engine decide, then writes the new state and its history
+entry together under an optimistic check of the mission's ``version``; a writer that lost
+the race gets ConcurrentUpdateError and writes nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, cast
+
+from alembic.util.exc import CommandError
+from sqlalchemy import CursorResult, Engine, Select, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from missionflow.definition import WorkflowDefinition
+from missionflow.engine import PathReport, TriggerOption, compile_workflow
+from missionflow.errors import (
+    ClientNotFoundError,
+    ConcurrentUpdateError,
+    InvalidValueError,
+    InvoiceNotFoundError,
+    MissionNotFoundError,
+    StorageError,
+    WorkflowNotFoundError,
+)
+from missionflow.loading import DEFAULT_WORKFLOW, load_workflow, parse_workflow, register_workflow
+from missionflow.mission import (
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Specification,
+    TransitionRecord,
+)
+from missionflow.money import Money
+from missionflow.persistence import database
+from missionflow.persistence.chain import GENESIS, HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
+from missionflow.persistence.database import WRITE_OPTION, display_url, translated
+from missionflow.persistence.models import (
+    AmendmentRow,
+    ClientRow,
+    ContractRow,
+    CriterionAnswerRow,
+    DeliverableRow,
+    HistoryRow,
+    InvoiceCounterRow,
+    InvoiceRow,
+    MissionRow,
+    PaymentRow,
+    SettingsRow,
+    SpecificationRow,
+    WorkflowVersionRow,
+)
+from missionflow.persistence.records import (
+    INVOICE_KINDS,
+    ClientRecord,
+    InvoiceRecord,
+    MissionSummary,
+    client_ref,
+    lines_to_json,
+    mission_ref,
+    parse_ref,
+    settings_from_json,
+    settings_to_json,
+    workflow_source_text,
+)
+from missionflow.settings import Settings
+
+_SETTINGS_ID = 1
+_MAX_KEY = 200
+
+
+class _DuplicateKey(Exception):
+    """Another writer recorded the same idempotency key first."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(at: datetime | None) -> datetime:
+    if at is None:
+        return _now()
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidValueError("time", f"{at.isoformat()} has no timezone; give an offset like +01:00")
+    return at.astimezone(UTC)
+
+
+def _rowcount(result: object) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _same_currency(field: str, money: Money, currency: str) -> None:
+    if money.currency != currency:
+        raise InvalidValueError(field, f"{money} is not in the mission's currency {currency}")
+
+
+def _not_negative(field: str, money: Money) -> None:
+    if money.amount < 0:
+        raise InvalidValueError(field, f"{money} is negative")
+
+
+def _record(row: HistoryRow) -> TransitionRecord:
+    return TransitionRecord(
+        trigger=row.trigger,
+        source=row.source,
+        dest=row.dest,
+        actor=row.actor,
+        at=row.at,
+        note=row.note,
+        data=dict(row.data),
+        guards=tuple(row.guards),
+        out_of_hours=row.out_of_hours,
+    )
+
+
+def _entry(row: HistoryRow) -> HistoryEntry:
+    return HistoryEntry(position=row.position, record=_record(row), hash=row.hash, prev_hash=row.prev_hash)
+
+
+def _client_record(row: ClientRow) -> ClientRecord:
+    return ClientRecord(
+        ref=client_ref(row.id),
+        name=row.name,
+        email=row.email,
+        company=row.company,
+        business=row.business,
+        blocked=row.blocked,
+        blocked_reason=row.blocked_reason,
+        created_at=row.created_at,
+    )
+
+
+class Store:
+    """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
+
+    >>> from missionflow import open_store
+    >>> with open_store("sqlite://") as store:
+    ...     client = store.add_client("Acme")
+    ...     mission = store.create_mission(client.ref, "Logo")
+    ...     store.fire(mission.ref, "qualify", actor="me").dest
+    'criteria_check'
+    """
+
+    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(**{WRITE_OPTION: True})
+        self._url = url
+        self._owns_engine = owns_engine
+        self.url_for_display = display_url(url)
+        """The database's URL with its password hidden, safe to print."""
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def migrate(self) -> str:
+        """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
+        try:
+            with translated(self._url):
+                return database.upgrade(self._engine)
+        except CommandError as error:
+            raise StorageError(
+                f"cannot migrate {self.url_for_display}: {error}; "
+                "it may have been created by a newer version of missionflow"
+            ) from None
+
+    def check_schema(self) -> None:
+        """Raise StorageError unless the database holds missionflow's tables at the newest revision."""
+        with translated(self._url), self._engine.connect() as connection:
+            current = database.current_revision(connection)
+        head = database.head_revision()
+        if current is None:
+            raise StorageError(f"{self.url_for_display} has no missionflow tables yet; open it with create=True")
+        if current != head:
+            raise StorageError(
+                f"{self.url_for_display} is at schema revision {current}, this missionflow needs {head}; "
+                "run the migrations (Store.migrate)"
+            )
+
+    def close(self) -> None:
+        """Release the database connections (an engine given by the application stays open)."""
+        if self._owns_engine:
+            self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.url_for_display}>"
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with translated(self._url), Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self, mission: str | None = None) -> Iterator[Session]:
+        with (
+            translated(self._url, mission),
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    # --- settings --------------------------------------------------------------------------
+
+    def get_settings(self) -> Settings:
+        """The freelancer's settings (the defaults until some are saved)."""
+        with self._reading() as session:
+            return self._settings(session)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Replace the settings."""
+        data = settings_to_json(settings)
+        with self._writing() as session:
+            row = session.get(SettingsRow, _SETTINGS_ID)
+            if row is None:
+                session.add(SettingsRow(id=_SETTINGS_ID, data=data, updated_at=_now()))
+            else:
+                row.data = data
+                row.updated_at = _now()
+
+    @staticmethod
+    def _settings(session: Session) -> Settings:
+        row = session.get(SettingsRow, _SETTINGS_ID)
+        return Settings() if row is None else settings_from_json(dict(row.data))
+
+    # --- clients ---------------------------------------------------------------------------
+
+    def add_client(self, name: str, *, email: str = "", company: str = "", business: bool = True) -> ClientRecord:
+        """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards."""
+        if not name.strip():
+            raise InvalidValueError("name", "a client needs a name")
+        now = _now()
+        with self._writing() as session:
+            row = ClientRow(
+                name=name.strip(),
+                email=email.strip(),
+                company=company.strip(),
+                business=business,
+                blocked=False,
+                blocked_reason="",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return _client_record(row)
+
+    def get_client(self, ref: str) -> ClientRecord:
+        """The client with this reference; ClientNotFoundError when there is none."""
+        with self._reading() as session:
+            return _client_record(self._client_row(session, ref))
+
+    def list_clients(self) -> list[ClientRecord]:
+        """Every client, by name."""
+        with self._reading() as session:
+            rows = session.scalars(select(ClientRow).order_by(ClientRow.name, ClientRow.id))
+            return [_client_record(row) for row in rows]
+
+    def block_client(self, ref: str, reason: str) -> ClientRecord:
+        """Block a client (R11): new leads from them cannot be qualified or accepted."""
+        if not reason.strip():
+            raise InvalidValueError("reason", "say why the client is blocked")
+        return self._set_blocked(ref, True, reason.strip())
+
+    def unblock_client(self, ref: str) -> ClientRecord:
+        """Lift a client's block."""
+        return self._set_blocked(ref, False, "")
+
+    def _set_blocked(self, ref: str, blocked: bool, reason: str) -> ClientRecord:
+        with self._writing() as session:
+            row = self._client_row(session, ref)
+            row.blocked = blocked
+            row.blocked_reason = reason
+            row.updated_at = _now()
+            # Guards read the client: every mission of theirs changes version, so a fire that
+            # read the old client loses its optimistic check instead of acting on stale facts.
+            session.execute(
+                update(MissionRow)
+                .where(MissionRow.client_id == row.id)
+                .values(version=MissionRow.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+            session.flush()
+            return _client_record(row)
+
+    @staticmethod
+    def _client_row(session: Session, ref: str) -> ClientRow:
+        client_id = parse_ref(ref, "C")
+        row = session.get(ClientRow, client_id) if client_id is not None else None
+        if row is None:
+            raise ClientNotFoundError(ref)
+        return row
+
+    # --- missions --------------------------------------------------------------------------
+
+    def create_mission(
+        self,
+        client: str,
+        title: str,
+        *,
+        workflow: str = DEFAULT_WORKFLOW,
+        amount: Money | None = None,
+        currency: str | None = None,
+        deposit_percent: Decimal | None = None,
+        included_revisions: int | None = None,
+        deadline: date | None = None,
+        sessions_planned: int = 0,
+        at: datetime | None = None,
+    ) -> Mission:
+        """Open a new mission for a client in its workflow's initial state (defaults from the settings).
+
+        The mission keeps the workflow's name and version, and the database keeps that version's
+        text, so the mission's rules stay the same when the workflow file changes later.
+        """
+        if not title.strip():
+            raise InvalidValueError("title", "a mission needs a title")
+        definition = load_workflow(workflow)
+        source_text = workflow_source_text(definition)
+        moment = _aware(at)
+        if sessions_planned < 0:
+            raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")
+        if included_revisions is not None and included_revisions < 0:
+            raise InvalidValueError("included_revisions", f"{included_revisions} is negative")
+        if deposit_percent is not None and not (0 <= deposit_percent <= 100):
+            raise InvalidValueError("deposit_percent", f"{deposit_percent} is not between 0 and 100")
+        if amount is not None:
+            _not_negative("amount", amount)
+        with self._writing() as session:
+            settings = self._settings(session)
+            code = (currency or (amount.currency if amount is not None else settings.currency)).upper()
+            Money.zero(code)  # refuses what is not an ISO code
+            if amount is not None:
+                _same_currency("amount", amount, code)
+            client_row = self._client_row(session, client)
+            self._keep_workflow(session, definition, source_text, moment)
+            row = MissionRow(
+                client_id=client_row.id,
+                title=title.strip(),
+                workflow=definition.name,
+                workflow_version=definition.version,
+                state=definition.initial,
+                currency=code,
+                amount_cents=amount.amount if amount is not None else None,
+                deposit_percent=deposit_percent if deposit_percent is not None else settings.deposit_percent,
+                included_revisions=(
+                    included_revisions if included_revisions is not None else settings.included_revisions
+                ),
+                extra_revisions=0,
+                sessions_planned=sessions_planned,
+                deadline=deadline,
+                rush_surcharge_cents=None,
+                history_length=0,
+                history_head=GENESIS,
+                version=0,
+                created_at=moment,
+                updated_at=moment,
+            )
+            session.add(row)
+            session.flush()
+            return self._snapshot(session, row)
+
+    def _keep_workflow(
+        self, session: Session, definition: WorkflowDefinition, text: str, moment: datetime
+    ) -> None:
+        key = (definition.name, definition.version)
+        if session.get(WorkflowVersionRow, key) is not None:
+            return
+        values = {"name": key[0], "version": key[1], "source_text": text, "registered_at": moment}
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            session.execute(sqlite_insert(WorkflowVersionRow).values(values).on_conflict_do_nothing())
+        elif dialect == "postgresql":
+            session.execute(postgresql_insert(WorkflowVersionRow).values(values).on_conflict_do_nothing())
+        else:
+            session.execute(insert(WorkflowVersionRow).values(values))
+
+    def get_mission(self, ref: str) -> Mission:
+        """The whole mission: its terms, the records guards read and its history."""
+        with self._reading() as session:
+            row = self._mission_row(session, ref)
+            return self._snapshot(session, row)
+
+    @staticmethod
+    def _mission_row(session: Session, ref: str) -> MissionRow:
+        mission_id = parse_ref(ref, "M")
+        row = session.get(MissionRow, mission_id) if mission_id is not None else None
+        if row is None:
+            raise MissionNotFoundError(ref)
+        return row
+
+    def _definition(self, session: Session, name: str, version: int) -> WorkflowDefinition:
+        """The rules a mission runs under; from the stored text when this process does not know them."""
+        try:
+            return load_workflow(name, version)
+        except WorkflowNotFoundError:
+            stored = session.get(WorkflowVersionRow, (name, version))
+            if stored is None:
+                raise
+        definition = parse_workflow(stored.source_text, f"<database: {name} version {version}>")
+        if (definition.name, definition.version) != (name, version):
+            raise StorageError(
+                f"the stored text of workflow {name} version {version} describes "
+                f"{definition.name} version {definition.version}"
+            )
+        return register_workflow(definition)
+
+    def _snapshot(self, session: Session, row: MissionRow) -> Mission:
+        self._definition(session, row.workflow, row.workflow_version)
+        mission_id = row.id
+        client = session.get(ClientRow, row.client_id)
+        if client is None:  # pragma: no cover - a foreign key guarantees it
+            raise ClientNotFoundError(client_ref(row.client_id))
+        answers = session.scalars(
+            select(CriterionAnswerRow).where(CriterionAnswerRow.mission_id == mission_id).order_by(CriterionAnswerRow.id)
+        )
+        spec_row = session.get(SpecificationRow, mission_id)
+        specification = None
+        if spec_row is not None:
+            deliverables = session.scalars(
+                select(DeliverableRow).where(DeliverableRow.mission_id == mission_id).order_by(DeliverableRow.position)
+            )
+            budget = (
+                Money(spec_row.budget_cents, spec_row.budget_currency)
+                if spec_row.budget_cents is not None and spec_row.budget_currency
+                else None
+            )
+            specification = Specification(
+                objectives=spec_row.objectives,
+                deliverables=tuple(Deliverable(d.name, d.kind) for d in deliverables),
+                deadline=spec_row.deadline,
+                budget=budget,
+                acceptance=spec_row.acceptance,
+            )
+        contract_row = session.get(ContractRow, mission_id)
+        contract = None
+        if contract_row is not None:
+            contract = Contract(
+                amount=Money(contract_row.amount_cents, contract_row.currency),
+                terms_version=contract_row.terms_version,
+                signed_on=contract_row.signed_on,
+                signed_by=contract_row.signed_by,
+                acceptance_days=contract_row.acceptance_days,
+            )
+        payments = session.scalars(
+            select(PaymentRow).where(PaymentRow.mission_id == mission_id).order_by(PaymentRow.received_on, PaymentRow.id)
+        )
+        invoices = session.scalars(
+            select(InvoiceRow).where(InvoiceRow.mission_id == mission_id).order_by(InvoiceRow.year, InvoiceRow.sequence)
+        )
+        history = session.scalars(
+            select(HistoryRow).where(HistoryRow.mission_id == mission_id).order_by(HistoryRow.position)
+        )
+        return Mission(
+            ref=mission_ref(mission_id),
+            workflow=row.workflow,
+            workflow_version=row.workflow_version,
+            state=row.state,
+            title=row.title,
+            client=Client(
+                name=client.name,
+                ref=client_ref(client.id),
+                business=client.business,
+                blocked=client.blocked,
+                blocked_reason=client.blocked_reason,
+            ),
+            currency=row.currency,
+            amount=Money(row.amount_cents, row.currency) if row.amount_cents is not None else None,
+            deposit_percent=row.deposit_percent,
+            included_revisions=row.included_revisions,
+            extra_revisions=row.extra_revisions,
+            sessions_planned=row.sessions_planned,
+            deadline=row.deadline,
+            rush_surcharge=(
+                Money(row.rush_surcharge_cents, row.currency) if row.rush_surcharge_cents is not None else None
+            ),
+            criteria_answers={a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in answers},
+            specification=specification,
+            contract=contract,
+            payments=[
+                Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference) for p in payments
+            ],
+            invoices=[InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in invoices],
+            history=[_record(h) for h in history],
+            version=row.version,
+        )
+
+    def list_missions(
+        self,
+        *,
+        state: str | None = None,
+        client: str | None = None,
+        workflow: str | None = None,
+        limit: int | None = None,
+    ) -> list[MissionSummary]:
+        """Missions, most recently updated first, optionally of one state, client or workflow."""
+        query: Select[tuple[MissionRow, ClientRow]] = select(MissionRow, ClientRow).join(
+            ClientRow, ClientRow.id == MissionRow.client_id
+        )
+        with self._reading() as session:
+            if client is not None:
+                query = query.where(MissionRow.client_id == self._client_row(session, client).id)
+            if state is not None:
+                query = query.where(MissionRow.state == state)
+            if workflow is not None:
+                query = query.where(MissionRow.workflow == workflow)
+            query = query.order_by(MissionRow.updated_at.desc(), MissionRow.id.desc())
+            if limit is not None:
+                query = query.limit(max(limit, 0))
+            return [
+                MissionSummary(
+                    ref=mission_ref(m.id),
+                    title=m.title,
+                    client_ref=client_ref(c.id),
+                    client_name=c.name,
+                    workflow=m.workflow,
+                    workflow_version=m.workflow_version,
+                    state=m.state,
+                    updated_at=m.updated_at,
+                    version=m.version,
+                )
+                for m, c in session.execute(query)
+            ]
+
+    def count_by_state(self) -> dict[str, int]:
+        """How many missions are in each state (states with none are left out)."""
+        with self._reading() as session:
+            rows = session.execute(
+                select(MissionRow.state, func.count()).group_by(MissionRow.state).order_by(MissionRow.state)
+            )
+            return {state: count for state, count in rows}
+
+    # --- firing ----------------------------------------------------------------------------
+
+    def fire(
+        self,
+        ref: str,
+        trigger: str,
+        *,
+        actor: str = "",
+        note: str = "",
+        at: datetime | None = None,
+        data: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> TransitionRecord:
+        """Fire ``trigger`` on a mission: the new state and its history entry are written together.
+
+        Raises TransitionNotAllowedError or TransitionBlockedError (nothing written), or
+        ConcurrentUpdateError when another writer changed the mission in between. With an
+        ``idempotency_key``, firing again with the same key returns the first record and
+        writes nothing.
+        """
+        return self._fire(
+            ref, trigger, actor=actor, note=note, at=at, data=data, idempotency_key=idempotency_key
+        )
+
+    def _fire(
+        self,
+        ref: str,
+        trigger: str,
+        *,
+        actor: str,
+        note: str,
+        at: datetime | None,
+        data: Mapping[str, str] | None,
+        idempotency_key: str | None,
+        prepare: Callable[[Mission], None] | None = None,
+        also_write: Callable[[Session, int], None] | None = None,
+    ) -> TransitionRecord:
+        moment = _aware(at)
+        if idempotency_key is not None and not (0 < len(idempotency_key) <= _MAX_KEY):
+            raise InvalidValueError("idempotency_key", f"give 1 to {_MAX_KEY} characters")
+        with self._reading() as session:
+            row = self._mission_row(session, ref)
+            if idempotency_key is not None:
+                earlier = self._by_key(session, row.id, idempotency_key, trigger)
+                if earlier is not None:
+                    return earlier
+            mission = self._snapshot(session, row)
+            settings = self._settings(session)
+            definition = self._definition(session, row.workflow, row.workflow_version)
+            mission_id, seen_version = row.id, row.version
+            position, prev_hash = row.history_length + 1, row.history_head or GENESIS
+        if prepare is not None:
+            prepare(mission)
+        decided = compile_workflow(definition).fire(
+            mission, trigger, actor=actor, note=note, at=moment, data=data, settings=settings
+        )
+        record = replace(decided, at=decided.at.astimezone(UTC), data=dict(decided.data))
+        digest = entry_hash(mission.ref, position, record, prev_hash)
+        try:
+            with self._writing(mission.ref) as session:
+                if idempotency_key is not None:
+                    earlier = self._by_key(session, mission_id, idempotency_key, trigger)
+                    if earlier is not None:
+                        return earlier
+                moved = session.execute(
+                    update(MissionRow)
+                    .where(MissionRow.id == mission_id, MissionRow.version == seen_version)
+                    .values(
+                        state=record.dest,
+                        version=MissionRow.version + 1,
+                        history_length=position,
+                        history_head=digest,
+                        updated_at=_now(),
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if _rowcount(moved) != 1:
+                    if idempotency_key is not None:
+                        earlier = self._by_key(session, mission_id, idempotency_key, trigger)
+                        if earlier is not None:
+                            return earlier
+                    raise ConcurrentUpdateError(mission.ref)
+                session.add(
+                    HistoryRow(
+                        mission_id=mission_id,
+                        position=position,
+                        trigger=record.trigger,
+                        source=record.source,
+                        dest=record.dest,
+                        actor=record.actor,
+                        at=record.at,
+                        note=record.note,
+                        data=dict(record.data),
+                        guards=list(record.guards),
+                        out_of_hours=record.out_of_hours,
+                        idempotency_key=idempotency_key,
+                        prev_hash=prev_hash,
+                        hash=digest,
+                    )
+                )
+                if also_write is not None:
+                    also_write(session, mission_id)
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _DuplicateKey from None
+        except _DuplicateKey:
+            if idempotency_key is not None:
+                with self._reading() as session:
+                    earlier = self._by_key(session, mission_id, idempotency_key, trigger)
+                if earlier is not None:
+                    return earlier
+            raise ConcurrentUpdateError(mission.ref) from None
+        return record
+
+    @staticmethod
+    def _by_key(session: Session, mission_id: int, key: str, trigger: str) -> TransitionRecord | None:
+        row = session.scalars(
+            select(HistoryRow).where(HistoryRow.mission_id == mission_id, HistoryRow.idempotency_key == key)
+        ).one_or_none()
+        if row is None:
+            return None
+        if row.trigger != trigger:
+            raise InvalidValueError(
+                "idempotency_key", f"{key!r} was already used for {row.trigger!r}, not {trigger!r}"
+            )
+        return _record(row)
+
+    def triggers(
+        self,
+        ref: str,
+        *,
+        at: datetime | None = None,
+        data: Mapping[str, str] | None = None,
+        note: str = "",
+    ) -> list[TriggerOption]:
+        """Every trigger from the mission's state, allowed or blocked with reasons; changes nothing."""
+        moment = _aware(at)
+        mission, definition, settings = self._for_engine(ref)
+        return compile_workflow(definition).triggers(mission, at=moment, data=data, note=note, settings=settings)
+
+    def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
+        """The shortest way to ``target`` and what blocks each step today."""
+        moment = _aware(at)
+        mission, definition, settings = self._for_engine(ref)
+        if target not in definition.state_ids:
+            raise InvalidValueError(
+                "state", f"{target!r} is not a state of {definition.name}; states: {', '.join(definition.state_ids)}"
+            )
+        return compile_workflow(definition).path_to(mission, target, at=moment, settings=settings)
+
+    def _for_engine(self, ref: str) -> tuple[Mission, WorkflowDefinition, Settings]:
+        with self._reading() as session:
+            row = self._mission_row(session, ref)
+            mission = self._snapshot(session, row)
+            return mission, self._definition(session, row.workflow, row.workflow_version), self._settings(session)
+
+    # --- history ---------------------------------------------------------------------------
+
+    def history(self, ref: str) -> list[HistoryEntry]:
+        """The mission's history entries, oldest first, with their chain hashes."""
+        with self._reading() as session:
+            row = self._mission_row(session, ref)
+            rows = session.scalars(
+                select(HistoryRow).where(HistoryRow.mission_id == row.id).order_by(HistoryRow.position)
+            )
+            return [_entry(h) for h in rows]
+
+    def verify(self, ref: str | None = None) -> list[VerifyFailure]:
+        """Check the history chains (one mission, or all); an empty list means nothing was tampered with.
+
+        Names the first bad entry of each mission: edited, deleted, inserted or reordered rows,
+        a history that does not lead to the mission's state.
+        """
+        failures: list[VerifyFailure] = []
+        initials: dict[tuple[str, int], str | None] = {}
+        with self._reading() as session:
+            missions_query = select(MissionRow).order_by(MissionRow.id)
+            history_query = select(HistoryRow).order_by(HistoryRow.mission_id, HistoryRow.position)
+            if ref is not None:
+                mission_id = self._mission_row(session, ref).id
+                missions_query = missions_query.where(MissionRow.id == mission_id)
+                history_query = history_query.where(HistoryRow.mission_id == mission_id)
+            missions = list(session.scalars(missions_query))
+            for mission in missions:
+                key = (mission.workflow, mission.workflow_version)
+                if key not in initials:
+                    try:
+                        initials[key] = self._definition(session, *key).initial
+                    except WorkflowNotFoundError:
+                        initials[key] = None
+            entries = {
+                mission_id: [_entry(h) for h in rows]
+                for mission_id, rows in itertools.groupby(
+                    session.scalars(history_query), key=lambda h: h.mission_id
+                )
+            }
+        for mission in missions:
+            chain = MissionChain(
+                ref=mission_ref(mission.id),
+                state=mission.state,
+                initial=initials[(mission.workflow, mission.workflow_version)],
+                length=mission.history_length,
+                head=mission.history_head,
+            )
+            failure = verify_chain(chain, entries.get(mission.id, []))
+            if failure is not None:
+                failures.append(failure)
+        return failures
+
+    # --- the records guards read -----------------------------------------------------------
+
+    @staticmethod
+    def _touch(session: Session, ref: str, **values: object) -> MissionRow:
+        """Bump the mission's version (and lock its row) in the current write transaction."""
+        mission_id = parse_ref(ref, "M")
+        changed = session.execute(
+            update(MissionRow)
+            .where(MissionRow.id == (mission_id or 0))
+            .values(version=MissionRow.version + 1, updated_at=_now(), **values)
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(changed) != 1:
+            raise MissionNotFoundError(ref)
+        row = session.get(MissionRow, mission_id)
+        if row is None:  # pragma: no cover - the update just found it
+            raise MissionNotFoundError(ref)
+        return row
+
+    def answer_criterion(self, ref: str, criterion: str, met: bool, note: str = "") -> None:
+        """Record whether a client criterion of the settings is met for this mission (R1)."""
+        with self._writing(ref) as session:
+            known = [c.name for c in self._settings(session).criteria]
+            if criterion not in known:
+                raise InvalidValueError(
+                    "criterion", f"unknown criterion {criterion!r}; criteria: {', '.join(known) or 'none'}"
+                )
+            row = self._touch(session, ref)
+            answer = session.scalars(
+                select(CriterionAnswerRow).where(
+                    CriterionAnswerRow.mission_id == row.id, CriterionAnswerRow.criterion == criterion
+                )
+            ).one_or_none()
+            if answer is None:
+                session.add(
+                    CriterionAnswerRow(mission_id=row.id, criterion=criterion, met=met, note=note, answered_at=_now())
+                )
+            else:
+                answer.met, answer.note, answer.answered_at = met, note, _now()
+
+    def set_specification(self, ref: str, spec: Specification) -> None:
+        """Record (or replace) the mission's specification and its deliverables (R3)."""
+        with self._writing(ref) as session:
+            row = self._touch(session, ref)
+            if spec.budget is not None:
+                _same_currency("budget", spec.budget, row.currency)
+                _not_negative("budget", spec.budget)
+            session.execute(delete(DeliverableRow).where(DeliverableRow.mission_id == row.id))
+            spec_row = session.get(SpecificationRow, row.id)
+            if spec_row is None:
+                spec_row = SpecificationRow(mission_id=row.id)
+                session.add(spec_row)
+            spec_row.objectives = spec.objectives
+            spec_row.deadline = spec.deadline
+            spec_row.budget_cents = spec.budget.amount if spec.budget is not None else None
+            spec_row.budget_currency = spec.budget.currency if spec.budget is not None else None
+            spec_row.acceptance = spec.acceptance
+            spec_row.updated_at = _now()
+            session.flush()
+            for position, deliverable in enumerate(spec.deliverables, start=1):
+                session.add(
+                    DeliverableRow(mission_id=row.id, position=position, name=deliverable.name, kind=deliverable.kind)
+                )
+
+    def sign_contract(
+        self,
+        ref: str,
+        contract: Contract,
+        *,
+        actor: str = "",
+        note: str = "",
+        at: datetime | None = None,
+    ) -> TransitionRecord:
+        """Record the signed contract and fire ``sign_contract`` in one transaction (R4).
+
+        When the trigger is blocked (for example the specification is incomplete), the contract
+        is not recorded either.
+        """
+        _not_negative("amount", contract.amount)
+
+        def prepare(mission: Mission) -> None:
+            _same_currency("amount", contract.amount, mission.currency)
+            mission.contract = contract
+
+        def write(session: Session, mission_id: int) -> None:
+            session.execute(delete(ContractRow).where(ContractRow.mission_id == mission_id))
+            session.add(
+                ContractRow(
+                    mission_id=mission_id,
+                    amount_cents=contract.amount.amount,
+                    currency=contract.amount.currency,
+                    terms_version=contract.terms_version,
+                    signed_on=contract.signed_on,
+                    signed_by=contract.signed_by,
+                    acceptance_days=contract.acceptance_days,
+                    recorded_at=_now(),
+                )
+            )
+
+        return self._fire(
+            ref,
+            "sign_contract",
+            actor=actor,
+            note=note,
+            at=at,
+            data=None,
+            idempotency_key=None,
+            prepare=prepare,
+            also_write=write,
+        )
+
+    def record_payment(self, ref: str, payment: Payment) -> Payment:
+        """Record money received (R5, R6); it must be in the mission's currency."""
+        if payment.amount.amount <= 0:
+            raise InvalidValueError("amount", f"a payment must be more than zero, got {payment.amount}")
+        with self._writing(ref) as session:
+            row = self._touch(session, ref)
+            _same_currency("amount", payment.amount, row.currency)
+            session.add(
+                PaymentRow(
+                    mission_id=row.id,
+                    amount_cents=payment.amount.amount,
+                    currency=payment.amount.currency,
+                    received_on=payment.received_on,
+                    method=payment.method,
+                    reference=payment.reference,
+                    recorded_at=_now(),
+                )
+            )
+        return payment
+
+    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
+        """Agree one more revision round (R8), recorded as an amendment with its price."""
+        _not_negative("amount", amount)
+        with self._writing(ref) as session:
+            row = self._touch(session, ref, extra_revisions=MissionRow.extra_revisions + 1)
+            _same_currency("amount", amount, row.currency)
+            session.add(
+                AmendmentRow(
+                    mission_id=row.id,
+                    kind="extra_revision",
+                    amount_cents=amount.amount,
+                    currency=amount.currency,
+                    note=note,
+                    agreed_at=_now(),
+                )
+            )
+
+    def set_rush_surcharge(self, ref: str, amount: Money) -> None:
+        """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
+        _not_negative("amount", amount)
+        with self._writing(ref) as session:
+            row = self._touch(session, ref, rush_surcharge_cents=amount.amount)
+            _same_currency("amount", amount, row.currency)
+
+    # --- invoices --------------------------------------------------------------------------
+
+    def issue_invoice(
+        self,
+        ref: str,
+        kind: str,
+        total: Money,
+        issued_on: date,
+        due_on: date,
+        references: str | None = None,
+        lines: list[dict[str, object]] | None = None,
+    ) -> InvoiceRecord:
+        """Issue an invoice (``deposit``, ``final``) or a credit note (``credit``, naming the invoice
+        it cancels); its number is the next of its year's series ("2026-0001"), without gaps.
+
+        An issued invoice is never deleted; correct it with a credit note.
+        """
+        if kind not in INVOICE_KINDS:
+            raise InvalidValueError("kind", f"{kind!r} is not one of {', '.join(INVOICE_KINDS)}")
+        _not_negative("total", total)
+        if due_on < issued_on:
+            raise InvalidValueError("due_on", f"{due_on.isoformat()} is before the issue date {issued_on.isoformat()}")
+        if kind == "credit" and not references:
+            raise InvalidValueError("references", "a credit note names the invoice it corrects")
+        if kind != "credit" and references:
+            raise InvalidValueError("references", "only a credit note refers to another invoice")
+        try:
+            stored_lines = lines_to_json(lines)
+        except TypeError as error:
+            raise InvalidValueError("lines", str(error)) from None
+        year = issued_on.year
+        with self._writing() as session:
+            row = self._touch(session, ref)
+            _same_currency("total", total, row.currency)
+            referenced: InvoiceRow | None = None
+            if references:
+                referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
+                if referenced is None:
+                    raise InvoiceNotFoundError(references)
+                if referenced.mission_id != row.id or referenced.kind == "credit":
+                    raise InvalidValueError(
+                        "references", f"{references} is not an invoice of mission {mission_ref(row.id)}"
+                    )
+            sequence = self._next_number(session, year, issued_on)
+            invoice = InvoiceRow(
+                number=f"{year}-{sequence:04d}",
+                year=year,
+                sequence=sequence,
+                kind=kind,
+                mission_id=row.id,
+                issued_on=issued_on,
+                due_on=due_on,
+                total_cents=total.amount,
+                currency=total.currency,
+                references_id=referenced.id if referenced is not None else None,
+                lines=stored_lines,
+                created_at=_now(),
+            )
+            session.add(invoice)
+            session.flush()
+            return self._invoice_record(invoice, mission_ref(row.id), references)
+
+    @staticmethod
+    def _next_number(session: Session, year: int, issued_on: date) -> int:
+        """Take the next number of the year's series; the counter row is locked until commit."""
+        values = {"year": year, "last_sequence": 0, "last_issued_on": issued_on}
+        dialect = session.get_bind().dialect.name
+        if dialect == "sqlite":
+            session.execute(sqlite_insert(InvoiceCounterRow).values(values).on_conflict_do_nothing())
+        elif dialect == "postgresql":
+            session.execute(postgresql_insert(InvoiceCounterRow).values(values).on_conflict_do_nothing())
+        elif session.get(InvoiceCounterRow, year) is None:
+            session.execute(insert(InvoiceCounterRow).values(values))
+        counter = session.scalars(
+            select(InvoiceCounterRow).where(InvoiceCounterRow.year == year).with_for_update()
+        ).one()
+        if issued_on < counter.last_issued_on:
+            raise InvalidValueError(
+                "issued_on",
+                f"{issued_on.isoformat()} is before the last invoice of {year} "
+                f"({counter.last_issued_on.isoformat()}); invoice numbers follow the dates",
+            )
+        counter.last_sequence += 1
+        counter.last_issued_on = issued_on
+        session.flush()
+        return counter.last_sequence
+
+    @staticmethod
+    def _invoice_record(row: InvoiceRow, mission: str, references: str | None) -> InvoiceRecord:
+        return InvoiceRecord(
+            number=row.number,
+            kind=row.kind,
+            mission=mission,
+            issued_on=row.issued_on,
+            due_on=row.due_on,
+            total=Money(row.total_cents, row.currency),
+            references=references,
+            lines=tuple(dict(line) for line in row.lines if isinstance(line, dict)),
+            created_at=row.created_at,
+        )
+
+    def list_invoices(self, mission: str | None = None) -> list[InvoiceRecord]:
+        """Issued invoices and credit notes in number order, of one mission or all."""
+        with self._reading() as session:
+            query = select(InvoiceRow).order_by(InvoiceRow.year, InvoiceRow.sequence)
+            if mission is not None:
+                query = query.where(InvoiceRow.mission_id == self._mission_row(session, mission).id)
+            rows = list(session.scalars(query))
+            numbers = {row.id: row.number for row in rows}
+            missing = {row.references_id for row in rows if row.references_id and row.references_id not in numbers}
+            if missing:
+                found = session.execute(select(InvoiceRow.id, InvoiceRow.number).where(InvoiceRow.id.in_(missing)))
+                numbers.update({invoice_id: number for invoice_id, number in found})
+            return [
+                self._invoice_record(
+                    row, mission_ref(row.mission_id), numbers.get(row.references_id) if row.references_id else None
+                )
+                for row in rows
+            ]
+
+
+def open_store(url: str | None = None, *, engine: Engine | None = None, create: bool = True) -> Store:
+    """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
+
+    With neither, ``MISSIONFLOW_DB`` is used, else a private SQLite file in the user's data
+    folder. ``create=True`` creates or migrates missionflow's tables when needed.
+
+    >>> store = open_store("sqlite://")
+    >>> store.url_for_display
+    'sqlite://'
+    >>> store.close()
+    """
+    if engine is not None and url is not None:
+        raise InvalidValueError("url", "give a database URL or an engine, not both")
+    if engine is not None:
+        database.configure_engine(engine)
+        store = Store(engine, engine.url, owns_engine=False)
+    else:
+        built, built_url = database.build_engine(url)
+        store = Store(built, built_url, owns_engine=True)
+    try:
+        if create:
+            store.migrate()
+        else:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -1,0 +1,56 @@
+"""Every command explains itself, and asking for help stays fast."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from missionflow_cli.main import cli
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, path))
+    return found
+
+
+ALL_COMMANDS = _commands(cli)
+
+
+@pytest.mark.parametrize("path", ALL_COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    """Each command's --help has a description and an example line starting with `missionflow`."""
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+    assert "missionflow " in result.output.split("Example", 1)[1]
+
+
+def test_root_help_documents_exit_codes() -> None:
+    """The root help lists the documented exit codes."""
+    result = CliRunner().invoke(cli, ["--help"])
+    for code in ("3  transition blocked", "4  trigger not allowed", "5  not found", "6  concurrent", "7  invalid"):
+        assert code in result.output
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    """`missionflow --help` loads neither sqlalchemy, transitions nor graphviz."""
+    code = (
+        "import sys, json\n"
+        "from missionflow_cli.main import cli\n"
+        "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'transitions', 'graphviz', 'missionflow', 'yaml'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert loaded == []

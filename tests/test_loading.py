@@ -1,0 +1,195 @@
+"""Loading workflows: the shipped files, the registry by name and version, and unreadable files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from missionflow import (
+    DEFAULT_WORKFLOW,
+    StateKind,
+    WorkflowDefinition,
+    WorkflowDefinitionError,
+    WorkflowNotFoundError,
+    load_workflow,
+    load_workflow_file,
+    parse_workflow,
+    shipped_workflow_dir,
+    workflow_names,
+)
+from missionflow.loading import WorkflowRegistry
+
+MINIMAL = Path(__file__).parent / "machines" / "valid" / "minimal.yaml"
+SHIPPED = sorted(shipped_workflow_dir().glob("*.yaml"))
+
+# The table of DOMAIN.md: trigger -> (sources, destination or None when the state stays, guards).
+FREELANCE_TABLE: dict[str, tuple[set[str], str | None, list[str]]] = {
+    "qualify": ({"lead"}, "criteria_check", ["client_not_blocked"]),
+    "accept": (
+        {"criteria_check"},
+        "specification",
+        ["criteria_met", "client_not_blocked", "lead_time_respected"],
+    ),
+    "decline": ({"lead", "criteria_check", "specification"}, "declined", ["reason_given"]),
+    "sign_contract": ({"specification"}, "contract_signed", ["specification_complete", "contract_signed"]),
+    "confirm_deposit": ({"contract_signed"}, "deposit_received", ["deposit_satisfied"]),
+    "start_work": ({"deposit_received", "contract_signed"}, "in_progress", ["contract_signed", "deposit_satisfied"]),
+    "deliver": ({"in_progress", "revisions"}, None, ["deliverable_in_specification"]),
+    "request_revision": (
+        {"in_progress", "revisions"},
+        "revisions",
+        ["delivered_since_last_round", "revision_round_left"],
+    ),
+    "approve": ({"in_progress", "revisions"}, "approved", ["deliverables_complete"]),
+    "invoice": ({"approved"}, "invoiced", []),
+    "settle": ({"invoiced"}, "paid", ["fully_paid"]),
+    "terminate": (
+        {"contract_signed", "deposit_received", "in_progress", "revisions", "approved"},
+        "terminated",
+        ["reason_given"],
+    ),
+}
+
+
+def minimal_with_version(version: int, name: str = "versioned") -> WorkflowDefinition:
+    """The minimal sample renamed and at ``version``."""
+    text = MINIMAL.read_text(encoding="utf-8")
+    text = text.replace("name: minimal", f"name: {name}").replace("version: 1", f"version: {version}")
+    return parse_workflow(text, f"{name}-{version}.yaml")
+
+
+def test_the_three_workflows_are_shipped() -> None:
+    """freelance-mission, coaching and retainer are shipped and known by name."""
+    assert [p.stem for p in SHIPPED] == ["coaching", "freelance-mission", "retainer"]
+    assert {"coaching", "freelance-mission", "retainer"} <= set(workflow_names())
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_workflow_validates(path: Path) -> None:
+    """Every file in workflows/ passes the strict validator and is named after its file."""
+    definition = load_workflow_file(path)
+    assert definition.name == path.stem
+    assert definition.version >= 1
+    assert definition.final_states
+
+
+def test_freelance_mission_is_exactly_the_domain_table() -> None:
+    """freelance-mission has exactly the triggers, sources, destinations and guards of DOMAIN.md."""
+    definition = load_workflow(DEFAULT_WORKFLOW)
+    found = {
+        t.trigger: (set(t.sources), t.dest, [g.name for g in t.guards]) for t in definition.transitions
+    }
+    assert found == FREELANCE_TABLE
+    assert len(definition.transitions) == len(FREELANCE_TABLE)
+
+
+def test_freelance_mission_states_and_exits() -> None:
+    """The default lifecycle starts at lead, ends in paid, and leaves by declined or terminated."""
+    definition = load_workflow(DEFAULT_WORKFLOW)
+    assert definition.initial == "lead"
+    assert definition.state_ids == (
+        "lead",
+        "criteria_check",
+        "specification",
+        "contract_signed",
+        "deposit_received",
+        "in_progress",
+        "revisions",
+        "approved",
+        "invoiced",
+        "paid",
+        "declined",
+        "terminated",
+    )
+    assert set(definition.final_states) == {"paid", "declined", "terminated"}
+    assert {s.id for s in definition.states if s.kind is StateKind.EXIT} == {"declined", "terminated"}
+    assert all(s.label.en and s.label.fr for s in definition.states)
+
+
+def test_load_workflow_by_name_and_version() -> None:
+    """load_workflow finds a shipped workflow by name, and by name and version."""
+    assert load_workflow("coaching").name == "coaching"
+    assert load_workflow("coaching", 1).version == 1
+    assert load_workflow() is load_workflow(DEFAULT_WORKFLOW, 1)
+
+
+def test_unknown_workflow_names_the_known_ones() -> None:
+    """An unknown name raises WorkflowNotFoundError listing the workflows that exist."""
+    with pytest.raises(WorkflowNotFoundError) as caught:
+        load_workflow("freelance")
+    assert caught.value.name == "freelance"
+    assert "freelance-mission" in caught.value.known
+    assert "unknown workflow 'freelance' (known: " in str(caught.value)
+
+
+def test_unknown_version_is_refused() -> None:
+    """A known name at a version that does not exist raises WorkflowNotFoundError with the version."""
+    with pytest.raises(WorkflowNotFoundError) as caught:
+        load_workflow(DEFAULT_WORKFLOW, 99)
+    assert caught.value.version == 99
+    assert "freelance-mission version 99" in str(caught.value)
+
+
+def test_registry_keeps_every_version_and_serves_the_newest() -> None:
+    """A registry holds several versions of one name; without a version it gives the newest."""
+    registry = WorkflowRegistry()
+    one, two = minimal_with_version(1), minimal_with_version(2)
+    registry.register(two)
+    registry.register(one)
+    assert registry.get("versioned", 1) is one
+    assert registry.get("versioned", 2) is two
+    assert registry.get("versioned") is two
+    assert "versioned" in registry.names()
+    assert two in registry.latest()
+
+
+def test_registering_the_same_key_twice_keeps_the_first() -> None:
+    """A second definition with the same name and version does not replace the rules in use."""
+    registry = WorkflowRegistry()
+    first = minimal_with_version(1)
+    again = minimal_with_version(1)
+    assert registry.register(first) is first
+    assert registry.register(again) is first
+    assert registry.get("versioned", 1) is first
+
+
+def test_a_fresh_registry_discovers_the_shipped_workflows() -> None:
+    """A new registry finds the shipped workflows on first use."""
+    registry = WorkflowRegistry()
+    assert registry.get(DEFAULT_WORKFLOW).name == DEFAULT_WORKFLOW
+    assert [d.name for d in registry.latest()] == registry.names()
+
+
+def test_missing_file_is_a_definition_problem(tmp_path: Path) -> None:
+    """Loading a file that does not exist names the path and says so."""
+    path = tmp_path / "nope.yaml"
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        load_workflow_file(path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.message) == (str(path), 0, "no such file")
+
+
+def test_folder_is_a_definition_problem(tmp_path: Path) -> None:
+    """Loading a folder says it is a folder, not a workflow file."""
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        load_workflow_file(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.message == "is a folder, not a workflow file"
+
+
+def test_non_utf8_file_is_a_definition_problem(tmp_path: Path) -> None:
+    """A Latin-1 file is refused with the offset of the first byte that is not UTF-8."""
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        load_workflow_file(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.message) == (1, "not UTF-8 text (byte 9)")
+
+
+def test_parse_workflow_names_its_source() -> None:
+    """Text parsed without a file name is reported as <string>."""
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        parse_workflow("name: x")
+    assert {p.file for p in caught.value.problems} == {"<string>"}
