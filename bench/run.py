@@ -1,8 +1,8 @@
 """The benchmark suite's one entry point: run the rows, print one table, write it as JSON.
 
-    python bench/run.py                  # every row, full size (make bench)
-    python bench/run.py --quick          # fewer runs, smaller data (make bench-quick)
-    python bench/run.py --only fire,cli  # some rows, by number or name (see --list)
+python bench/run.py                  # every row, full size (make bench)
+python bench/run.py --quick          # fewer runs, smaller data (make bench-quick)
+python bench/run.py --only fire,cli  # some rows, by number or name (see --list)
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rows._optional import executable
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results" / "latest.json"
 PACKAGES = ("missionflow", "transitions", "python-statemachine", "click", "SQLAlchemy", "psycopg", "graphviz")
-RATIO_IS = "ours/baseline (medians; below 1: ours takes less)"
+RATIO_IS = "ours/baseline of the medians (baseline/ours for throughput): below 1, ours does better"
 
 
 # --- the machine ---------------------------------------------------------------------------
@@ -140,9 +140,13 @@ def line_json(line: Line) -> dict[str, object]:
         "unit": line.unit,
         "ours": _series_json(line.ours),
         "baselines": [_series_json(b) for b in line.baselines],
-        "ratios": [{"baseline": b.name, "ratio": line.ratio(b.name), "ratio_is": RATIO_IS} for b in line.baselines],
+        "ratios": [
+            {"baseline": b.name, "ratio": line.ratio(b.name), "ratio_is": line.ratio_is}
+            for b in line.baselines
+        ],
         "targets": targets,
         "met": all(bool(t["met"]) for t in targets) if targets else None,
+        "higher_is_better": line.higher_is_better,
         "note": line.note,
     }
 
@@ -164,7 +168,17 @@ def _spread(series: Series) -> str:
     return f"{_number(series.median)} [{_number(series.low)}–{_number(series.high)}]"
 
 
-HEADERS = ("Row", "Measurement", "Unit", "missionflow median [min–max]", "Baseline", "baseline median [min–max]", "ours/base", "Target", "Met")
+HEADERS = (
+    "Row",
+    "Measurement",
+    "Unit",
+    "missionflow median [min–max]",
+    "Baseline",
+    "baseline median [min–max]",
+    "ratio",
+    "Target",
+    "Met",
+)
 
 
 def table_rows(lines: Sequence[Line], notes: list[str]) -> list[tuple[str, ...]]:
@@ -174,15 +188,20 @@ def table_rows(lines: Sequence[Line], notes: list[str]) -> list[tuple[str, ...]]
         marker = ""
         text = line.unavailable if line.ours is None else line.note
         if text:
-            notes.append(text)
-            marker = f" [{len(notes)}]"
+            if text not in notes:
+                notes.append(text)
+            marker = f" [{notes.index(text) + 1}]"
         if line.ours is None:
             cells.append((str(line.row), line.name + marker, "", "not available yet", "", "", "", "", ""))
             continue
         by_baseline: dict[str | None, list[str]] = {}
         met: dict[str | None, list[bool]] = {}
         for target in line.targets:
-            key = target.baseline if target.baseline is not None else (line.baselines[0].name if line.baselines else None)
+            key = (
+                target.baseline
+                if target.baseline is not None
+                else (line.baselines[0].name if line.baselines else None)
+            )
             by_baseline.setdefault(key, []).append(target.text)
             met.setdefault(key, []).append(target.met(line))
         for index, baseline in enumerate(line.baselines or (None,)):
@@ -196,9 +215,10 @@ def table_rows(lines: Sequence[Line], notes: list[str]) -> list[tuple[str, ...]]
                     _spread(line.ours) if first else "",
                     baseline.name if baseline is not None else "",
                     _spread(baseline) if baseline is not None else "",
-                    f"{line.ratio(baseline.name):.3g}×" if baseline is not None else "",
-                    "; ".join(by_baseline.get(key, [])),
-                    "/".join("yes" if ok else "NO" for ok in met.get(key, [])),
+                    f"{line.ratio(baseline.name):.3g}" if baseline is not None else "",
+                    "; ".join(by_baseline.get(key, [])) or ("none set" if first and not line.targets else ""),
+                    "/".join("yes" if ok else "NO" for ok in met.get(key, []))
+                    or ("—" if first and not line.targets else ""),
                 )
             )
     return cells
@@ -250,7 +270,14 @@ def run_rows(rows: Sequence[Row], config: Config) -> tuple[list[tuple[Row, list[
         except Exception as exc:
             traceback.print_exc()
             failures.append(f"row {row.number} ({row.slug}): {type(exc).__name__}: {exc}")
-            lines = [Line(row=row.number, name=row.title, unit="", unavailable=f"FAILED: {type(exc).__name__}: {exc}")]
+            lines = [
+                Line(
+                    row=row.number,
+                    name=row.title,
+                    unit="",
+                    unavailable=f"FAILED: {type(exc).__name__}: {exc}",
+                )
+            ]
         print(f"row {row.number} done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         results.append((row, lines))
     return results, failures
@@ -259,11 +286,22 @@ def run_rows(rows: Sequence[Row], config: Config) -> tuple[list[tuple[Row, list[
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, run the rows, print the table and write the JSON; 1 if a row failed."""
     rows = discover()
-    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="3 runs and small data sets (under a minute)")
-    parser.add_argument("--only", action="append", default=[], metavar="ROWS", help="comma-separated row numbers or names")
-    parser.add_argument("--runs", type=int, default=None, help="repeated runs per row (default: 7, heavy rows 5; quick: 3)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"JSON file (default: {DEFAULT_OUTPUT.relative_to(HERE.parent)})")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="ROWS", help="comma-separated row numbers or names"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=None, help="repeated runs per row (default: 7, heavy rows 5; quick: 3)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"JSON file (default: {DEFAULT_OUTPUT.relative_to(HERE.parent)})",
+    )
     parser.add_argument("--list", action="store_true", help="list the rows and exit")
     options = parser.parse_args(argv)
     if options.list:
@@ -291,7 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "runs": {"light": config.runs, "heavy": config.heavy_runs},
         "machine": machine,
         "rows": [
-            {"row": row.number, "slug": row.slug, "title": row.title, "lines": [line_json(line) for line in row_lines]}
+            {
+                "row": row.number,
+                "slug": row.slug,
+                "title": row.title,
+                "lines": [line_json(line) for line in row_lines],
+            }
             for row, row_lines in results
         ],
         "failures": failures,

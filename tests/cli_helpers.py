@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-
 from missionflow_cli.main import cli
 
 

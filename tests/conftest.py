@@ -28,7 +28,8 @@ def _load_helper(name: str) -> ModuleType:
     if module_name in sys.modules:
         return sys.modules[module_name]
     spec = importlib.util.spec_from_file_location(module_name, Path(__file__).with_name(f"{name}.py"))
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     spec.loader.exec_module(module)
@@ -87,7 +88,9 @@ def postgres_template(postgres_server: Any) -> str:
 
 
 @pytest.fixture
-def postgres_database(postgres_server: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[bool], str]]:
+def postgres_database(
+    postgres_server: Any, request: pytest.FixtureRequest
+) -> Iterator[Callable[[bool], str]]:
     """A factory of fresh databases: ``make(migrated)`` gives the URL of a new database, at head or empty."""
     created: list[str] = []
 

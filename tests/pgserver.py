@@ -99,7 +99,15 @@ class PostgresServer:
         """Stop the server at once and remove its files."""
         with contextlib.suppress(OSError, subprocess.SubprocessError):
             subprocess.run(
-                self._command(str(self.bindir / "pg_ctl"), "stop", "-D", str(self.folder / "data"), "-m", "immediate", "-w"),
+                self._command(
+                    str(self.bindir / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "immediate",
+                    "-w",
+                ),
                 capture_output=True,
                 timeout=60,
                 check=False,
@@ -156,7 +164,19 @@ def start_server(bindir: Path) -> PostgresServer:
         )
         log = folder / "server.log"
         started = subprocess.run(
-            server._command(str(bindir / "pg_ctl"), "start", "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60"),
+            server._command(
+                str(bindir / "pg_ctl"),
+                "start",
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+            ),
             capture_output=True,
             text=True,
             check=False,

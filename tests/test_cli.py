@@ -19,14 +19,27 @@ def run(tmp_path: Path) -> Cli:
 def _mission_ready_to_sign(run: Cli, deposit: str = "30%") -> str:
     run.ok("client", "add", "Atelier Dupont", "--email", "contact@dupont.fr")
     deadline = (date.today() + timedelta(days=60)).isoformat()
-    ref = run.ok("mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", deposit, "--deadline", deadline).strip()
+    ref = run.ok(
+        "mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", deposit, "--deadline", deadline
+    ).strip()
     run.ok("fire", ref, "qualify")
     for criterion in ("budget_fits", "respectful", "clear_need"):
         run.ok("mission", "assess", ref, criterion, "yes")
     run.ok("fire", ref, "accept")
     run.ok(
-        "spec", "set", ref, "--objectives", "A site", "--deliverable", "website", "--deadline", deadline,
-        "--budget", "4500", "--acceptance", "it loads",
+        "spec",
+        "set",
+        ref,
+        "--objectives",
+        "A site",
+        "--deliverable",
+        "website",
+        "--deadline",
+        deadline,
+        "--budget",
+        "4500",
+        "--acceptance",
+        "it loads",
     )
     return ref
 
@@ -76,7 +89,12 @@ def test_mission_new_and_show_json(run: Cli) -> None:
     assert shown["workflow_version"] == 1
     assert shown["deposit_due"] == {"amount": "600.00", "currency": "EUR"}
     triggers = {t["trigger"]: t for t in shown["triggers"]}
-    assert triggers["qualify"] == {"trigger": "qualify", "dest": "criteria_check", "allowed": True, "reasons": []}
+    assert triggers["qualify"] == {
+        "trigger": "qualify",
+        "dest": "criteria_check",
+        "allowed": True,
+        "reasons": [],
+    }
     assert triggers["decline"]["allowed"] is False
     assert triggers["decline"]["reasons"] == ["a reason is required (give it as the note)"]
 
@@ -187,7 +205,9 @@ def test_exit_2_invalid_values(run: Cli) -> None:
 def test_exit_7_invalid_workflow_file(run: Cli, tmp_path: Path) -> None:
     """`workflow validate` exits 7 and lists every problem with its line."""
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: bad\nversion: 1\ninitial: a\nstates:\n  - id: a\n    colour: red\ntransitions: []\n")
+    bad.write_text(
+        "name: bad\nversion: 1\ninitial: a\nstates:\n  - id: a\n    colour: red\ntransitions: []\n"
+    )
     result = run("workflow", "validate", str(bad))
     assert result.exit_code == 7
     assert f"{bad}:6: unknown key 'colour'" in result.stderr
@@ -206,7 +226,7 @@ def test_exit_1_history_tampered(run: Cli) -> None:
     with sqlite3.connect(run.db) as conn:
         tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
         history = next(t for t in tables if "history" in t)
-        conn.execute(f"update {history} set note = 'rewritten'")  # noqa: S608 - test-controlled table name
+        conn.execute(f"update {history} set note = 'rewritten'")
     result = run("verify")
     assert result.exit_code == 1
     assert "M-1" in result.stderr

@@ -33,15 +33,30 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
     """A freelancer runs a whole mission from the terminal; the two classic mistakes are refused."""
     deadline = (date.today() + timedelta(days=45)).isoformat()
     assert mf("client", "add", "Atelier Dupont").stdout.strip() == "C-1"
-    ref = mf("mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", "30%", "--deadline", deadline).stdout.strip()
+    ref = mf(
+        "mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", "30%", "--deadline", deadline
+    ).stdout.strip()
     mf("fire", ref, "qualify")
     for criterion in ("budget_fits", "respectful", "clear_need"):
         mf("mission", "assess", ref, criterion, "yes")
     mf("fire", ref, "accept")
     refused = mf("contract", "sign", ref, "--amount", "4500", "--terms-version", "CGV-1", expect=3)
     assert "specification incomplete" in refused.stderr or "no specification" in refused.stderr
-    mf("spec", "set", ref, "--objectives", "A site", "--deliverable", "website", "--deadline", deadline,
-       "--budget", "4500", "--acceptance", "it loads")
+    mf(
+        "spec",
+        "set",
+        ref,
+        "--objectives",
+        "A site",
+        "--deliverable",
+        "website",
+        "--deadline",
+        deadline,
+        "--budget",
+        "4500",
+        "--acceptance",
+        "it loads",
+    )
     mf("contract", "sign", ref, "--amount", "4500", "--terms-version", "CGV-1")
     blocked = mf("fire", ref, "start_work", expect=3)
     assert "deposit not received: 0.00 of 1,350.00 EUR (30 %)" in blocked.stderr
@@ -66,7 +81,10 @@ def test_demo_runs_on_a_fresh_database(tmp_path: Path) -> None:
     assert EXECUTABLE is not None
     done = subprocess.run(
         [EXECUTABLE, "demo", "--db", str(tmp_path / "demo.db")],
-        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
     )
     assert done.returncode == 0, done.stderr
     assert "deposit not received" in done.stderr

@@ -9,7 +9,6 @@ import sys
 import click
 import pytest
 from click.testing import CliRunner
-
 from missionflow_cli.main import cli
 
 
@@ -38,7 +37,13 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
 def test_root_help_documents_exit_codes() -> None:
     """The root help lists the documented exit codes."""
     result = CliRunner().invoke(cli, ["--help"])
-    for code in ("3  transition blocked", "4  trigger not allowed", "5  not found", "6  concurrent", "7  invalid"):
+    for code in (
+        "3  transition blocked",
+        "4  trigger not allowed",
+        "5  not found",
+        "6  concurrent",
+        "7  invalid",
+    ):
         assert code in result.output
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -48,7 +47,9 @@ SATURDAY = datetime(2025, 3, 8, 10, 0, tzinfo=UTC)
 
 def new_mission(ref: str = "M-1", **facts: Any) -> Mission:
     """A fresh lead for Acme under the default workflow."""
-    return Mission(ref=ref, workflow="freelance-mission", state="lead", client=Client("Acme", ref="C-1"), **facts)
+    return Mission(
+        ref=ref, workflow="freelance-mission", state="lead", client=Client("Acme", ref="C-1"), **facts
+    )
 
 
 def prepared_mission() -> Mission:
@@ -76,12 +77,12 @@ def walk(mission: Mission, *trigger_names: str, at: datetime = MONDAY) -> None:
 
 
 @pytest.fixture
-def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkflowRegistry]:
+def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> WorkflowRegistry:
     """A fresh process registry, so workflows registered by a test do not leak into others."""
     fresh = WorkflowRegistry()
     monkeypatch.setattr(missionflow.loading, "registry", fresh)
     monkeypatch.setattr(missionflow.engine, "registry", fresh)
-    yield fresh
+    return fresh
 
 
 def versioned(version: int) -> str:

@@ -110,7 +110,8 @@ def test_every_built_in_guard_describes_itself_in_both_languages() -> None:
     for name in BUILT_INS:
         spec = get_guard(name)
         assert isinstance(spec, GuardSpec)
-        assert spec.describe("en") and spec.describe("fr")
+        assert spec.describe("en")
+        assert spec.describe("fr")
         assert spec.describe("fr") != spec.describe("en")
 
 
@@ -175,7 +176,10 @@ def test_lead_time_respected_blocks_a_deadline_too_close() -> None:
 def test_lead_time_respected_lets_through_enough_time_a_surcharge_or_no_deadline() -> None:
     """Exactly the minimum, a smaller minimum, an agreed rush surcharge or no deadline all pass."""
     assert check("lead_time_respected", mission(deadline=TODAY + timedelta(days=7))) is None
-    assert check("lead_time_respected", mission(deadline=TODAY + timedelta(days=3)), params={"minimum_days": 3}) is None
+    assert (
+        check("lead_time_respected", mission(deadline=TODAY + timedelta(days=3)), params={"minimum_days": 3})
+        is None
+    )
     rush = mission(deadline=TODAY + timedelta(days=1), rush_surcharge=Money.of("500", EUR))
     assert check("lead_time_respected", rush) is None
     assert check("lead_time_respected", mission()) is None
@@ -220,7 +224,10 @@ def test_specification_complete_lets_a_full_specification_through() -> None:
 
 def test_contract_signed_blocks_without_a_contract() -> None:
     """No recorded contract, no work."""
-    assert check("contract_signed", mission()) == "no signed contract: record the quote amount and the terms version"
+    assert (
+        check("contract_signed", mission())
+        == "no signed contract: record the quote amount and the terms version"
+    )
 
 
 def test_contract_signed_lets_a_pro_bono_contract_through() -> None:
@@ -261,9 +268,9 @@ def test_deliverable_in_specification_blocks_a_missing_or_unknown_deliverable() 
     assert check("deliverable_in_specification", mission(specification=SPEC)) == (
         "name the deliverable that is handed over"
     )
-    assert check("deliverable_in_specification", mission(specification=SPEC), data={"deliverable": "video"}) == (
-        "'video' is not a deliverable of the specification (expected one of: logo, site, admin password)"
-    )
+    assert check(
+        "deliverable_in_specification", mission(specification=SPEC), data={"deliverable": "video"}
+    ) == ("'video' is not a deliverable of the specification (expected one of: logo, site, admin password)")
     assert check("deliverable_in_specification", mission(), data={"deliverable": "logo"}) == (
         "'logo' is not a deliverable of the specification (expected one of: none in the specification)"
     )
@@ -271,7 +278,10 @@ def test_deliverable_in_specification_blocks_a_missing_or_unknown_deliverable() 
 
 def test_deliverable_in_specification_lets_a_promised_deliverable_through() -> None:
     """Handing over something the specification lists passes."""
-    assert check("deliverable_in_specification", mission(specification=SPEC), data={"deliverable": "site"}) is None
+    assert (
+        check("deliverable_in_specification", mission(specification=SPEC), data={"deliverable": "site"})
+        is None
+    )
 
 
 # --- delivered_since_last_round ------------------------------------------------------------
@@ -306,7 +316,9 @@ def test_delivered_since_last_round_lets_a_fresh_delivery_through() -> None:
     history = [*delivered("logo"), record("request_revision"), *delivered("logo")]
     assert check("delivered_since_last_round", mission(history=history)) is None
     other = [*delivered("logo"), record("request_revision")]
-    assert check("delivered_since_last_round", mission(history=other), params={"trigger": "ask_changes"}) is None
+    assert (
+        check("delivered_since_last_round", mission(history=other), params={"trigger": "ask_changes"}) is None
+    )
 
 
 # --- revision_round_left -------------------------------------------------------------------
@@ -354,10 +366,13 @@ def test_deliverables_complete_accepts_tacit_approval_after_the_agreed_period() 
     subject = mission(specification=SPEC, contract=contract, history=delivered("logo"))
     later = NOW + timedelta(days=15)
     assert check("deliverables_complete", subject, now=later, data={"tacit": "yes"}) is None
-    assert check("deliverables_complete", subject, now=later - timedelta(seconds=1), data={"tacit": "yes"}) == (
-        "not delivered yet: site, admin password (access code)"
+    assert check(
+        "deliverables_complete", subject, now=later - timedelta(seconds=1), data={"tacit": "yes"}
+    ) == ("not delivered yet: site, admin password (access code)")
+    assert (
+        check("deliverables_complete", subject, now=later)
+        == "not delivered yet: site, admin password (access code)"
     )
-    assert check("deliverables_complete", subject, now=later) == "not delivered yet: site, admin password (access code)"
 
 
 # --- fully_paid ----------------------------------------------------------------------------
@@ -376,9 +391,15 @@ def test_fully_paid_blocks_without_invoice_or_with_a_balance() -> None:
 def test_fully_paid_lets_a_zero_balance_through_credit_notes_included() -> None:
     """Paid in full passes, and a credit note lowers what is owed."""
     invoices = [InvoiceSummary("F-1", "invoice", Money.of("4500", EUR))]
-    assert check("fully_paid", mission(invoices=invoices, payments=[Payment(Money.of("4500", EUR), TODAY)])) is None
+    assert (
+        check("fully_paid", mission(invoices=invoices, payments=[Payment(Money.of("4500", EUR), TODAY)]))
+        is None
+    )
     credited = [*invoices, InvoiceSummary("A-1", "credit", Money.of("500", EUR))]
-    assert check("fully_paid", mission(invoices=credited, payments=[Payment(Money.of("4000", EUR), TODAY)])) is None
+    assert (
+        check("fully_paid", mission(invoices=credited, payments=[Payment(Money.of("4000", EUR), TODAY)]))
+        is None
+    )
 
 
 # --- coaching and retainer guards ----------------------------------------------------------
@@ -396,13 +417,17 @@ def test_sessions_left_lets_a_remaining_session_through() -> None:
     """While sessions remain, another one may be held; the trigger name is a parameter."""
     held = [record("hold_session")] * 2
     assert check("sessions_left", mission(sessions_planned=3, history=held)) is None
-    assert check("sessions_left", mission(sessions_planned=2, history=held), params={"trigger": "meet"}) is None
+    assert (
+        check("sessions_left", mission(sessions_planned=2, history=held), params={"trigger": "meet"}) is None
+    )
 
 
 def test_all_sessions_held_blocks_an_incomplete_programme() -> None:
     """The programme is not complete while sessions remain (or none were agreed)."""
     held = [record("hold_session")] * 2
-    assert check("all_sessions_held", mission(sessions_planned=3, history=held)) == "2 of 3 agreed sessions held"
+    assert (
+        check("all_sessions_held", mission(sessions_planned=3, history=held)) == "2 of 3 agreed sessions held"
+    )
     assert check("all_sessions_held", mission()) == "0 of 0 agreed sessions held"
 
 
@@ -445,10 +470,12 @@ transitions:
 def test_a_registered_guard_is_usable_from_a_parsed_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
     """A guard added with register_guard validates, with its parameters, and decides when firing."""
     # setitem first, so that the registry is put back as it was once the test ends
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)
 
     @register_guard("tests_title_long_enough", params={"minimum": int}, words="a long enough title")
-    def title_long_enough(subject: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+    def title_long_enough(
+        subject: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
+    ) -> str | None:
         minimum = params.get("minimum")
         assert isinstance(minimum, int)
         return None if len(subject.title) >= minimum else f"title {subject.title!r} is shorter than {minimum}"
@@ -465,7 +492,7 @@ def test_a_registered_guard_is_usable_from_a_parsed_workflow(monkeypatch: pytest
 
 def test_a_registered_guard_checks_its_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
     """The validator refuses a parameter of the wrong type for a registered guard."""
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)  # type: ignore[arg-type]
+    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)
     register_guard("tests_title_long_enough", params={"minimum": int})(lambda m, c, p: None)
     from missionflow import WorkflowDefinitionError
 

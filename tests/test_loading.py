@@ -34,7 +34,11 @@ FREELANCE_TABLE: dict[str, tuple[set[str], str | None, list[str]]] = {
     "decline": ({"lead", "criteria_check", "specification"}, "declined", ["reason_given"]),
     "sign_contract": ({"specification"}, "contract_signed", ["specification_complete", "contract_signed"]),
     "confirm_deposit": ({"contract_signed"}, "deposit_received", ["deposit_satisfied"]),
-    "start_work": ({"deposit_received", "contract_signed"}, "in_progress", ["contract_signed", "deposit_satisfied"]),
+    "start_work": (
+        {"deposit_received", "contract_signed"},
+        "in_progress",
+        ["contract_signed", "deposit_satisfied"],
+    ),
     "deliver": ({"in_progress", "revisions"}, None, ["deliverable_in_specification"]),
     "request_revision": (
         {"in_progress", "revisions"},
@@ -77,9 +81,7 @@ def test_every_shipped_workflow_validates(path: Path) -> None:
 def test_freelance_mission_is_exactly_the_domain_table() -> None:
     """freelance-mission has exactly the triggers, sources, destinations and guards of DOMAIN.md."""
     definition = load_workflow(DEFAULT_WORKFLOW)
-    found = {
-        t.trigger: (set(t.sources), t.dest, [g.name for g in t.guards]) for t in definition.transitions
-    }
+    found = {t.trigger: (set(t.sources), t.dest, [g.name for g in t.guards]) for t in definition.transitions}
     assert found == FREELANCE_TABLE
     assert len(definition.transitions) == len(FREELANCE_TABLE)
 

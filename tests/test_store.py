@@ -49,10 +49,9 @@ def eur(amount: str) -> Money:
     return Money.of(amount, EUR)
 
 
-def new_mission(store: Store, title: str = "Logo", client: str | None = None, **options: object) -> str:
-    """A new mission (and client when none is given); returns its reference."""
-    client_ref = client or store.add_client("Acme").ref
-    return store.create_mission(client_ref, title, amount=eur("1000"), at=AT, **options).ref  # type: ignore[arg-type]
+def new_mission(store: Store, title: str = "Logo") -> str:
+    """A new mission of 1000 EUR for a new client; returns its reference."""
+    return store.create_mission(store.add_client("Acme").ref, title, amount=eur("1000"), at=AT).ref
 
 
 def to_specification(store: Store, ref: str) -> None:
@@ -81,8 +80,11 @@ def test_clients_get_short_refs_and_come_back_as_recorded(store: Store) -> None:
     second = store.add_client("Bob", business=False)
     assert (first.ref, second.ref) == ("C-1", "C-2")
     assert store.get_client("c-1") == first
-    assert first.name == "Acme" and first.company == "Acme SA" and first.email == "a@acme.test"
-    assert not second.business and not second.blocked
+    assert first.name == "Acme"
+    assert first.company == "Acme SA"
+    assert first.email == "a@acme.test"
+    assert not second.business
+    assert not second.blocked
     assert [c.ref for c in store.list_clients()] == ["C-1", "C-2"]
     with pytest.raises(ClientNotFoundError):
         store.get_client("C-99")
@@ -98,7 +100,8 @@ def test_blocking_a_client_blocks_their_leads_and_bumps_their_missions(store: St
     client = store.get_mission(ref).client.ref
     before = store.get_mission(ref).version
     blocked = store.block_client(client, "called on Saturday for work due yesterday")
-    assert blocked.blocked and blocked.as_client().blocked_reason.startswith("called")
+    assert blocked.blocked
+    assert blocked.as_client().blocked_reason.startswith("called")
     assert store.get_mission(ref).version > before
     with pytest.raises(TransitionBlockedError) as caught:
         store.fire(ref, "qualify", at=AT)
@@ -117,12 +120,17 @@ def test_missions_get_short_refs_defaults_and_their_workflow_version(store: Stor
     first = store.create_mission(client, "Logo", at=AT)
     second = store.create_mission(client, "Site", amount=eur("2500.50"), deadline=date(2026, 9, 1))
     assert (first.ref, second.ref) == ("M-1", "M-2")
-    assert first.state == "lead" and first.workflow == "freelance-mission"
+    assert first.state == "lead"
+    assert first.workflow == "freelance-mission"
     assert first.workflow_version == load_workflow("freelance-mission").version
-    assert first.deposit_percent == Decimal("40") and first.included_revisions == 3
-    assert first.client.ref == client and first.amount is None
+    assert first.deposit_percent == Decimal("40")
+    assert first.included_revisions == 3
+    assert first.client.ref == client
+    assert first.amount is None
     shown = store.get_mission("m-2")
-    assert shown.amount == eur("2500.50") and shown.deadline == date(2026, 9, 1) and shown.currency == EUR
+    assert shown.amount == eur("2500.50")
+    assert shown.deadline == date(2026, 9, 1)
+    assert shown.currency == EUR
     with pytest.raises(MissionNotFoundError):
         store.get_mission("M-3")
     with pytest.raises(ClientNotFoundError):
@@ -142,7 +150,9 @@ def test_listing_is_most_recent_first_and_filters(store: Store) -> None:
     store.fire(one, "qualify", at=AT)  # now the most recently updated
     listed = store.list_missions()
     assert [m.ref for m in listed] == [one, three, two]
-    assert listed[0].state == "criteria_check" and listed[0].client_name == "Acme" and listed[0].version == 1
+    assert listed[0].state == "criteria_check"
+    assert listed[0].client_name == "Acme"
+    assert listed[0].version == 1
     assert [m.ref for m in store.list_missions(state="lead")] == [three, two]
     assert [m.ref for m in store.list_missions(client=acme)] == [one, three]
     assert [m.ref for m in store.list_missions(workflow="coaching")] == [three]
@@ -183,7 +193,9 @@ def test_fire_writes_state_and_history_in_order(store: Store) -> None:
     assert [e.position for e in entries] == [1, 2]
     assert [e.record for e in entries] == fired
     assert entries[1].prev_hash == entries[0].hash
-    assert fired[0].actor == "jeanne" and fired[0].note == "first call" and fired[0].guards == ("client_not_blocked",)
+    assert fired[0].actor == "jeanne"
+    assert fired[0].note == "first call"
+    assert fired[0].guards == ("client_not_blocked",)
 
 
 def test_a_refused_fire_writes_nothing(store: Store) -> None:
@@ -214,7 +226,8 @@ def test_a_blocked_contract_signature_records_no_contract(store: Store) -> None:
     record = store.sign_contract(ref, contract, actor="jeanne", at=AT)
     mission = store.get_mission(ref)
     assert record.dest == "contract_signed" == mission.state
-    assert mission.contract == contract and mission.specification == SPEC
+    assert mission.contract == contract
+    assert mission.specification == SPEC
 
 
 def test_idempotency_key_returns_the_first_record_and_writes_nothing(store: Store) -> None:
@@ -224,7 +237,8 @@ def test_idempotency_key_returns_the_first_record_and_writes_nothing(store: Stor
     version = store.get_mission(ref).version
     again = store.fire(ref, "qualify", at=AT + timedelta(hours=1), idempotency_key="req-1")
     assert again == first
-    assert store.get_mission(ref).version == version and len(store.history(ref)) == 1
+    assert store.get_mission(ref).version == version
+    assert len(store.history(ref)) == 1
     with pytest.raises(InvalidValueError):
         store.fire(ref, "decline", note="no", idempotency_key="req-1")
 
@@ -245,7 +259,8 @@ def test_every_write_guards_read_bumps_the_version(store: Store) -> None:
         write()
         assert store.get_mission(ref).version == before + 1
     mission = store.get_mission(ref)
-    assert mission.extra_revisions == 1 and mission.rush_surcharge == eur("200")
+    assert mission.extra_revisions == 1
+    assert mission.rush_surcharge == eur("200")
     assert mission.criteria_answers["budget_fits"].met
 
 
@@ -264,7 +279,9 @@ def test_invalid_records_are_refused_and_write_nothing(store: Store) -> None:
     with pytest.raises(MissionNotFoundError):
         store.record_payment("M-404", Payment(eur("1"), date(2026, 3, 3)))
     mission = store.get_mission(ref)
-    assert mission.version == version and mission.payments == [] and mission.rush_surcharge is None
+    assert mission.version == version
+    assert mission.payments == []
+    assert mission.rush_surcharge is None
 
 
 def test_triggers_and_path_read_the_stored_facts(store: Store) -> None:
@@ -272,10 +289,12 @@ def test_triggers_and_path_read_the_stored_facts(store: Store) -> None:
     ref = new_mission(store)
     store.fire(ref, "qualify", at=AT)
     options = {o.trigger: o for o in store.triggers(ref, at=AT)}
-    assert not options["accept"].allowed and options["decline"].reasons
+    assert not options["accept"].allowed
+    assert options["decline"].reasons
     assert store.triggers(ref, at=AT, note="budget too small")[1].allowed
     report = store.path_to(ref, "in_progress", at=AT)
-    assert report.reachable and [s.trigger for s in report.steps or ()][0] == "accept"
+    assert report.reachable
+    assert next(s.trigger for s in report.steps or ()) == "accept"
     with pytest.raises(InvalidValueError):
         store.path_to(ref, "nowhere")
 
@@ -293,7 +312,11 @@ def test_money_is_exact_to_the_cent(store: Store) -> None:
     for amount in ("33.33", "33.33", "33.34"):
         store.record_payment(thirds, Payment(eur(amount), date(2026, 3, 3)))
     mission = store.get_mission(thirds)
-    assert [p.amount.amount for p in mission.payments] == [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]
+    assert [p.amount.amount for p in mission.payments] == [
+        Decimal("33.33"),
+        Decimal("33.33"),
+        Decimal("33.34"),
+    ]
     assert mission.paid_total == eur("100.00")
     client = store.get_mission(ref).client.ref
     big = store.create_mission(client, "Big", amount=eur("999999999999.99")).ref
@@ -309,7 +332,8 @@ def test_times_come_back_timezone_aware_and_equal(store: Store) -> None:
     record = store.fire(ref, "qualify", at=moment)
     stored = store.history(ref)[0].record
     assert stored == record
-    assert stored.at == moment and stored.at.utcoffset() == timedelta(0)
+    assert stored.at == moment
+    assert stored.at.utcoffset() == timedelta(0)
     mission = store.list_missions()[0]
     assert mission.updated_at.tzinfo is not None
     assert store.get_client(store.get_mission(ref).client.ref).created_at.tzinfo is not None
@@ -342,7 +366,9 @@ def test_invoice_numbers_follow_the_year_without_gaps(store: Store) -> None:
         "2026-0003",
         "2027-0001",
     ]
-    assert final.lines == ({"label": "Logo", "amount": {"amount": "700.00", "currency": EUR}, "quantity": "1"},)
+    assert final.lines == (
+        {"label": "Logo", "amount": {"amount": "700.00", "currency": EUR}, "quantity": "1"},
+    )
     assert credit.references == final.number
     assert store.list_invoices() == store.list_invoices(ref)
     assert [i.number for i in store.list_invoices()][2] == "2026-0003"
@@ -359,12 +385,17 @@ def test_invoices_refuse_what_would_break_the_series(store: Store) -> None:
     with pytest.raises(InvalidValueError):
         store.issue_invoice(ref, "final", eur("700"), date(2026, 3, 1), date(2026, 4, 1))
     with pytest.raises(InvoiceNotFoundError):
-        store.issue_invoice(ref, "credit", eur("1"), date(2026, 3, 4), date(2026, 3, 4), references="2026-0999")
+        store.issue_invoice(
+            ref, "credit", eur("1"), date(2026, 3, 4), date(2026, 3, 4), references="2026-0999"
+        )
     with pytest.raises(InvalidValueError):
         store.issue_invoice(ref, "gift", eur("1"), date(2026, 3, 4), date(2026, 3, 4))
     with pytest.raises(InvalidValueError):
         store.issue_invoice(ref, "final", Money.of("1", "USD"), date(2026, 3, 4), date(2026, 3, 4))
-    assert store.issue_invoice(ref, "final", eur("700"), date(2026, 3, 4), date(2026, 4, 3)).number == "2026-0002"
+    assert (
+        store.issue_invoice(ref, "final", eur("700"), date(2026, 3, 4), date(2026, 4, 3)).number
+        == "2026-0002"
+    )
 
 
 def test_an_issued_invoice_cannot_be_deleted(store: Store, store_url: str) -> None:
@@ -378,6 +409,44 @@ def test_an_issued_invoice_cannot_be_deleted(store: Store, store_url: str) -> No
     finally:
         engine.dispose()
     assert len(store.list_invoices()) == 1
+
+
+def to_in_progress(store: Store, ref: str) -> None:
+    """Walk a 1000 EUR mission to in_progress: specification, contract, 30 % deposit."""
+    to_specification(store, ref)
+    store.set_specification(ref, SPEC)
+    store.sign_contract(ref, Contract(eur("1000"), "CGV-2026", date(2026, 3, 3)), at=AT)
+    store.record_payment(ref, Payment(eur("300"), date(2026, 3, 3)))
+    store.fire(ref, "start_work", at=AT)
+
+
+def test_an_invoice_issued_with_its_transition_is_all_or_nothing(store: Store) -> None:
+    """fire_with_invoice issues and moves together; refused, it takes no number and writes nothing."""
+    ref = new_mission(store)
+    to_in_progress(store, ref)
+    with pytest.raises(TransitionNotAllowedError):
+        store.fire_with_invoice(
+            ref,
+            "invoice",
+            kind="final",
+            total=eur("700"),
+            issued_on=date(2026, 4, 1),
+            due_on=date(2026, 5, 1),
+        )
+    assert store.list_invoices() == []
+    for deliverable in ("logo", "admin password"):
+        store.fire(ref, "deliver", data={"deliverable": deliverable}, at=AT)
+    store.fire(ref, "approve", at=AT)
+    record, invoice = store.fire_with_invoice(
+        ref, "invoice", kind="final", total=eur("700"), issued_on=date(2026, 4, 1), due_on=date(2026, 5, 1)
+    )
+    assert record.dest == "invoiced"
+    assert invoice.number == "2026-0001"
+    with pytest.raises(TransitionBlockedError):
+        store.fire(ref, "settle", at=AT)
+    store.record_payment(ref, Payment(eur("700"), date(2026, 4, 20)))
+    assert store.fire(ref, "settle", at=AT).dest == "paid"
+    assert store.verify(ref) == []
 
 
 # --- workflows kept in the database ------------------------------------------------------------
@@ -434,7 +503,9 @@ def _without_lines(value: object) -> object:
 
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return tuple(
-            (f.name, _without_lines(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name != "line"
+            (f.name, _without_lines(getattr(value, f.name)))
+            for f in dataclasses.fields(value)
+            if f.name != "line"
         )
     if isinstance(value, tuple | list):
         return tuple(_without_lines(v) for v in value)
@@ -475,7 +546,7 @@ def test_missionflow_db_variable_and_plain_paths_are_honoured(
     assert default_database_url() == f"sqlite:///{target}"
     with open_store() as store:
         store.add_client("Acme")
-    with open_store(str(target), create=False) as store:
+    with open_store(target, create=False) as store:
         assert [c.name for c in store.list_clients()] == ["Acme"]
 
 
@@ -495,6 +566,9 @@ def test_password_never_appears_in_errors() -> None:
     assert secret not in str(caught.value)
     assert secret not in "".join(traceback.format_exception(caught.value))
     assert "***" in str(caught.value)
+    with pytest.raises(StorageError) as plain:
+        open_store(url.replace("+psycopg", ""))  # the bare scheme picks the installed psycopg 3
+    assert "postgresql+psycopg://user:***@127.0.0.1:1/x" in str(plain.value)
     malformed_url = url.replace(":1/", ":notaport/")
     with pytest.raises(StorageError) as malformed:
         open_store(malformed_url)
@@ -505,7 +579,8 @@ def test_url_for_display_hides_the_password(store: Store, store_url: str, db_kin
     """The store shows its URL with the password replaced."""
     if db_kind == "postgresql":
         password = store_url.split(":")[2].split("@")[0]
-        assert password not in store.url_for_display and "***" in store.url_for_display
+        assert password not in store.url_for_display
+        assert "***" in store.url_for_display
     else:
         assert store.url_for_display == store_url
 
@@ -527,10 +602,12 @@ def test_an_application_engine_keeps_its_own_tables(tmp_path: Path) -> None:
 def test_listing_one_state_uses_an_index(tmp_path: Path) -> None:
     """On SQLite, the query behind list_missions(state=...) searches an index instead of scanning."""
     engine = create_engine(f"sqlite:///{tmp_path / 'plan.db'}")
-    statements: list[tuple[str, object]] = []
+    statements: list[tuple[str, tuple[object, ...]]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def capture(conn: object, cursor: object, statement: str, params: object, *args: object) -> None:
+    def capture(
+        conn: object, cursor: object, statement: str, params: tuple[object, ...], *args: object
+    ) -> None:
         statements.append((statement, params))
 
     with open_store(engine=engine) as store:
@@ -541,8 +618,10 @@ def test_listing_one_state_uses_an_index(tmp_path: Path) -> None:
         store.list_missions(state="lead")
     listing = [(s, p) for s, p in statements if s.lstrip().startswith("SELECT") and "FROM mf_missions" in s]
     assert len(listing) == 1
+    statement, params = listing[0]
     with engine.connect() as conn:
-        plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + listing[0][0], listing[0][1]))  # type: ignore[arg-type]
+        plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params))
     engine.dispose()
     assert "SEARCH mf_missions USING INDEX ix_mf_missions_state_updated" in plan
-    assert "SCAN mf_missions" not in plan and "TEMP B-TREE" not in plan
+    assert "SCAN mf_missions" not in plan
+    assert "TEMP B-TREE" not in plan

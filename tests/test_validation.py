@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from missionflow import (
     DefinitionProblem,
     StateKind,
     Workflow,
+    WorkflowDefinition,
     WorkflowDefinitionError,
     load_workflow_file,
     parse_workflow,
@@ -36,20 +38,31 @@ def problems_of(name: str) -> tuple[DefinitionProblem, ...]:
     return caught.value.problems
 
 
+def load_or_problems(load: Callable[[], WorkflowDefinition]) -> tuple[DefinitionProblem, ...] | None:
+    """Run ``load``: None when it loads (and compiles), else the problems it raised.
+
+    Any other exception escapes, which is what the robustness tests look for.
+    """
+    try:
+        definition = load()
+    except WorkflowDefinitionError as exc:
+        return exc.problems
+    Workflow(definition)
+    return None
+
+
 def assert_loads_or_explains(text: str, source: str = "fuzz.yaml") -> None:
     """Parse ``text``: it either loads (and compiles) or every problem has a file, a line and words."""
-    try:
-        definition = parse_workflow(text, source)
-    except WorkflowDefinitionError as exc:
-        assert exc.problems
-        last_line = len(text.splitlines()) + 1
-        for problem in exc.problems:
-            assert problem.file == source
-            assert isinstance(problem.line, int)
-            assert 0 <= problem.line <= last_line, problem
-            assert problem.message.strip()
-    else:
-        Workflow(definition)
+    problems = load_or_problems(lambda: parse_workflow(text, source))
+    if problems is None:
+        return
+    assert problems
+    last_line = len(text.splitlines()) + 1
+    for problem in problems:
+        assert problem.file == source
+        assert isinstance(problem.line, int)
+        assert 0 <= problem.line <= last_line, problem
+        assert problem.message.strip()
 
 
 # One case per kind of mistake: (file, line of the problem, words the message must contain).
@@ -176,11 +189,23 @@ def test_valid_sample_builds_the_definition() -> None:
         ("name: x\nversion: one\n", "'version' must be a whole number from 1, got text ('one')"),
         ("name: Big Name\n", "'name' of the workflow is 'Big Name'"),
         ("name: x\nversion: 1\ninitial: a\nstates: []\n", "'states' must be a non-empty list"),
-        ("name: x\nversion: 1\ninitial: a\nstates: {a: 1}\n", "'states' must be a non-empty list, got a mapping"),
-        ("name: x\nversion: 1\ninitial: a\nstates: [{id: a}]\ntransitions: 3\n", "'transitions' must be a list"),
-        ("name: x\nversion: 1\ninitial: b\nstates: [{id: a, final: true}]\ntransitions: []\n", "initial state 'b'"),
+        (
+            "name: x\nversion: 1\ninitial: a\nstates: {a: 1}\n",
+            "'states' must be a non-empty list, got a mapping",
+        ),
+        (
+            "name: x\nversion: 1\ninitial: a\nstates: [{id: a}]\ntransitions: 3\n",
+            "'transitions' must be a list",
+        ),
+        (
+            "name: x\nversion: 1\ninitial: b\nstates: [{id: a, final: true}]\ntransitions: []\n",
+            "initial state 'b'",
+        ),
         ("name: x\nversion: 1\ninitial: a\nstates: [a]\ntransitions: []\n", "a state must be a mapping"),
-        ("name: x\nversion: 1\ninitial: a\nstates: [{id: a, kind: odd}]\n", "'kind' of state 'a' must be one of"),
+        (
+            "name: x\nversion: 1\ninitial: a\nstates: [{id: a, kind: odd}]\n",
+            "'kind' of state 'a' must be one of",
+        ),
         ("name: x\nversion: 1\ninitial: a\nstates: [{id: a}, {id: a}]\n", "state 'a' is declared twice"),
         ("name: x\nversion: 1\ninitial: a\nstates: [{id: a, label: {en: A}}]\n", "has no 'fr' text"),
         ("name: x\nversion: !!binary aGk=\n", "'version' must be a whole number"),
@@ -235,7 +260,9 @@ _SCALARS = st.one_of(
 )
 _VALUES = st.recursive(
     _SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 _TOP_KEYS = st.sampled_from(
@@ -292,7 +319,9 @@ def _mutated_real_file(draw: st.DrawFn) -> str:
             break
         i = draw(st.integers(min_value=0, max_value=len(lines) - 1))
         op = draw(
-            st.sampled_from(["delete", "duplicate", "swap", "value", "insert", "indent", "dedent", "truncate"])
+            st.sampled_from(
+                ["delete", "duplicate", "swap", "value", "insert", "indent", "dedent", "truncate"]
+            )
         )
         if op == "delete":
             del lines[i]
@@ -388,11 +417,10 @@ def test_random_bytes_on_disk_load_or_explain(data: bytes, tmp_path_factory: pyt
     """Any bytes in a file, UTF-8 or not, load or raise WorkflowDefinitionError naming that file."""
     path = tmp_path_factory.mktemp("bytes") / "random.yaml"
     path.write_bytes(data)
-    try:
-        load_workflow_file(path)
-    except WorkflowDefinitionError as exc:
-        assert exc.problems
-        assert all(p.file == str(path) and p.line >= 0 and p.message for p in exc.problems)
+    problems = load_or_problems(lambda: load_workflow_file(path))
+    if problems is not None:
+        assert problems
+        assert all(p.file == str(path) and p.line >= 0 and p.message for p in problems)
 
 
 def test_the_real_workflow_text_is_what_the_mutations_start_from() -> None:

@@ -8,9 +8,11 @@ that the contender really did the work, so a benchmark never reports the speed o
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import subprocess
 import time
+import traceback
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +80,12 @@ class Line:
     targets: tuple[Target, ...] = ()
     note: str = ""
     unavailable: str | None = None
+    higher_is_better: bool = False
+
+    @property
+    def ratio_is(self) -> str:
+        """How ``ratio`` is computed for this line; below 1 always means ours does better."""
+        return "baseline/ours (throughput)" if self.higher_is_better else "ours/baseline"
 
     def ours_series(self) -> Series:
         """Our samples; a programming error to ask on an unavailable line."""
@@ -93,8 +101,12 @@ class Line:
         raise KeyError(name)
 
     def ratio(self, baseline: str) -> float:
-        """ours/baseline of the medians: below 1 means ours takes less (time or bytes)."""
-        return self.ours_series().median / self.baseline(baseline).median
+        """The cost ratio of the medians, ours over the baseline's: below 1, ours does better.
+
+        For time and bytes that is ours/baseline; for a throughput line, baseline/ours.
+        """
+        ours, theirs = self.ours_series().median, self.baseline(baseline).median
+        return theirs / ours if self.higher_is_better else ours / theirs
 
 
 def unavailable(row: int, name: str, reason: str) -> Line:
@@ -120,40 +132,103 @@ class Contender:
 
 def _settle() -> None:
     gc.collect()
-    gc.collect()
+
+
+def _in_child(measure: Callable[[], float]) -> float:
+    """Run ``measure`` in a forked copy of this process and return its number.
+
+    The child exits without tearing anything down, so a contender that leaves gigabytes of
+    cyclic garbage (a Machine per mission) costs no collection time between runs.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(read_end)
+        code = 0
+        try:
+            payload = repr(measure()).encode()
+        except BaseException:
+            payload = b"error:" + traceback.format_exc().encode()
+            code = 1
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        payload = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if payload.startswith(b"error:") or not payload:
+        raise RuntimeError(
+            f"a measurement failed in its child process (status {status}):\n{payload[6:].decode()}"
+        )
+    return float(payload)
+
+
+def _timed_once(contender: Contender, operations: int, scale: float) -> float:
+    timed = contender.prepare()
+    _settle()
+    gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        # Kept until the clock stops: freeing the results is not the operation.
+        result = timed.run()
+        elapsed = time.perf_counter_ns() - start
+    finally:
+        gc.enable()
+    timed.check()
+    del result, timed
+    return elapsed / operations * scale
 
 
 def time_contenders(
-    contenders: Sequence[Contender], *, runs: int, operations: int, scale: float = 1e-3
+    contenders: Sequence[Contender], *, runs: int, operations: int, scale: float = 1e-3, isolate: bool = False
 ) -> list[Series]:
     """Time each contender ``runs`` times, interleaved and in rotating order.
 
     Each timed call does ``operations`` operations; a sample is nanoseconds per operation
-    times ``scale`` (1e-3: microseconds per operation).
+    times ``scale`` (1e-3: microseconds per operation). With ``isolate``, every run happens
+    in a forked child (see ``_in_child``), the same way for every contender.
     """
     samples: dict[str, list[float]] = {c.name: [] for c in contenders}
-    for run in range(runs):
-        # Rotating the order keeps a warm cache or a frequency ramp from favouring one contender.
-        order = [contenders[(run + i) % len(contenders)] for i in range(len(contenders))]
-        for contender in order:
-            timed = contender.prepare()
-            _settle()
-            gc.disable()
-            try:
-                start = time.perf_counter_ns()
-                # Kept until the clock stops: freeing the results is not the operation.
-                result = timed.run()
-                elapsed = time.perf_counter_ns() - start
-            finally:
-                gc.enable()
-            timed.check()
-            del result, timed
-            _settle()
-            samples[contender.name].append(elapsed / operations * scale)
+    # What exists now (missions, machines built once) lives through every run: frozen, the
+    # collections between runs only look at what the runs themselves made.
+    gc.collect()
+    gc.freeze()
+    try:
+        for run in range(runs):
+            # Rotating the order keeps a warm cache or a frequency ramp from favouring one contender.
+            for offset in range(len(contenders)):
+                contender = contenders[(run + offset) % len(contenders)]
+
+                def once(contender: Contender = contender) -> float:
+                    return _timed_once(contender, operations, scale)
+
+                samples[contender.name].append(_in_child(once) if isolate else once())
+                _settle()
+    finally:
+        gc.unfreeze()
     return [Series(c.name, tuple(samples[c.name])) for c in contenders]
 
 
-def memory_per_item(prepare: Callable[[], Timed], *, runs: int, items: int) -> Series:
+def _peak_per_item(prepare: Callable[[], Timed], items: int) -> float:
+    timed = prepare()
+    _settle()
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        kept = timed.run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    timed.check()
+    del kept, timed
+    return (peak - before) / items
+
+
+def memory_per_item(
+    name: str, prepare: Callable[[], Timed], *, runs: int, items: int, isolate: bool = False
+) -> Series:
     """Peak bytes allocated by a prepared run, per item, over ``runs`` runs (tracemalloc).
 
     Only what the timed code allocates counts: the data ``prepare`` builds exists before
@@ -161,26 +236,13 @@ def memory_per_item(prepare: Callable[[], Timed], *, runs: int, items: int) -> S
     """
     samples: list[float] = []
     for _ in range(runs):
-        timed = prepare()
-        _settle()
-        tracemalloc.start()
-        try:
-            before, _ = tracemalloc.get_traced_memory()
-            tracemalloc.reset_peak()
-            kept = timed.run()
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-        timed.check()
-        del kept, timed
-        _settle()
-        samples.append((peak - before) / items)
-    return Series("", tuple(samples))
 
+        def once() -> float:
+            return _peak_per_item(prepare, items)
 
-def named(series: Series, name: str) -> Series:
-    """The same samples under another name."""
-    return Series(name, series.samples)
+        samples.append(_in_child(once) if isolate else once())
+        _settle()
+    return Series(name, tuple(samples))
 
 
 def time_commands(

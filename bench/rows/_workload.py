@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import cast
 
 from statemachine import State, StateMachine
+from statemachine.factory import StateMachineMetaclass
+from statemachine.transition_list import TransitionList
 from transitions import EventData
 
 from missionflow import (
@@ -195,13 +197,13 @@ def statemachine_class(definition: WorkflowDefinition) -> type[StateMachine]:
         for s in definition.states
     }
     attributes: dict[str, object] = dict(states)
-    events: dict[str, object] = {}
+    events: dict[str, TransitionList] = {}
     for t in definition.transitions:
         cond = [contract_ok, deposit_ok] if t.trigger == START_TRIGGER else None
         for source in t.sources:
             target = states[t.dest] if t.dest is not None else states[source]
             added = states[source].to(target, event=t.trigger, internal=t.dest is None, cond=cond)
-            events[t.trigger] = events[t.trigger] | added if t.trigger in events else added  # type: ignore[operator]
+            events[t.trigger] = events[t.trigger] | added if t.trigger in events else added
     attributes.update(events)
-    metaclass = type(StateMachine)
-    return cast(type[StateMachine], metaclass("FreelanceMission", (StateMachine,), attributes))
+    # What a class statement does: python-statemachine reads states and events in its metaclass.
+    return cast(type[StateMachine], StateMachineMetaclass("FreelanceMission", (StateMachine,), attributes))

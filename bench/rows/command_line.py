@@ -29,7 +29,9 @@ def _create_mission(program: str, db: Path) -> str:
             [program, *args, "--db", str(db)], capture_output=True, text=True, env=env, check=False
         )
         if done.returncode != 0:
-            raise RuntimeError(f"missionflow {args[0]} {args[1]} exited {done.returncode}: {done.stderr.strip()[:300]}")
+            raise RuntimeError(
+                f"missionflow {args[0]} {args[1]} exited {done.returncode}: {done.stderr.strip()[:300]}"
+            )
         return done.stdout.strip()
 
     client = run("client", "add", "Atelier Dupont")
@@ -38,7 +40,7 @@ def _create_mission(program: str, db: Path) -> str:
 
 def measure(config: Config) -> list[Line]:
     """Milliseconds per process for each command and its baseline."""
-    invocations = config.size(full=10, quick=3)
+    invocations = config.size(full=10, quick=2)
     note = f"wall time of a whole process, {invocations} per run; same interpreter for both"
     program = executable("missionflow")
     if program is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 
 from rows import Config, Row
-from rows._measure import Contender, Line, Target, Timed, time_contenders, unavailable
+from rows._measure import Contender, Line, Timed, time_contenders, unavailable
 from rows._optional import executable, missing_functions, public_function
 from rows._workload import DEFINITION
 
@@ -33,7 +33,9 @@ def measure(config: Config) -> list[Line]:
         return [unavailable(7, NAME, reason or "not available")]
     source = render_diagram(workflow_diagram(DEFINITION), "dot")
     if not isinstance(source, bytes):
-        return [unavailable(7, NAME, f"render_diagram(..., 'dot') returned {type(source).__name__}, not bytes")]
+        return [
+            unavailable(7, NAME, f"render_diagram(..., 'dot') returned {type(source).__name__}, not bytes")
+        ]
     drawings = config.size(full=20, quick=5)
 
     def ours() -> Timed:
@@ -51,13 +53,18 @@ def measure(config: Config) -> list[Line]:
 
         def run() -> object:
             for _ in range(drawings):
-                outputs.append(subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, check=True).stdout)
+                outputs.append(
+                    subprocess.run([dot, "-Tsvg"], input=source, capture_output=True, check=True).stdout
+                )
             return outputs
 
         return Timed(run, lambda: _is_svg(outputs[-1], DOT))
 
     series = time_contenders(
-        [Contender(OURS, ours), Contender(DOT, graphviz_alone)], runs=config.runs, operations=drawings, scale=1e-6
+        [Contender(OURS, ours), Contender(DOT, graphviz_alone)],
+        runs=config.runs,
+        operations=drawings,
+        scale=1e-6,
     )
     return [
         Line(
@@ -66,7 +73,6 @@ def measure(config: Config) -> list[Line]:
             unit="ms/op",
             ours=series[0],
             baselines=(series[1],),
-            targets=(Target("≤ 1.2× dot alone", 1.2, baseline=DOT),),
             note=(
                 f"{drawings} drawings per run; ours builds the diagram model and the DOT text, then runs dot; "
                 "the baseline pipes the same DOT text to dot"

@@ -14,7 +14,7 @@ from transitions import EventData, Machine
 
 from missionflow import GuardContext, Mission, Settings, Workflow
 from rows import Config, Row
-from rows._measure import Contender, Line, Target, Timed, memory_per_item, named, time_contenders
+from rows._measure import Contender, Line, Target, Timed, memory_per_item, time_contenders
 from rows._workload import ACTIVE_STATES, DEFINITION, in_some_state, registered_conditions, transitions_specs
 
 OURS = "missionflow"
@@ -57,8 +57,9 @@ def _check_answers(results: Sequence[Sized], count: int, who: str) -> None:
 def measure(config: Config) -> list[Line]:
     """Microseconds per mission to list its triggers, and the extra bytes per mission it costs."""
     count = config.size(full=100_000, quick=5_000)
-    # A kept Machine per mission weighs tens of KB: its memory is measured on a slice.
-    sampled = min(count, 10_000)
+    # A kept Machine per mission weighs tens of KB and tracemalloc slows it down a lot: its
+    # memory is measured on a slice (bytes per mission do not depend on how many there are).
+    sampled = min(count, config.size(full=10_000, quick=1_000))
     flow = Workflow(DEFINITION)
 
     def fresh(size: int) -> list[Mission]:
@@ -93,10 +94,16 @@ def measure(config: Config) -> list[Line]:
         ],
         runs=config.heavy_runs,
         operations=count,
+        isolate=True,
     )
-    memory_runs = min(3, config.heavy_runs)
-    ours_memory = memory_per_item(lambda: ours(count, compile_workflow=True), runs=memory_runs, items=count)
-    their_memory = memory_per_item(lambda: per_mission(sampled), runs=memory_runs, items=sampled)
+    # Allocation counts barely move between runs: fewer runs than for time.
+    memory_runs = 1 if config.quick else 3
+    ours_memory = memory_per_item(
+        OURS, lambda: ours(count, compile_workflow=True), runs=memory_runs, items=count, isolate=True
+    )
+    their_memory = memory_per_item(
+        PER_MISSION, lambda: per_mission(sampled), runs=memory_runs, items=sampled, isolate=True
+    )
     size_note = f"{count:,} missions over the {len(ACTIVE_STATES)} active states"
     if config.quick:
         size_note += " (quick mode; the full run uses 100,000)"
@@ -114,8 +121,8 @@ def measure(config: Config) -> list[Line]:
             row=2,
             name="extra memory per mission (tracemalloc peak)",
             unit="B/mission",
-            ours=named(ours_memory, OURS),
-            baselines=(named(their_memory, PER_MISSION),),
+            ours=ours_memory,
+            baselines=(their_memory,),
             targets=(Target("< 1 KB per mission", 1024, strict=True),),
             note=(
                 f"answers kept for every mission, missions themselves excluded; ours over {count:,} "

@@ -60,7 +60,13 @@ def client_list(db: str | None, as_json: bool) -> None:
     table(
         ["ID", "NAME", "EMAIL", "TYPE", "BLOCKED"],
         [
-            [c.ref, c.name, c.email, "b2b" if c.business else "b2c", c.blocked_reason or "yes" if c.blocked else ""]
+            [
+                c.ref,
+                c.name,
+                c.email,
+                "b2b" if c.business else "b2c",
+                c.blocked_reason or "yes" if c.blocked else "",
+            ]
             for c in clients
         ],
     )

@@ -36,7 +36,9 @@ def complete_client(ctx: click.Context, param: click.Parameter, incomplete: str)
             clients = store.list_clients()
     except Exception:  # completion must never print a traceback into the shell
         return []
-    return [CompletionItem(c.ref, help=c.name) for c in clients if c.ref.lower().startswith(incomplete.lower())]
+    return [
+        CompletionItem(c.ref, help=c.name) for c in clients if c.ref.lower().startswith(incomplete.lower())
+    ]
 
 
 def complete_trigger(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:

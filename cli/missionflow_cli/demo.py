@@ -15,7 +15,11 @@ def _run(args: list[str], db: str) -> int:
     """Run one missionflow command as a user would type it, echoing it first."""
     from missionflow_cli.main import cli
 
-    click.echo(click.style("$ missionflow " + shlex.join(args), bold=True) if "NO_COLOR" not in os.environ else "$ missionflow " + shlex.join(args))
+    click.echo(
+        click.style("$ missionflow " + shlex.join(args), bold=True)
+        if "NO_COLOR" not in os.environ
+        else "$ missionflow " + shlex.join(args)
+    )
     try:
         cli.main([*args, "--db", db], prog_name="missionflow", standalone_mode=False)
     except SystemExit as exc:
@@ -29,16 +33,72 @@ def walk(db: str) -> None:
     deadline = (today + timedelta(days=60)).isoformat()
     steps: list[tuple[str, list[str]]] = [
         ("A new client writes to you.", ["client", "add", "Atelier Dupont", "--email", "contact@dupont.fr"]),
-        ("", ["mission", "new", "C-1", "Website redesign", "--amount", "4500", "--deposit", "30%", "--revisions", "2", "--deadline", deadline]),
+        (
+            "",
+            [
+                "mission",
+                "new",
+                "C-1",
+                "Website redesign",
+                "--amount",
+                "4500",
+                "--deposit",
+                "30%",
+                "--revisions",
+                "2",
+                "--deadline",
+                deadline,
+            ],
+        ),
         ("", ["fire", "M-1", "qualify", "--by", "camille"]),
         ("Check the client against your criteria.", ["mission", "assess", "M-1", "budget_fits", "yes"]),
         ("", ["mission", "assess", "M-1", "respectful", "yes"]),
         ("", ["mission", "assess", "M-1", "clear_need", "yes"]),
         ("", ["fire", "M-1", "accept", "--by", "camille"]),
-        ("Write the specification: the keystone.", ["spec", "set", "M-1", "--objectives", "A faster, accessible website", "--deliverable", "mockups", "--deliverable", "website", "--access-code", "admin access", "--deadline", deadline, "--budget", "4500", "--acceptance", "Lighthouse score over 90 on every page"]),
-        ("", ["contract", "sign", "M-1", "--amount", "4500", "--terms-version", "CGV-2026-1", "--by", "camille"]),
-        ("The client asks to start on Monday, before paying the deposit:", ["fire", "M-1", "start_work", "--by", "camille"]),
-        ("The deposit arrives.", ["payment", "add", "M-1", "1350", "--method", "transfer", "--ref", "VIR-0042"]),
+        (
+            "Write the specification: the keystone.",
+            [
+                "spec",
+                "set",
+                "M-1",
+                "--objectives",
+                "A faster, accessible website",
+                "--deliverable",
+                "mockups",
+                "--deliverable",
+                "website",
+                "--access-code",
+                "admin access",
+                "--deadline",
+                deadline,
+                "--budget",
+                "4500",
+                "--acceptance",
+                "Lighthouse score over 90 on every page",
+            ],
+        ),
+        (
+            "",
+            [
+                "contract",
+                "sign",
+                "M-1",
+                "--amount",
+                "4500",
+                "--terms-version",
+                "CGV-2026-1",
+                "--by",
+                "camille",
+            ],
+        ),
+        (
+            "The client asks to start on Monday, before paying the deposit:",
+            ["fire", "M-1", "start_work", "--by", "camille"],
+        ),
+        (
+            "The deposit arrives.",
+            ["payment", "add", "M-1", "1350", "--method", "transfer", "--ref", "VIR-0042"],
+        ),
         ("", ["fire", "M-1", "confirm_deposit", "--by", "camille"]),
         ("", ["fire", "M-1", "start_work", "--by", "camille"]),
         ("", ["deliver", "M-1", "mockups", "--by", "camille"]),
@@ -46,7 +106,10 @@ def walk(db: str) -> None:
         ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "bigger logo"]),
         ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "logo enlarged"]),
         ("Invoicing before approval is impossible:", ["fire", "M-1", "invoice", "--by", "camille"]),
-        ("Approval waits for every deliverable, access codes included:", ["fire", "M-1", "approve", "--by", "client"]),
+        (
+            "Approval waits for every deliverable, access codes included:",
+            ["fire", "M-1", "approve", "--by", "client"],
+        ),
         ("", ["deliver", "M-1", "admin access", "--by", "camille"]),
         ("", ["fire", "M-1", "approve", "--by", "client"]),
         ("", ["fire", "M-1", "invoice", "--by", "camille"]),
@@ -64,7 +127,9 @@ def walk(db: str) -> None:
 
 
 @click.command()
-@click.option("--db", default=None, metavar="PATH", help="Keep the demo database here (default: a temporary one).")
+@click.option(
+    "--db", default=None, metavar="PATH", help="Keep the demo database here (default: a temporary one)."
+)
 def demo(db: str | None) -> None:
     """Walk a sample mission from lead to paid, showing the refusals on the way.
 
@@ -77,7 +142,9 @@ def demo(db: str | None) -> None:
     """
     if db is not None:
         if Path(db).exists():
-            raise click.BadParameter(f"{db} already exists: the demo needs a fresh database", param_hint="--db")
+            raise click.BadParameter(
+                f"{db} already exists: the demo needs a fresh database", param_hint="--db"
+            )
         walk(db)
         return
     with tempfile.TemporaryDirectory(prefix="missionflow-demo-") as folder:

@@ -15,11 +15,17 @@ FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 
 @click.command()
 @click.argument("workflow_name", metavar="[WORKFLOW]", required=False)
-@click.option("--mission", "mission_ref", default=None, shell_complete=complete_mission, help="Draw this mission.")
+@click.option(
+    "--mission", "mission_ref", default=None, shell_complete=complete_mission, help="Draw this mission."
+)
 @click.option("-o", "--output", default=None, help="Write to this file (the suffix picks the format).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Output format.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Label language.")
-@click.option("--all", "all_workflows", is_flag=True, help="Every known workflow into the folder given by -o.")
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Label language."
+)
+@click.option(
+    "--all", "all_workflows", is_flag=True, help="Every known workflow into the folder given by -o."
+)
 @db_option
 def diagram(
     workflow_name: str | None,
@@ -59,7 +65,9 @@ def diagram(
         raise click.UsageError("give either a WORKFLOW or --mission M")
     if mission_ref is not None:
         with store_for(db) as store:
-            drawing = mission_diagram(store.get_mission(mission_ref), lang=lang, settings=store.get_settings())
+            drawing = mission_diagram(
+                store.get_mission(mission_ref), lang=lang, settings=store.get_settings()
+            )
     else:
         assert workflow_name is not None
         drawing = workflow_diagram(load_workflow(workflow_name), lang=lang)

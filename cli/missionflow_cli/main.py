@@ -36,7 +36,9 @@ class MissionflowGroup(click.Group):
                 traceback.print_exc()
             explained = explain_error(exc)
             if explained is None:
-                fail(EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"])
+                fail(
+                    EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"]
+                )
             else:
                 fail(*explained)
         return None

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def parse_percent(text: str | None) -> Decimal | None:
-    """"30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
+    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
     if text is None:
         return None
     try:
@@ -123,7 +123,12 @@ def mission_new(
 @db_option
 @json_option
 def mission_list(
-    state: str | None, client_ref: str | None, workflow: str | None, limit: int | None, db: str | None, as_json: bool
+    state: str | None,
+    client_ref: str | None,
+    workflow: str | None,
+    limit: int | None,
+    db: str | None,
+    as_json: bool,
 ) -> None:
     """List missions, most recently updated first.
 
@@ -179,9 +184,15 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ("workflow", f"{current.workflow} v{current.workflow_version}"),
         ("state", style(current.state, fg="cyan", bold=True)),
         ("amount", str(current.agreed_amount) if current.agreed_amount else "not set"),
-        ("deposit", f"{current.deposit_percent.normalize():f} % = {current.deposit_due}, paid {current.paid_total}"),
+        (
+            "deposit",
+            f"{current.deposit_percent.normalize():f} % = {current.deposit_due}, paid {current.paid_total}",
+        ),
         ("deadline", current.deadline.isoformat() if current.deadline else "none"),
-        ("revisions", f"{current.count_fired('request_revision')} used of {current.included_revisions + current.extra_revisions}"),
+        (
+            "revisions",
+            f"{current.count_fired('request_revision')} used of {current.included_revisions + current.extra_revisions}",
+        ),
     ]
     for label, value in facts:
         click.echo(f"  {label:<10} {value}")
@@ -404,7 +415,12 @@ def record_json(record: TransitionRecord) -> dict[str, object]:
 
 def option_json(option: TriggerOption) -> dict[str, object]:
     """A trigger option as JSON: trigger, dest, allowed, reasons."""
-    return {"trigger": option.trigger, "dest": option.dest, "allowed": option.allowed, "reasons": list(option.reasons)}
+    return {
+        "trigger": option.trigger,
+        "dest": option.dest,
+        "allowed": option.allowed,
+        "reasons": list(option.reasons),
+    }
 
 
 def mission_json(current: Mission, options: list[TriggerOption]) -> dict[str, object]:

@@ -40,7 +40,9 @@ def verify(mission: str | None, db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"ok": not failures, "failures": failures})
     elif not failures:
-        click.echo(f"history verified: {count} mission{'s' if count != 1 else ''}, no entry edited, deleted or reordered")
+        click.echo(
+            f"history verified: {count} mission{'s' if count != 1 else ''}, no entry edited, deleted or reordered"
+        )
     if failures:
         fail(EXIT_FAILURE, [f"error: mission {f.mission}: entry #{f.position} {f.problem}" for f in failures])
 

@@ -38,9 +38,7 @@ def settings_show(db: str | None, as_json: bool) -> None:
     with store_for(db) as store:
         current = store.get_settings()
     values = describe_settings(current)
-    criteria = [
-        {"name": c.name, "question": c.question, "must_have": c.must_have} for c in current.criteria
-    ]
+    criteria = [{"name": c.name, "question": c.question, "must_have": c.must_have} for c in current.criteria]
     if as_json:
         emit_json({**dict(values), "criteria": criteria})
         return
@@ -115,12 +113,17 @@ def spec() -> None:
 @mission_argument
 @click.option("--objectives", default=None, help="What the mission must achieve.")
 @click.option("--deliverable", "deliverables", multiple=True, help="A deliverable (repeat for each).")
-@click.option("--access-code", "access_codes", multiple=True, help="An access code or credential to hand over.")
+@click.option(
+    "--access-code", "access_codes", multiple=True, help="An access code or credential to hand over."
+)
 @click.option("--deadline", default=None, help="Delivery deadline, YYYY-MM-DD.")
 @click.option("--budget", default=None, help="Budget, e.g. 4500.")
 @click.option("--acceptance", default=None, help="How the client will accept the work.")
 @click.option(
-    "--file", "path", type=click.Path(exists=True, dir_okay=False), help="Read it from a YAML or Markdown file."
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read it from a YAML or Markdown file.",
 )
 @db_option
 def spec_set(
@@ -162,7 +165,10 @@ def spec_set(
         )
         store.set_specification(ref, updated)
     missing = updated.missing_parts()
-    click.echo(f"{ref}: specification saved" + (f" (still missing: {', '.join(missing)})" if missing else " (complete)"))
+    click.echo(
+        f"{ref}: specification saved"
+        + (f" (still missing: {', '.join(missing)})" if missing else " (complete)")
+    )
 
 
 @click.group()
@@ -215,7 +221,9 @@ def contract_sign(
             acceptance_days=acceptance_days,
         )
         record = store.sign_contract(ref, signed, actor=actor or default_actor())
-    click.echo(f"{ref}: contract {signed.terms_version} signed for {signed.amount}; {record.source} -> {record.dest}")
+    click.echo(
+        f"{ref}: contract {signed.terms_version} signed for {signed.amount}; {record.source} -> {record.dest}"
+    )
 
 
 @click.group()
@@ -235,7 +243,9 @@ def payment() -> None:
 @click.option("--method", default="", help="Transfer, card, cheque...")
 @click.option("--ref", "reference", default="", help="Bank or payment reference.")
 @db_option
-def payment_add(ref: str, amount: str, received_on: str | None, method: str, reference: str, db: str | None) -> None:
+def payment_add(
+    ref: str, amount: str, received_on: str | None, method: str, reference: str, db: str | None
+) -> None:
     """Record a payment received for a mission.
 
     Example:
@@ -271,7 +281,9 @@ def deliver(ref: str, deliverable: str, note: str, actor: str | None, db: str | 
         missionflow deliver M-1 website --note "deployed to production"
     """
     with store_for(db) as store:
-        store.fire(ref, "deliver", actor=actor or default_actor(), note=note, data={"deliverable": deliverable})
+        store.fire(
+            ref, "deliver", actor=actor or default_actor(), note=note, data={"deliverable": deliverable}
+        )
     click.echo(f"{ref}: {deliverable} delivered")
 
 
@@ -287,7 +299,9 @@ def revision() -> None:
 
 @revision.command("extra")
 @mission_argument
-@click.option("--amount", required=True, help="Price of the extra round (an amendment, billed with the invoice).")
+@click.option(
+    "--amount", required=True, help="Price of the extra round (an amendment, billed with the invoice)."
+)
 @click.option("--note", default="", help="What the round covers.")
 @db_option
 def revision_extra(ref: str, amount: str, note: str, db: str | None) -> None:

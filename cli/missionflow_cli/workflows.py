@@ -93,7 +93,8 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
             [
                 s.id,
                 s.label.in_lang(lang),
-                ("initial " if s.id == definition.initial else "") + (s.kind.value + (" final" if s.final else "")),
+                ("initial " if s.id == definition.initial else "")
+                + (s.kind.value + (" final" if s.final else "")),
             ]
             for s in definition.states
         ],
@@ -102,7 +103,12 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
     table(
         ["TRIGGER", "FROM", "TO", "GUARDS"],
         [
-            [t.trigger, ", ".join(t.sources), t.dest or "(stays)", ", ".join(guard_words(g.name) for g in t.guards)]
+            [
+                t.trigger,
+                ", ".join(t.sources),
+                t.dest or "(stays)",
+                ", ".join(guard_words(g.name) for g in t.guards),
+            ]
             for t in definition.transitions
         ],
     )

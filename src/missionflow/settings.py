@@ -100,7 +100,7 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
                 ZoneInfo(value)
             except (ValueError, KeyError, OSError):
                 raise InvalidValueError(key, f"{value!r} is not a timezone like Europe/Paris") from None
-        return replace(settings, **{key: value})
+        return settings.with_changes(**{key: value})
     if key == "currency":
         if len(value) != 3 or not value.isalpha():
             raise InvalidValueError(key, f"{value!r} is not an ISO currency code like EUR")
@@ -112,14 +112,16 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
             raise InvalidValueError(key, f"{value!r} is not a number") from None
         if not number.is_finite() or number < 0 or (key == "deposit_percent" and number > 100):
             raise InvalidValueError(key, f"{value!r} is out of range")
-        return replace(settings, **{key: number})
+        return settings.with_changes(**{key: number})
     if key in _EDITABLE_INT:
         if not value.isdigit():
             raise InvalidValueError(key, f"{value!r} is not a whole number of 0 or more")
         number_int = int(value)
         if key == "payment_terms_days" and number_int > MAX_PAYMENT_TERMS_DAYS:
-            raise InvalidValueError(key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}")
-        return replace(settings, **{key: number_int})
+            raise InvalidValueError(
+                key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}"
+            )
+        return settings.with_changes(**{key: number_int})
     if key == "working_days":
         days = [d.strip().lower()[:3] for d in value.split(",") if d.strip()]
         unknown = [d for d in days if d not in _DAY_NAMES]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -100,7 +100,9 @@ def verify_chain(mission: MissionChain, entries: Iterable[HistoryEntry]) -> Veri
                 return _fail(mission, expected_position, "is missing (deleted, or positions renumbered)")
             return _fail(mission, position, f"appears out of order after #{expected_position - 1}")
         if entry.prev_hash != previous_hash:
-            return _fail(mission, position, "does not follow the previous entry (inserted, deleted or reordered)")
+            return _fail(
+                mission, position, "does not follow the previous entry (inserted, deleted or reordered)"
+            )
         if entry_hash(mission.ref, position, entry.record, entry.prev_hash) != entry.hash:
             return _fail(mission, position, "does not match its hash (its content was edited)")
         record = entry.record
@@ -115,7 +117,11 @@ def verify_chain(mission: MissionChain, entries: Iterable[HistoryEntry]) -> Veri
     if count != mission.length or previous_hash != (mission.head or GENESIS):
         if count < mission.length:
             return _fail(mission, count + 1, f"is missing: the mission records {mission.length} entries")
-        return _fail(mission, max(count, 1), f"does not match the mission's record of {mission.length} entries")
+        return _fail(
+            mission, max(count, 1), f"does not match the mission's record of {mission.length} entries"
+        )
+    if count == 0 and previous_dest is not None and previous_dest != mission.state:
+        return _fail(mission, 1, f"is missing: the mission is in state {mission.state!r} with no history")
     if previous_dest is not None and previous_dest != mission.state:
         return _fail(
             mission, max(count, 1), f"ends in {previous_dest!r} but the mission is in state {mission.state!r}"
@@ -125,16 +131,3 @@ def verify_chain(mission: MissionChain, entries: Iterable[HistoryEntry]) -> Veri
 
 def _fail(mission: MissionChain, position: int, problem: str) -> VerifyFailure:
     return VerifyFailure(mission.ref, position, problem)
-
-
-def replay(initial: str, records: Sequence[TransitionRecord]) -> str:
-    """The state a mission reaches by replaying its history from ``initial``."""
-    state = initial
-    for record in records:
-        state = record.dest
-    return state
-
-
-def as_jsonable(data: Mapping[str, str]) -> dict[str, str]:
-    """Trigger data as stored: a plain dict of strings."""
-    return {str(key): str(value) for key, value in data.items()}

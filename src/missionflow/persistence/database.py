@@ -9,22 +9,25 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import PoolProxiedConnection
 
 from missionflow.errors import ConcurrentUpdateError, StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "MISSIONFLOW_DB"
 APP_NAME = "missionflow"
 DEFAULT_FILE = "missionflow.db"
 VERSION_TABLE = "mf_alembic_version"
+HEAD_REVISION = "0001"
+"""The newest migration shipped with this version (a test checks it against the scripts): knowing it
+without loading Alembic keeps opening an up-to-date database fast."""
 BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 WRITE_OPTION = "missionflow_write"
@@ -72,12 +75,16 @@ def _to_url(target: str) -> URL:
     """A SQLAlchemy URL from a URL or a file path; the error message never repeats the text."""
     if _looks_like_url(target):
         try:
-            return make_url(target)
+            url = make_url(target)
         except (exc.ArgumentError, ValueError):
             raise StorageError(
                 "the database URL cannot be read; write it like sqlite:///path/to/file.db "
                 "or postgresql+psycopg://user@host/dbname"
             ) from None
+        if url.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver missionflow[postgresql] installs; SQLAlchemy's default is psycopg2.
+            url = url.set(drivername="postgresql+psycopg")
+        return url
     path = Path(target).expanduser().resolve()
     return URL.create("sqlite", database=str(path))
 
@@ -97,9 +104,10 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def build_engine(target: str | None) -> tuple[Engine, URL]:
+def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
     """Create the engine for a URL or a path (the default database when None)."""
-    url = _to_url(target) if target else make_url(default_database_url())
+    text_target = os.fspath(target) if target is not None else ""
+    url = _to_url(text_target) if text_target else make_url(default_database_url())
     file = sqlite_file(url)
     if file is not None:
         try:
@@ -141,11 +149,11 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def _prepare_sqlite(record: ConnectionPoolEntry) -> None:
+def _prepare_sqlite(record: PoolProxiedConnection) -> None:
     raw = record.dbapi_connection
     if raw is None:  # pragma: no cover - a checked-out connection always has one
         return
-    raw.isolation_level = None  # type: ignore[attr-defined]  # pysqlite's; stops its implicit BEGIN
+    raw.isolation_level = None  # pysqlite's own BEGIN is off: ours is the only one
     cursor = raw.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -161,15 +169,14 @@ def _prepare_sqlite(record: ConnectionPoolEntry) -> None:
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, built in code: the scripts ship inside the package."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("version_table", VERSION_TABLE)
     if connection is not None:
         config.attributes["connection"] = connection
     return config
-
-
-_head: str | None = None
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
@@ -181,19 +188,15 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 def head_revision() -> str:
     """The newest migration shipped with this version of missionflow."""
-    global _head
-    if _head is None:
-        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        if head is None:  # pragma: no cover - the package always ships migrations
-            raise StorageError("missionflow ships no migrations")
-        _head = head
-    return _head
+    return HEAD_REVISION
 
 
 def current_revision(connection: Connection) -> str | None:
     """The revision the database is at (None when missionflow's tables were never created)."""
-    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-    return context.get_current_revision()
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    revisions = [str(row[0]) for row in connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
+    return revisions[0] if len(revisions) == 1 else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> str:
@@ -201,10 +204,13 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
+            if revision == "head" and current_revision(connection) == HEAD_REVISION:
+                return HEAD_REVISION
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-            if revision != "head" or current_revision(connection) != head_revision():
-                command.upgrade(alembic_config(connection), revision)
+            from alembic import command
+
+            command.upgrade(alembic_config(connection), revision)
             current = current_revision(connection)
     return current or ""
 
@@ -214,6 +220,8 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
+            from alembic import command
+
             command.downgrade(alembic_config(connection), revision)
 
 

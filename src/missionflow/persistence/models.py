@@ -36,6 +36,7 @@ NAMING_CONVENTION = {
 }
 """Deterministic constraint names, the same on SQLite and PostgreSQL (migrations refer to them)."""
 
+
 class Base(DeclarativeBase):
     """The declarative base of missionflow's tables."""
 
@@ -116,7 +117,9 @@ class MissionRow(Base):
 # Listings filter on one state (or client) and show the most recently updated first; the id breaks
 # ties so that the index alone gives the order.
 Index("ix_mf_missions_state_updated", MissionRow.state, MissionRow.updated_at.desc(), MissionRow.id.desc())
-Index("ix_mf_missions_client_updated", MissionRow.client_id, MissionRow.updated_at.desc(), MissionRow.id.desc())
+Index(
+    "ix_mf_missions_client_updated", MissionRow.client_id, MissionRow.updated_at.desc(), MissionRow.id.desc()
+)
 
 
 class HistoryRow(Base):
@@ -165,7 +168,9 @@ class SpecificationRow(Base):
 
     __tablename__ = "mf_specifications"
 
-    mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"), primary_key=True, autoincrement=False)
+    mission_id: Mapped[int] = mapped_column(
+        ForeignKey("mf_missions.id"), primary_key=True, autoincrement=False
+    )
     objectives: Mapped[str] = mapped_column(Text)
     deadline: Mapped[date | None] = mapped_column(Date)
     budget_cents: Mapped[Decimal | None] = mapped_column(Cents)
@@ -193,7 +198,9 @@ class ContractRow(Base):
     __tablename__ = "mf_contracts"
     __table_args__ = (CheckConstraint("amount_cents >= 0", name="amount_positive"),)
 
-    mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"), primary_key=True, autoincrement=False)
+    mission_id: Mapped[int] = mapped_column(
+        ForeignKey("mf_missions.id"), primary_key=True, autoincrement=False
+    )
     amount_cents: Mapped[Decimal] = mapped_column(Cents)
     currency: Mapped[str] = mapped_column(String(3))
     terms_version: Mapped[str] = mapped_column(String(100))

@@ -147,7 +147,7 @@ def _from_json(value: object, default: object) -> object:
     if isinstance(default, time):
         return time.fromisoformat(str(value))
     if isinstance(default, tuple) and isinstance(value, list):
-        if default and isinstance(default[0], Criterion) or (value and isinstance(value[0], dict)):
+        if (default and isinstance(default[0], Criterion)) or (value and isinstance(value[0], dict)):
             return tuple(
                 Criterion(str(c["name"]), str(c["question"]), bool(c.get("must_have", True)))
                 for c in value
@@ -223,7 +223,9 @@ def definition_as_json(definition: WorkflowDefinition) -> str:
         if transition.dest is not None:
             entry["dest"] = transition.dest
         if transition.guards:
-            entry["guards"] = [g.name if not g.params else {g.name: dict(g.params)} for g in transition.guards]
+            entry["guards"] = [
+                g.name if not g.params else {g.name: dict(g.params)} for g in transition.guards
+            ]
         if transition.label is not None:
             entry["label"] = {"en": transition.label.en, "fr": transition.label.fr}
         transitions.append(entry)

@@ -8,6 +8,7 @@ the race gets ConcurrentUpdateError and writes nothing.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,8 +17,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, cast
 
-from alembic.util.exc import CommandError
-from sqlalchemy import CursorResult, Engine, Select, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
@@ -49,7 +49,14 @@ from missionflow.mission import (
 )
 from missionflow.money import Money
 from missionflow.persistence import database
-from missionflow.persistence.chain import GENESIS, HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
+from missionflow.persistence.chain import (
+    GENESIS,
+    HistoryEntry,
+    MissionChain,
+    VerifyFailure,
+    entry_hash,
+    verify_chain,
+)
 from missionflow.persistence.database import WRITE_OPTION, display_url, translated
 from missionflow.persistence.models import (
     AmendmentRow,
@@ -146,6 +153,32 @@ def _client_record(row: ClientRow) -> ClientRecord:
     )
 
 
+def _check_invoice(
+    kind: str,
+    total: Money,
+    issued_on: date,
+    due_on: date,
+    references: str | None,
+    lines: list[dict[str, object]] | None,
+) -> list[object]:
+    """Refuse an invoice that is wrong on its face; return its lines as stored."""
+    if kind not in INVOICE_KINDS:
+        raise InvalidValueError("kind", f"{kind!r} is not one of {', '.join(INVOICE_KINDS)}")
+    _not_negative("total", total)
+    if due_on < issued_on:
+        raise InvalidValueError(
+            "due_on", f"{due_on.isoformat()} is before the issue date {issued_on.isoformat()}"
+        )
+    if kind == "credit" and not references:
+        raise InvalidValueError("references", "a credit note names the invoice it corrects")
+    if kind != "credit" and references:
+        raise InvalidValueError("references", "only a credit note refers to another invoice")
+    try:
+        return lines_to_json(lines)
+    except TypeError as error:
+        raise InvalidValueError("lines", str(error)) from None
+
+
 class Store:
     """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
 
@@ -169,6 +202,8 @@ class Store:
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
+        from alembic.util.exc import CommandError
+
         try:
             with translated(self._url):
                 return database.upgrade(self._engine)
@@ -184,7 +219,9 @@ class Store:
             current = database.current_revision(connection)
         head = database.head_revision()
         if current is None:
-            raise StorageError(f"{self.url_for_display} has no missionflow tables yet; open it with create=True")
+            raise StorageError(
+                f"{self.url_for_display} has no missionflow tables yet; open it with create=True"
+            )
         if current != head:
             raise StorageError(
                 f"{self.url_for_display} is at schema revision {current}, this missionflow needs {head}; "
@@ -246,7 +283,9 @@ class Store:
 
     # --- clients ---------------------------------------------------------------------------
 
-    def add_client(self, name: str, *, email: str = "", company: str = "", business: bool = True) -> ClientRecord:
+    def add_client(
+        self, name: str, *, email: str = "", company: str = "", business: bool = True
+    ) -> ClientRecord:
         """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards."""
         if not name.strip():
             raise InvalidValueError("name", "a client needs a name")
@@ -432,13 +471,17 @@ class Store:
         if client is None:  # pragma: no cover - a foreign key guarantees it
             raise ClientNotFoundError(client_ref(row.client_id))
         answers = session.scalars(
-            select(CriterionAnswerRow).where(CriterionAnswerRow.mission_id == mission_id).order_by(CriterionAnswerRow.id)
+            select(CriterionAnswerRow)
+            .where(CriterionAnswerRow.mission_id == mission_id)
+            .order_by(CriterionAnswerRow.id)
         )
         spec_row = session.get(SpecificationRow, mission_id)
         specification = None
         if spec_row is not None:
             deliverables = session.scalars(
-                select(DeliverableRow).where(DeliverableRow.mission_id == mission_id).order_by(DeliverableRow.position)
+                select(DeliverableRow)
+                .where(DeliverableRow.mission_id == mission_id)
+                .order_by(DeliverableRow.position)
             )
             budget = (
                 Money(spec_row.budget_cents, spec_row.budget_currency)
@@ -463,10 +506,14 @@ class Store:
                 acceptance_days=contract_row.acceptance_days,
             )
         payments = session.scalars(
-            select(PaymentRow).where(PaymentRow.mission_id == mission_id).order_by(PaymentRow.received_on, PaymentRow.id)
+            select(PaymentRow)
+            .where(PaymentRow.mission_id == mission_id)
+            .order_by(PaymentRow.received_on, PaymentRow.id)
         )
         invoices = session.scalars(
-            select(InvoiceRow).where(InvoiceRow.mission_id == mission_id).order_by(InvoiceRow.year, InvoiceRow.sequence)
+            select(InvoiceRow)
+            .where(InvoiceRow.mission_id == mission_id)
+            .order_by(InvoiceRow.year, InvoiceRow.sequence)
         )
         history = session.scalars(
             select(HistoryRow).where(HistoryRow.mission_id == mission_id).order_by(HistoryRow.position)
@@ -492,13 +539,16 @@ class Store:
             sessions_planned=row.sessions_planned,
             deadline=row.deadline,
             rush_surcharge=(
-                Money(row.rush_surcharge_cents, row.currency) if row.rush_surcharge_cents is not None else None
+                Money(row.rush_surcharge_cents, row.currency)
+                if row.rush_surcharge_cents is not None
+                else None
             ),
             criteria_answers={a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in answers},
             specification=specification,
             contract=contract,
             payments=[
-                Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference) for p in payments
+                Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference)
+                for p in payments
             ],
             invoices=[InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in invoices],
             history=[_record(h) for h in history],
@@ -514,9 +564,7 @@ class Store:
         limit: int | None = None,
     ) -> list[MissionSummary]:
         """Missions, most recently updated first, optionally of one state, client or workflow."""
-        query: Select[tuple[MissionRow, ClientRow]] = select(MissionRow, ClientRow).join(
-            ClientRow, ClientRow.id == MissionRow.client_id
-        )
+        query = select(MissionRow, ClientRow).join(ClientRow, ClientRow.id == MissionRow.client_id)
         with self._reading() as session:
             if client is not None:
                 query = query.where(MissionRow.client_id == self._client_row(session, client).id)
@@ -548,7 +596,7 @@ class Store:
             rows = session.execute(
                 select(MissionRow.state, func.count()).group_by(MissionRow.state).order_by(MissionRow.state)
             )
-            return {state: count for state, count in rows}
+            return dict(rows.all())
 
     # --- firing ----------------------------------------------------------------------------
 
@@ -689,7 +737,9 @@ class Store:
         """Every trigger from the mission's state, allowed or blocked with reasons; changes nothing."""
         moment = _aware(at)
         mission, definition, settings = self._for_engine(ref)
-        return compile_workflow(definition).triggers(mission, at=moment, data=data, note=note, settings=settings)
+        return compile_workflow(definition).triggers(
+            mission, at=moment, data=data, note=note, settings=settings
+        )
 
     def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
         """The shortest way to ``target`` and what blocks each step today."""
@@ -697,7 +747,8 @@ class Store:
         mission, definition, settings = self._for_engine(ref)
         if target not in definition.state_ids:
             raise InvalidValueError(
-                "state", f"{target!r} is not a state of {definition.name}; states: {', '.join(definition.state_ids)}"
+                "state",
+                f"{target!r} is not a state of {definition.name}; states: {', '.join(definition.state_ids)}",
             )
         return compile_workflow(definition).path_to(mission, target, at=moment, settings=settings)
 
@@ -705,7 +756,11 @@ class Store:
         with self._reading() as session:
             row = self._mission_row(session, ref)
             mission = self._snapshot(session, row)
-            return mission, self._definition(session, row.workflow, row.workflow_version), self._settings(session)
+            return (
+                mission,
+                self._definition(session, row.workflow, row.workflow_version),
+                self._settings(session),
+            )
 
     # --- history ---------------------------------------------------------------------------
 
@@ -795,7 +850,9 @@ class Store:
             ).one_or_none()
             if answer is None:
                 session.add(
-                    CriterionAnswerRow(mission_id=row.id, criterion=criterion, met=met, note=note, answered_at=_now())
+                    CriterionAnswerRow(
+                        mission_id=row.id, criterion=criterion, met=met, note=note, answered_at=_now()
+                    )
                 )
             else:
                 answer.met, answer.note, answer.answered_at = met, note, _now()
@@ -821,7 +878,9 @@ class Store:
             session.flush()
             for position, deliverable in enumerate(spec.deliverables, start=1):
                 session.add(
-                    DeliverableRow(mission_id=row.id, position=position, name=deliverable.name, kind=deliverable.kind)
+                    DeliverableRow(
+                        mission_id=row.id, position=position, name=deliverable.name, kind=deliverable.kind
+                    )
                 )
 
     def sign_contract(
@@ -932,50 +991,100 @@ class Store:
 
         An issued invoice is never deleted; correct it with a credit note.
         """
-        if kind not in INVOICE_KINDS:
-            raise InvalidValueError("kind", f"{kind!r} is not one of {', '.join(INVOICE_KINDS)}")
-        _not_negative("total", total)
-        if due_on < issued_on:
-            raise InvalidValueError("due_on", f"{due_on.isoformat()} is before the issue date {issued_on.isoformat()}")
-        if kind == "credit" and not references:
-            raise InvalidValueError("references", "a credit note names the invoice it corrects")
-        if kind != "credit" and references:
-            raise InvalidValueError("references", "only a credit note refers to another invoice")
-        try:
-            stored_lines = lines_to_json(lines)
-        except TypeError as error:
-            raise InvalidValueError("lines", str(error)) from None
-        year = issued_on.year
+        stored_lines = _check_invoice(kind, total, issued_on, due_on, references, lines)
         with self._writing() as session:
             row = self._touch(session, ref)
             _same_currency("total", total, row.currency)
-            referenced: InvoiceRow | None = None
-            if references:
-                referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
-                if referenced is None:
-                    raise InvoiceNotFoundError(references)
-                if referenced.mission_id != row.id or referenced.kind == "credit":
-                    raise InvalidValueError(
-                        "references", f"{references} is not an invoice of mission {mission_ref(row.id)}"
-                    )
-            sequence = self._next_number(session, year, issued_on)
-            invoice = InvoiceRow(
-                number=f"{year}-{sequence:04d}",
-                year=year,
-                sequence=sequence,
-                kind=kind,
-                mission_id=row.id,
-                issued_on=issued_on,
-                due_on=due_on,
-                total_cents=total.amount,
-                currency=total.currency,
-                references_id=referenced.id if referenced is not None else None,
-                lines=stored_lines,
-                created_at=_now(),
+            return self._insert_invoice(
+                session, row.id, kind, total, issued_on, due_on, references, stored_lines
             )
-            session.add(invoice)
-            session.flush()
-            return self._invoice_record(invoice, mission_ref(row.id), references)
+
+    def fire_with_invoice(
+        self,
+        ref: str,
+        trigger: str,
+        *,
+        kind: str,
+        total: Money,
+        issued_on: date,
+        due_on: date,
+        lines: list[dict[str, object]] | None = None,
+        actor: str = "",
+        note: str = "",
+        at: datetime | None = None,
+    ) -> tuple[TransitionRecord, InvoiceRecord]:
+        """Issue an invoice and fire ``trigger`` (typically ``invoice``) in one transaction.
+
+        The guards see the new invoice; when the trigger is refused, no invoice is issued and
+        no number is taken.
+        """
+        stored_lines = _check_invoice(kind, total, issued_on, due_on, None, lines)
+        issued: list[InvoiceRecord] = []
+
+        def prepare(mission: Mission) -> None:
+            _same_currency("total", total, mission.currency)
+            # Guards read kinds and totals; the number is only known once the series is locked.
+            mission.invoices.append(InvoiceSummary("(being issued)", kind, total))
+
+        def write(session: Session, mission_id: int) -> None:
+            issued.append(
+                self._insert_invoice(session, mission_id, kind, total, issued_on, due_on, None, stored_lines)
+            )
+
+        record = self._fire(
+            ref,
+            trigger,
+            actor=actor,
+            note=note,
+            at=at,
+            data=None,
+            idempotency_key=None,
+            prepare=prepare,
+            also_write=write,
+        )
+        return record, issued[0]
+
+    def _insert_invoice(
+        self,
+        session: Session,
+        mission_id: int,
+        kind: str,
+        total: Money,
+        issued_on: date,
+        due_on: date,
+        references: str | None,
+        lines: list[object],
+    ) -> InvoiceRecord:
+        referenced: InvoiceRow | None = None
+        if references:
+            referenced = session.scalars(
+                select(InvoiceRow).where(InvoiceRow.number == references)
+            ).one_or_none()
+            if referenced is None:
+                raise InvoiceNotFoundError(references)
+            if referenced.mission_id != mission_id or referenced.kind == "credit":
+                raise InvalidValueError(
+                    "references", f"{references} is not an invoice of mission {mission_ref(mission_id)}"
+                )
+        year = issued_on.year
+        sequence = self._next_number(session, year, issued_on)
+        invoice = InvoiceRow(
+            number=f"{year}-{sequence:04d}",
+            year=year,
+            sequence=sequence,
+            kind=kind,
+            mission_id=mission_id,
+            issued_on=issued_on,
+            due_on=due_on,
+            total_cents=total.amount,
+            currency=total.currency,
+            references_id=referenced.id if referenced is not None else None,
+            lines=lines,
+            created_at=_now(),
+        )
+        session.add(invoice)
+        session.flush()
+        return self._invoice_record(invoice, mission_ref(mission_id), references)
 
     @staticmethod
     def _next_number(session: Session, year: int, issued_on: date) -> int:
@@ -1023,20 +1132,21 @@ class Store:
             if mission is not None:
                 query = query.where(InvoiceRow.mission_id == self._mission_row(session, mission).id)
             rows = list(session.scalars(query))
+            # A credit note refers to an invoice of the same mission, so it is in this list too.
             numbers = {row.id: row.number for row in rows}
-            missing = {row.references_id for row in rows if row.references_id and row.references_id not in numbers}
-            if missing:
-                found = session.execute(select(InvoiceRow.id, InvoiceRow.number).where(InvoiceRow.id.in_(missing)))
-                numbers.update({invoice_id: number for invoice_id, number in found})
             return [
                 self._invoice_record(
-                    row, mission_ref(row.mission_id), numbers.get(row.references_id) if row.references_id else None
+                    row,
+                    mission_ref(row.mission_id),
+                    numbers.get(row.references_id) if row.references_id else None,
                 )
                 for row in rows
             ]
 
 
-def open_store(url: str | None = None, *, engine: Engine | None = None, create: bool = True) -> Store:
+def open_store(
+    url: str | os.PathLike[str] | None = None, *, engine: Engine | None = None, create: bool = True
+) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
 
     With neither, ``MISSIONFLOW_DB`` is used, else a private SQLite file in the user's data

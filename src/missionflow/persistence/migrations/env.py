@@ -23,7 +23,14 @@ def run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
-_connection = context.config.attributes.get("connection")
-if not isinstance(_connection, Connection):
-    raise RuntimeError("missionflow runs its migrations through Store.migrate(), not the alembic command")
-run_migrations(_connection)
+def main() -> None:
+    """Run on the connection that ``Store.migrate`` put in the configuration."""
+    connection = context.config.attributes.get("connection")
+    if not isinstance(connection, Connection):
+        raise RuntimeError("missionflow runs its migrations through Store.migrate(), not the alembic command")
+    run_migrations(connection)
+
+
+# Alembic's proxies exist only while it runs this file; importing it elsewhere does nothing.
+if hasattr(context, "config"):
+    main()

@@ -109,10 +109,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mf_missions")),
     )
     op.create_index(
-        "ix_mf_missions_client_updated", "mf_missions", ["client_id", sa.literal_column("updated_at DESC"), sa.literal_column("id DESC")]
+        "ix_mf_missions_client_updated",
+        "mf_missions",
+        ["client_id", sa.literal_column("updated_at DESC"), sa.literal_column("id DESC")],
     )
     op.create_index(
-        "ix_mf_missions_state_updated", "mf_missions", ["state", sa.literal_column("updated_at DESC"), sa.literal_column("id DESC")]
+        "ix_mf_missions_state_updated",
+        "mf_missions",
+        ["state", sa.literal_column("updated_at DESC"), sa.literal_column("id DESC")],
     )
     op.create_table(
         "mf_amendments",
@@ -275,7 +279,10 @@ def downgrade() -> None:
     """Drop everything the upgrade created, dependents first."""
     dialect = op.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        op.execute("DROP TRIGGER IF EXISTS mf_invoices_no_delete" + (" ON mf_invoices" if dialect == "postgresql" else ""))
+        op.execute(
+            "DROP TRIGGER IF EXISTS mf_invoices_no_delete"
+            + (" ON mf_invoices" if dialect == "postgresql" else "")
+        )
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS mf_invoices_no_delete()")
     op.drop_table("mf_deliverables")
