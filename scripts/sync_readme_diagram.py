@@ -13,7 +13,9 @@ def main() -> None:
     readme = ROOT / "README.md"
     mermaid = (ROOT / "diagrams" / "freelance-mission.mmd").read_text(encoding="utf-8")
     text = readme.read_text(encoding="utf-8")
-    updated = re.sub(r"```mermaid\n.*?```", lambda _: f"```mermaid\n{mermaid}```", text, count=1, flags=re.DOTALL)
+    updated = re.sub(
+        r"```mermaid\n.*?```", lambda _: f"```mermaid\n{mermaid}```", text, count=1, flags=re.DOTALL
+    )
     readme.write_text(updated, encoding="utf-8")
 
 

@@ -14,7 +14,10 @@ from missionflow_cli.main import cli
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         path = (*prefix, name)
         found.append(path)
         if isinstance(command, click.Group):
@@ -59,3 +62,14 @@ def test_help_does_not_import_heavy_libraries() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == []
+
+
+def test_root_help_lists_each_command_with_its_own_first_line() -> None:
+    """The lazy root lists every command with the first line of that command's own help."""
+    from missionflow_cli.main import COMMANDS
+
+    ctx = click.Context(cli)
+    for name, (_, _, short) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        assert (command.help or "").strip().splitlines()[0] == short, name

@@ -1,29 +1,58 @@
-"""The root ``missionflow`` command: registers the command groups and turns errors into exit codes.
+"""The root ``missionflow`` command: finds each command lazily and turns errors into exit codes.
 
-Nothing heavy is imported here: ``missionflow --help`` must not load sqlalchemy, transitions or
-graphviz, so commands import the library inside their bodies.
+``missionflow --help`` must stay as fast as importing click: the command modules (and the
+library behind them) are imported only when their command runs, and the root's help lists
+them from the short descriptions below (a test checks these match the commands' own).
 """
 
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import Any
 
 import click
 
-from missionflow_cli.app import EXIT_CODES_HELP, EXIT_FAILURE, AppState, explain_error, fail
-from missionflow_cli.clients import client
-from missionflow_cli.demo import demo
-from missionflow_cli.diagram import diagram
-from missionflow_cli.missions import fire_command, mission
-from missionflow_cli.setup import completion, init, verify
-from missionflow_cli.trade import contract, deliver, payment, revision, settings, spec
-from missionflow_cli.workflows import workflow
+from missionflow_cli.exit_codes import EXIT_CODES_HELP, EXIT_FAILURE
+
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    # name: (module, attribute, short help shown by `missionflow --help`)
+    "init": ("setup", "init", "Create the database, or upgrade it to the current schema."),
+    "client": ("clients", "client", "Add, list, show and block clients."),
+    "mission": ("missions", "mission", "Create missions, see where they stand, and move them on."),
+    "fire": ("missions", "fire_command", "Fire TRIGGER on a mission: it moves, or the refusal says exactly what is missing."),
+    "settings": ("trade", "settings", "Your identity, defaults, working hours and client criteria."),
+    "spec": ("trade", "spec", "The written specification (cahier des charges) of a mission."),
+    "contract": ("trade", "contract", "The signed quote and terms of a mission."),
+    "payment": ("trade", "payment", "Payments received from clients."),
+    "deliver": ("trade", "deliver", "Record the delivery of one deliverable of the specification."),
+    "revision": ("trade", "revision", "Revision rounds beyond those included."),
+    "workflow": ("workflows", "workflow", "List, show and validate workflow definitions."),
+    "diagram": ("diagram", "diagram", "Draw a workflow, or a mission with its current state and the path it took."),
+    "verify": ("setup", "verify", "Check the tamper-evident history chain of every mission (or of one)."),
+    "completion": ("setup", "completion", "Print the shell completion script (mission references and triggers included)."),
+    "demo": ("demo", "demo", "Walk a sample mission from lead to paid, showing the refusals on the way."),
+}
 
 
 class MissionflowGroup(click.Group):
-    """A group that turns missionflow errors into a message and a documented exit code."""
+    """The root group: lazy commands, and missionflow errors turned into documented exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        from importlib import import_module
+
+        command = getattr(import_module(f"missionflow_cli.{entry[0]}"), entry[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry[2]) for name, entry in COMMANDS.items()], col_max=12)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -31,14 +60,15 @@ class MissionflowGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:
-            state = ctx.find_object(AppState)
-            if state is not None and state.debug:
+            from missionflow_cli.app import explain_error, fail
+
+            if ctx.obj is not None and getattr(ctx.obj, "debug", False):
+                import traceback
+
                 traceback.print_exc()
             explained = explain_error(exc)
             if explained is None:
-                fail(
-                    EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"]
-                )
+                fail(EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"])
             else:
                 fail(*explained)
         return None
@@ -65,27 +95,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
         missionflow client add "Atelier Dupont" --email contact@dupont.fr
         missionflow mission new C-1 "Website redesign" --amount 4500 --deposit 30%
     """
+    from missionflow_cli.app import AppState
+
     ctx.obj = AppState(debug=debug)
-
-
-for command in (
-    init,
-    verify,
-    completion,
-    client,
-    mission,
-    fire_command,
-    workflow,
-    settings,
-    spec,
-    contract,
-    payment,
-    deliver,
-    revision,
-    diagram,
-    demo,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -211,8 +211,11 @@ def mission_history(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow mission history M-1 --json
     """
+    from zoneinfo import ZoneInfo
+
     with store_for(db) as store:
         entries = store.history(ref)
+        local = ZoneInfo(store.get_settings().timezone)
     if as_json:
         emit_json([{"position": e.position, **record_json(e.record)} for e in entries])
         return
@@ -221,7 +224,7 @@ def mission_history(ref: str, db: str | None, as_json: bool) -> None:
         [
             [
                 e.position,
-                f"{e.record.at:%Y-%m-%d %H:%M}" + (" (out of hours)" if e.record.out_of_hours else ""),
+                f"{e.record.at.astimezone(local):%Y-%m-%d %H:%M}" + (" (out of hours)" if e.record.out_of_hours else ""),
                 e.record.trigger + _data_text(e.record),
                 e.record.source,
                 e.record.dest,

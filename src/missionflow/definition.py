@@ -49,6 +49,28 @@ class GuardRef:
     line: int = 0
 
 
+class HookMoment(StrEnum):
+    """When a hook runs: ``before`` a transition (it may veto), ``after`` it inside the
+    transaction (raising undoes everything), or ``after_commit`` once it is durable."""
+
+    BEFORE = "before"
+    AFTER = "after"
+    AFTER_COMMIT = "after_commit"
+
+
+@dataclass(frozen=True)
+class HookRef:
+    """A hook a workflow file subscribes by name (an entry point of ``missionflow.hooks``), with
+    its filters: a trigger, a source state, a destination state (None matches every one)."""
+
+    name: str
+    when: HookMoment
+    trigger: str | None = None
+    source: str | None = None
+    dest: str | None = None
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class TransitionDef:
     """A trigger from one or more sources to a destination (None: internal, the state stays)."""
@@ -87,6 +109,7 @@ class WorkflowDefinition:
     states: tuple[StateDef, ...]
     transitions: tuple[TransitionDef, ...]
     source: str = "<memory>"
+    hooks: tuple[HookRef, ...] = ()
 
     def state(self, state_id: str) -> StateDef:
         """The state with this id (KeyError when unknown)."""

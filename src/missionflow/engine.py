@@ -8,7 +8,7 @@ mission object directly, so the cost of firing does not grow with the number of 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import cast
 
@@ -16,12 +16,15 @@ from transitions import EventData, Machine
 
 from missionflow.definition import GuardParam, TransitionDef, WorkflowDefinition
 from missionflow.errors import (
+    DefinitionProblem,
     GuardResult,
     InvalidValueError,
     TransitionBlockedError,
     TransitionNotAllowedError,
+    WorkflowDefinitionError,
 )
 from missionflow.guards import GuardContext, GuardFunc, get_guard
+from missionflow.hooks import HookEvent, Hooks, chain, load_named_hook
 from missionflow.loading import registry
 from missionflow.mission import Mission, TransitionRecord
 from missionflow.settings import Settings
@@ -91,12 +94,38 @@ class _CompiledTransition:
 
 
 def _run_guards(event: EventData) -> bool:
-    """The single condition given to ``transitions``: evaluate every guard, keep every result."""
+    """The single condition given to ``transitions``: evaluate every guard, then every before-hook
+    (a hook vetoes like a guard), and keep every result so a refusal lists all the reasons."""
     compiled: _CompiledTransition = event.kwargs["compiled"]
     mission = cast(Mission, event.model)  # transitions types models as object
-    results = compiled.evaluate(mission, event.kwargs["ctx"])
+    results = list(compiled.evaluate(mission, event.kwargs["ctx"]))
+    hooks: Hooks | None = event.kwargs["hooks"]
+    if hooks is not None and len(hooks):
+        results.extend(hooks.run_before(event.kwargs["hook_event"]))
     event.kwargs["results"].extend(results)
     return all(r.ok for r in results)
+
+
+def _declared_hooks(definition: WorkflowDefinition) -> Hooks:
+    """The hooks a workflow file subscribes by name, loaded from the installed packages."""
+    hooks = Hooks()
+    for ref in definition.hooks:
+        func = load_named_hook(ref.name)
+        if func is None:
+            raise WorkflowDefinitionError(
+                [
+                    DefinitionProblem(
+                        definition.source,
+                        ref.line,
+                        f"unknown hook {ref.name!r}: no installed package declares it in the "
+                        "entry-point group 'missionflow.hooks'",
+                    )
+                ]
+            )
+        hooks.subscribe(
+            ref.when, func, trigger=ref.trigger, source=ref.source, dest=ref.dest, name=ref.name
+        )
+    return hooks
 
 
 class Workflow:
@@ -107,10 +136,14 @@ class Workflow:
     >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
     >>> [o.trigger for o in flow.triggers(m)]
     ['qualify', 'decline']
+    >>> flow.fire(m, "qualify", actor="me").dest
+    'criteria_check'
     """
 
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
+        self.hooks = _declared_hooks(definition)
+        """The hooks the workflow file declares; they run before the application's own."""
         self._machine = Machine(
             model=None,
             states=list(definition.state_ids),
@@ -144,8 +177,53 @@ class Workflow:
         at: datetime | None = None,
         data: Mapping[str, str] | None = None,
         settings: Settings | None = None,
+        hooks: Hooks | None = None,
     ) -> TransitionRecord:
-        """Fire ``trigger`` on ``mission``: move it and return the record, or raise and change nothing."""
+        """Fire ``trigger`` on ``mission``: move it and return the record, or raise and change nothing.
+
+        ``hooks`` (and the hooks the workflow file declares) run around the transition: a
+        before-hook's veto joins the guards' refusals in TransitionBlockedError; when an after-hook
+        raises, the mission gets its state and history back and the exception propagates; an
+        after_commit hook runs last and its exception is only logged.
+
+        >>> from missionflow import Client, Mission, load_workflow
+        >>> flow = Workflow(load_workflow("freelance-mission"))
+        >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+        >>> record = flow.fire(m, "qualify", actor="me", note="referred by Bea")
+        >>> (record.source, record.dest, m.state, len(m.history))
+        ('lead', 'criteria_check', 'criteria_check', 1)
+        """
+        subscribed = chain(self.hooks, hooks)
+        length = len(mission.history)
+        record, event = self._move(
+            mission, trigger, actor=actor, note=note, at=at, data=data, settings=settings, hooks=subscribed
+        )
+        if len(subscribed):
+            try:
+                subscribed.run_after(event)
+            except BaseException:
+                mission.state = record.source
+                del mission.history[length:]
+                raise
+            subscribed.run_after_commit(event)
+        return record
+
+    def _move(
+        self,
+        mission: Mission,
+        trigger: str,
+        *,
+        actor: str,
+        note: str,
+        at: datetime | None,
+        data: Mapping[str, str] | None,
+        settings: Settings | None,
+        hooks: Hooks | None,
+    ) -> tuple[TransitionRecord, HookEvent]:
+        """Decide with the guards and the before-hooks, move the mission and append its record.
+
+        The store calls this too, and runs the after-hooks itself inside its transaction.
+        """
         moment = _aware(at)
         source = mission.state
         compiled = self._index.get((source, trigger))
@@ -155,7 +233,19 @@ class Workflow:
             )
         ctx = GuardContext(moment, settings or _DEFAULT_SETTINGS, data or {}, note)
         results: list[GuardResult] = []
-        moved = self._events[trigger].trigger(mission, compiled=compiled, ctx=ctx, results=results)
+        hook_event = HookEvent(
+            mission=mission,
+            trigger=trigger,
+            source=source,
+            dest=compiled.definition.dest_from(source),
+            at=moment,
+            actor=actor,
+            note=note,
+            data=dict(data or {}),
+        )
+        moved = self._events[trigger].trigger(
+            mission, compiled=compiled, ctx=ctx, results=results, hooks=hooks, hook_event=hook_event
+        )
         if not moved:
             raise TransitionBlockedError(
                 mission=mission.ref, state=source, trigger=trigger, failed=[r for r in results if not r.ok]
@@ -168,11 +258,12 @@ class Workflow:
             at=moment,
             note=note,
             data=dict(data or {}),
-            guards=tuple(r.guard for r in results),
+            # the record names the workflow's guards; a hook is the application's, not a rule
+            guards=tuple(r.guard for r in results if not r.guard.startswith("hook:")),
             out_of_hours=ctx.settings.is_out_of_hours(moment),
         )
         mission.history.append(record)
-        return record
+        return record, replace(hook_event, record=record)
 
     def triggers(
         self,
@@ -247,10 +338,19 @@ def fire(
     at: datetime | None = None,
     data: Mapping[str, str] | None = None,
     settings: Settings | None = None,
+    hooks: Hooks | None = None,
 ) -> TransitionRecord:
-    """Fire ``trigger`` on an in-memory mission under its own workflow version (see Workflow.fire)."""
+    """Fire ``trigger`` on an in-memory mission under its own workflow version (see Workflow.fire).
+
+    No database is involved: the mission object moves and its history grows.
+
+    >>> from missionflow import Client, Mission
+    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+    >>> fire(m, "qualify", actor="me").dest, m.state
+    ('criteria_check', 'criteria_check')
+    """
     return workflow_for(mission).fire(
-        mission, trigger, actor=actor, note=note, at=at, data=data, settings=settings
+        mission, trigger, actor=actor, note=note, at=at, data=data, settings=settings, hooks=hooks
     )
 
 
@@ -262,7 +362,13 @@ def triggers(
     note: str = "",
     settings: Settings | None = None,
 ) -> list[TriggerOption]:
-    """Every trigger from the mission's state, with guard results (see Workflow.triggers)."""
+    """Every trigger from the mission's state, with guard results (see Workflow.triggers).
+
+    >>> from missionflow import Client, Mission
+    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme", blocked=True))
+    >>> [(o.trigger, o.allowed, o.reasons) for o in triggers(m)]
+    [('qualify', False, ('client Acme is blocked',)), ('decline', False, ('a reason is required (give it as the note)',))]
+    """
     return workflow_for(mission).triggers(mission, at=at, data=data, note=note, settings=settings)
 
 

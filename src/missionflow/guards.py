@@ -171,10 +171,17 @@ def specification_complete(
 
 @register_guard("contract_signed", words="contract signed", words_fr="contrat signé")
 def contract_signed(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
-    """R4/R7: a signed quote with its amount and terms version."""
-    if mission.contract is None:
+    """R4/R7: a signed quote with its amount and terms version (pro bono is an explicit 0)."""
+    contract = mission.contract
+    if contract is None:
         return "no signed contract: record the quote amount and the terms version"
-    return None
+    missing = []
+    # Typed callers cannot leave the amount out, but a contract read from elsewhere can.
+    if getattr(contract, "amount", None) is None:
+        missing.append("the quote amount (0 for pro bono, never left out)")
+    if not contract.terms_version.strip():
+        missing.append("the terms version")
+    return f"the contract is missing {' and '.join(missing)}" if missing else None
 
 
 @register_guard("deposit_satisfied", words="deposit received", words_fr="acompte reçu")
@@ -263,7 +270,12 @@ def revision_round_left(mission: Mission, ctx: GuardContext, params: Mapping[str
 def deliverables_complete(
     mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
 ) -> str | None:
-    """R10: approval (and so the invoice) waits for every deliverable, access codes included."""
+    """R10: approval (and so the invoice) waits for every deliverable, access codes included.
+
+    With ``tacit=yes`` in the data, the client's silence stands for their answer: allowed only when
+    the contract sets an acceptance period and that many days have passed since the last delivery
+    without a revision request. Tacit or not, every deliverable must have been handed over.
+    """
     spec = mission.specification
     if spec is None or not spec.deliverables:
         return "the specification lists no deliverable to approve"
@@ -273,15 +285,35 @@ def deliverables_complete(
         for d in spec.deliverables
         if d.name not in delivered
     ]
-    if not pending:
+    if pending:
+        return f"not delivered yet: {', '.join(pending)}"
+    if ctx.data.get("tacit") != "yes":
         return None
-    if ctx.data.get("tacit") and mission.contract is not None and mission.contract.acceptance_days:
-        deliveries = mission.deliveries()
-        last = max(at for _, at in deliveries) if deliveries else None
-        period = timedelta(days=mission.contract.acceptance_days)
-        if last is not None and ctx.now >= last + period:
-            return None
-    return f"not delivered yet: {', '.join(pending)}"
+    return _tacit_approval_refused(mission, ctx)
+
+
+def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
+    """Why the client's silence cannot count as approval yet, or None when it can."""
+    days = mission.contract.acceptance_days if mission.contract is not None else None
+    if not days:
+        return "tacit approval needs an acceptance period in the contract; the client must approve"
+    last_delivery: datetime | None = None
+    for record in mission.history:
+        if record.delivery is not None:
+            last_delivery = record.at
+        elif record.trigger == "request_revision":
+            # The client answered this delivery with corrections: silence is counted again
+            # from the next delivery only.
+            last_delivery = None
+    if last_delivery is None:
+        return "tacit approval counts from a delivery, and nothing was delivered since the last revision request"
+    from_when = last_delivery + timedelta(days=days)
+    if ctx.now >= from_when:
+        return None
+    return (
+        f"tacit approval is possible from {from_when:%Y-%m-%d %H:%M %Z}, {days} day{'s' if days != 1 else ''} "
+        f"after the last delivery on {last_delivery:%Y-%m-%d}"
+    )
 
 
 @register_guard(

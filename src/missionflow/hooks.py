@@ -8,49 +8,61 @@ named in a workflow file resolve through the entry-point group ``missionflow.hoo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from importlib.metadata import entry_points
+from typing import TypeVar
 
-from missionflow.errors import GuardResult
+from missionflow.definition import HookMoment
+from missionflow.errors import GuardResult, InvalidValueError
 from missionflow.mission import Mission, TransitionRecord
 
 ENTRY_POINT_GROUP = "missionflow.hooks"
 _log = logging.getLogger("missionflow.hooks")
 
 
-class When(StrEnum):
-    """The three moments a hook can run at."""
-
-    BEFORE = "before"
-    AFTER = "after"
-    AFTER_COMMIT = "after_commit"
-
-
 @dataclass(frozen=True)
 class HookEvent:
-    """What a hook is told: the mission, the trigger and where it goes; ``record`` once it happened."""
+    """What a hook is told: the mission, the trigger and where it goes; ``record`` once it happened.
+
+    ``connection`` is set for ``after`` hooks run by a Store: the SQLAlchemy connection of the
+    write transaction, so that the application's own rows commit (or roll back) with the transition.
+
+    >>> from datetime import UTC, datetime
+    >>> from missionflow import Client, Mission
+    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+    >>> HookEvent(m, "qualify", "lead", "criteria_check", datetime.now(UTC), actor="me").dest
+    'criteria_check'
+    """
 
     mission: Mission
     trigger: str
     source: str
     dest: str
-    actor: str
-    note: str
+    at: datetime
+    actor: str = ""
+    note: str = ""
+    data: Mapping[str, str] = field(default_factory=dict)
     record: TransitionRecord | None = None
+    connection: object | None = None
 
 
+HookFunc = Callable[[HookEvent], object]
+"""Any hook: before-hooks return None or a reason, the others return nothing."""
 BeforeHook = Callable[[HookEvent], str | None]
 """A before-hook returns None to let the transition happen, or the reason it vetoes it."""
 AfterHook = Callable[[HookEvent], None]
 """An after or after_commit hook; it returns nothing."""
 
+_B = TypeVar("_B", bound=BeforeHook)
+_A = TypeVar("_A", bound=AfterHook)
+
 
 @dataclass(frozen=True)
 class _Subscription:
-    when: When
-    func: Callable[[HookEvent], object]
+    when: HookMoment
+    func: HookFunc
     name: str
     trigger: str | None
     source: str | None
@@ -67,10 +79,28 @@ class _Subscription:
 class Hooks:
     """An application's subscriptions, run by the engine and the store in the order they were added.
 
+    Filters narrow a subscription to one trigger, one source state or one destination state;
+    without any, a hook runs for every transition.
+
+    Example:
+
+    >>> from missionflow import Client, Mission, Workflow, load_workflow
     >>> hooks = Hooks()
-    >>> @hooks.before(trigger="start_work")
-    ... def office_open(event):
-    ...     return None if event.actor != "robot" else "robots may not start work"
+    >>> @hooks.before(trigger="qualify")
+    ... def humans_only(event):
+    ...     return "robots may not qualify leads" if event.actor == "robot" else None
+    >>> seen = []
+    >>> @hooks.after_commit(dest="criteria_check")
+    ... def notify(event):
+    ...     seen.append(f"{event.mission.ref} is now {event.dest}")
+    >>> flow = Workflow(load_workflow("freelance-mission"))
+    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+    >>> flow.fire(m, "qualify", actor="robot", hooks=hooks)
+    Traceback (most recent call last):
+    ...
+    missionflow.errors.TransitionBlockedError: 'qualify' is blocked for mission M-1: robots may not qualify leads
+    >>> flow.fire(m, "qualify", actor="me", hooks=hooks).dest, seen
+    ('criteria_check', ['M-1 is now criteria_check'])
     """
 
     def __init__(self) -> None:
@@ -78,84 +108,134 @@ class Hooks:
 
     def subscribe(
         self,
-        when: When | str,
-        func: Callable[[HookEvent], object],
+        when: HookMoment | str,
+        func: HookFunc,
         *,
         trigger: str | None = None,
         source: str | None = None,
         dest: str | None = None,
         name: str = "",
     ) -> None:
-        """Run ``func`` at ``when`` for the transitions that match every filter given."""
-        self._subscriptions.append(
-            _Subscription(When(when), func, name or getattr(func, "__name__", "hook"), trigger, source, dest)
-        )
+        """Run ``func`` at ``when`` (before, after or after_commit) for the transitions that match
+        every filter given; ``name`` is how a veto or a failure names it (the function's name by default).
+        """
+        try:
+            moment = HookMoment(when)
+        except ValueError:
+            moments = ", ".join(m.value for m in HookMoment)
+            raise InvalidValueError("when", f"{when!r} is not one of {moments}") from None
+        if not callable(func):
+            raise InvalidValueError("func", f"a hook must be callable, got {type(func).__name__}")
+        label = name or getattr(func, "__name__", "") or "hook"
+        self._subscriptions.append(_Subscription(moment, func, label, trigger, source, dest))
 
     def before(
         self, *, trigger: str | None = None, source: str | None = None, dest: str | None = None
-    ) -> Callable[[BeforeHook], BeforeHook]:
-        """Decorator: a hook that may veto the transition by returning a reason."""
+    ) -> Callable[[_B], _B]:
+        """Decorator: a hook that may veto the transition by returning a reason (None lets it pass)."""
 
-        def register(func: BeforeHook) -> BeforeHook:
-            self.subscribe(When.BEFORE, func, trigger=trigger, source=source, dest=dest)
+        def register(func: _B) -> _B:
+            self.subscribe(HookMoment.BEFORE, func, trigger=trigger, source=source, dest=dest)
             return func
 
         return register
 
     def after(
         self, *, trigger: str | None = None, source: str | None = None, dest: str | None = None
-    ) -> Callable[[AfterHook], AfterHook]:
-        """Decorator: a hook run inside the transaction; raising undoes everything."""
+    ) -> Callable[[_A], _A]:
+        """Decorator: a hook run inside the transaction; raising undoes everything and propagates."""
 
-        def register(func: AfterHook) -> AfterHook:
-            self.subscribe(When.AFTER, func, trigger=trigger, source=source, dest=dest)
+        def register(func: _A) -> _A:
+            self.subscribe(HookMoment.AFTER, func, trigger=trigger, source=source, dest=dest)
             return func
 
         return register
 
     def after_commit(
         self, *, trigger: str | None = None, source: str | None = None, dest: str | None = None
-    ) -> Callable[[AfterHook], AfterHook]:
+    ) -> Callable[[_A], _A]:
         """Decorator: a hook run once the transition is durable; its errors are logged, never undo it."""
 
-        def register(func: AfterHook) -> AfterHook:
-            self.subscribe(When.AFTER_COMMIT, func, trigger=trigger, source=source, dest=dest)
+        def register(func: _A) -> _A:
+            self.subscribe(HookMoment.AFTER_COMMIT, func, trigger=trigger, source=source, dest=dest)
             return func
 
         return register
 
-    def __bool__(self) -> bool:
-        return bool(self._subscriptions)
+    def __len__(self) -> int:
+        return len(self._subscriptions)
 
-    def _matching(self, when: When, event: HookEvent) -> list[_Subscription]:
+    def __repr__(self) -> str:
+        return f"<Hooks: {', '.join(f'{s.when}:{s.name}' for s in self._subscriptions) or 'none'}>"
+
+    def _matching(self, when: HookMoment, event: HookEvent) -> list[_Subscription]:
         return [s for s in self._subscriptions if s.when is when and s.matches(event)]
 
     def run_before(self, event: HookEvent) -> list[GuardResult]:
-        """Every matching before-hook's verdict, as guard results named ``hook:<name>``."""
+        """Every matching before-hook's verdict, as guard results named ``hook:<name>``.
+
+        An exception raised by a hook propagates: the transition does not happen.
+        """
         results = []
-        for sub in self._matching(When.BEFORE, event):
-            reason = sub.func(event)
-            results.append(GuardResult(f"hook:{sub.name}", reason if isinstance(reason, str) else None))
+        for sub in self._matching(HookMoment.BEFORE, event):
+            verdict = sub.func(event)
+            if verdict is not None and not isinstance(verdict, str):
+                raise TypeError(
+                    f"before-hook {sub.name} returned {type(verdict).__name__}; "
+                    "return None to allow the transition or a reason (text) to veto it"
+                )
+            if verdict is not None and not verdict.strip():
+                verdict = f"refused by hook {sub.name}"
+            results.append(GuardResult(f"hook:{sub.name}", verdict))
         return results
 
     def run_after(self, event: HookEvent) -> None:
         """Run the after-hooks; an exception propagates so the caller can undo the transition."""
-        for sub in self._matching(When.AFTER, event):
+        for sub in self._matching(HookMoment.AFTER, event):
             sub.func(event)
 
     def run_after_commit(self, event: HookEvent) -> None:
         """Run the after_commit hooks; an exception is logged and never undoes the transition."""
-        for sub in self._matching(When.AFTER_COMMIT, event):
+        for sub in self._matching(HookMoment.AFTER_COMMIT, event):
             try:
                 sub.func(event)
             except Exception:
-                _log.exception("after_commit hook %s failed for mission %s", sub.name, event.mission.ref)
+                _log.exception(
+                    "after_commit hook %s failed for mission %s (%s: %s -> %s); the transition stands",
+                    sub.name,
+                    event.mission.ref,
+                    event.trigger,
+                    event.source,
+                    event.dest,
+                )
 
 
-def load_named_hook(name: str) -> Callable[[HookEvent], object] | None:
-    """The hook an installed package declares under ``name`` in the ``missionflow.hooks`` group."""
+def chain(*groups: Hooks | None) -> Hooks:
+    """One Hooks running ``groups`` in order (a workflow's declared hooks, then the application's)."""
+    present = [g for g in groups if g is not None and len(g)]
+    if len(present) == 1:
+        return present[0]
+    joined = Hooks()
+    for group in present:
+        joined._subscriptions.extend(group._subscriptions)
+    return joined
+
+
+def load_named_hook(name: str) -> HookFunc | None:
+    """The hook an installed package declares under ``name`` in the ``missionflow.hooks`` group.
+
+    None when no package declares it; the package's own import errors propagate, and a target
+    that is not callable is a TypeError.
+    """
     for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
-        target = entry.load()
-        if callable(target):
-            return target  # type: ignore[no-any-return]
+        target: object = entry.load()
+        if not callable(target):
+            raise TypeError(f"entry point {entry.value} is not a function")
+        hook: HookFunc = target
+        return hook
     return None
+
+
+def hook_names() -> list[str]:
+    """The names installed packages declare in the ``missionflow.hooks`` group, sorted."""
+    return sorted({entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)})

@@ -11,6 +11,8 @@ from missionflow._yaml import Node
 from missionflow.definition import (
     GuardParam,
     GuardRef,
+    HookMoment,
+    HookRef,
     Label,
     StateDef,
     StateKind,
@@ -19,16 +21,18 @@ from missionflow.definition import (
 )
 from missionflow.errors import DefinitionProblem, WorkflowDefinitionError
 from missionflow.guards import get_guard
+from missionflow.hooks import load_named_hook
 from missionflow.mission import Mission
 
 WILDCARD = "*"
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
-TOP_KEYS = {"name", "version", "title", "description", "initial", "states", "transitions"}
+TOP_KEYS = {"name", "version", "title", "description", "initial", "states", "transitions", "hooks"}
 STATE_KEYS = {"id", "label", "description", "final", "kind"}
 TRANSITION_KEYS = {"trigger", "source", "dest", "guards", "label"}
 LABEL_KEYS = {"en", "fr"}
+HOOK_KEYS = {"name", "when", "trigger", "source", "dest"}
 
 RESERVED_TRIGGERS = frozenset(
     {f.name for f in dataclasses.fields(Mission)}
@@ -142,6 +146,7 @@ def build_definition(root: Node, source: str) -> WorkflowDefinition:
     state_ids = {s.id for s in states}
     active = tuple(s.id for s in states if not s.final and s.kind is StateKind.ACTIVE)
     transitions = _transitions(check, top.get("transitions"), root.line, state_ids, active)
+    hooks = _hooks(check, top.get("hooks"), state_ids, transitions)
 
     if initial is not None and initial_node is not None and initial not in state_ids and states:
         check.problem(initial_node.line, f"initial state {initial!r} is not a declared state")
@@ -158,6 +163,7 @@ def build_definition(root: Node, source: str) -> WorkflowDefinition:
         states=tuple(states),
         transitions=tuple(transitions),
         source=source,
+        hooks=tuple(hooks),
     )
 
 
@@ -383,6 +389,81 @@ def _guard_params(check: _Checker, node: Node, guard: str) -> dict[str, GuardPar
         else:
             params[key] = child.value
     return params
+
+
+def _hooks(
+    check: _Checker, node: Node | None, state_ids: set[str], transitions: list[TransitionDef]
+) -> list[HookRef]:
+    """``hooks:``: each entry names an installed hook, when it runs and, optionally, what it listens to."""
+    if node is None:
+        return []
+    if not isinstance(node.value, list):
+        check.problem(node.line, f"'hooks' must be a list, got {_kind(node)}")
+        return []
+    triggers = {t.trigger: t for t in transitions}
+    moments = [m.value for m in HookMoment]
+    hooks = []
+    for item in node.value:
+        mapping = check.mapping(item, "a hook", HOOK_KEYS)
+        if mapping is None:
+            continue
+        name = check.text(mapping, "name", "a hook", required=True)
+        what = f"hook {name!r}" if name else "a hook"
+        when = check.text(mapping, "when", what, required=True)
+        if when is not None and when not in moments:
+            check.problem(mapping["when"].line, f"'when' of {what} must be one of {', '.join(moments)}, got {when!r}")
+            when = None
+        trigger = _hook_filter(check, mapping, "trigger", what, set(triggers), "trigger of the workflow")
+        source = _hook_filter(check, mapping, "source", what, state_ids, "declared state")
+        dest = _hook_filter(check, mapping, "dest", what, state_ids, "declared state")
+        transition = triggers.get(trigger) if trigger is not None else None
+        if transition is not None and source is not None and source not in transition.sources:
+            check.problem(
+                mapping["source"].line,
+                f"{what} would never run: trigger {trigger!r} does not leave state {source!r}",
+            )
+        if transition is not None and dest is not None and dest not in _dests(transition):
+            check.problem(
+                mapping["dest"].line,
+                f"{what} would never run: trigger {trigger!r} does not lead to state {dest!r}",
+            )
+        if name is not None and not _hook_installed(check, mapping["name"].line, name):
+            continue
+        if name is not None and when is not None:
+            hooks.append(HookRef(name, HookMoment(when), trigger, source, dest, item.line))
+    return hooks
+
+
+def _hook_filter(
+    check: _Checker, mapping: dict[str, Node], key: str, what: str, known: set[str], kind: str
+) -> str | None:
+    if key not in mapping:
+        return None
+    value = check.text(mapping, key, what, required=False)
+    if value is not None and value not in known:
+        check.problem(mapping[key].line, f"{key!r} of {what} is {value!r}, which is not a {kind}")
+        return None
+    return value
+
+
+def _dests(transition: TransitionDef) -> set[str]:
+    return {transition.dest_from(source) for source in transition.sources}
+
+
+def _hook_installed(check: _Checker, line: int, name: str) -> bool:
+    try:
+        found = load_named_hook(name)
+    except Exception as error:  # a broken plugin is reported like any other problem of the file
+        check.problem(line, f"hook {name!r} cannot be loaded: {type(error).__name__}: {error}")
+        return False
+    if found is None:
+        check.problem(
+            line,
+            f"unknown hook {name!r}: no installed package declares it in the entry-point group "
+            "'missionflow.hooks'",
+        )
+        return False
+    return True
 
 
 def _fits(value: GuardParam, expected: type) -> bool:

@@ -57,6 +57,7 @@ class MissionSummary:
     state: str
     updated_at: datetime
     version: int
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -586,6 +586,7 @@ class Store:
                     state=m.state,
                     updated_at=m.updated_at,
                     version=m.version,
+                    created_at=m.created_at,
                 )
                 for m, c in session.execute(query)
             ]
@@ -597,6 +598,17 @@ class Store:
                 select(MissionRow.state, func.count()).group_by(MissionRow.state).order_by(MissionRow.state)
             )
             return dict(rows.all())
+
+    def get_missions(self, *, state: str | None = None, client: str | None = None) -> list[Mission]:
+        """Every mission in full (as :meth:`get_mission` gives it), by reference, read in one
+        transaction so that reports add up; optionally only one state's or one client's."""
+        query = select(MissionRow).order_by(MissionRow.id)
+        with self._reading() as session:
+            if client is not None:
+                query = query.where(MissionRow.client_id == self._client_row(session, client).id)
+            if state is not None:
+                query = query.where(MissionRow.state == state)
+            return [self._snapshot(session, row) for row in session.scalars(query)]
 
     # --- firing ----------------------------------------------------------------------------
 
