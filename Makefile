@@ -8,10 +8,11 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit system-deps diagrams bench bench-quick clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e tests/plugin_pkg
 	@touch $(STAMP)
 
 system-deps:

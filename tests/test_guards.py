@@ -332,7 +332,7 @@ def test_revision_round_left_blocks_when_the_rounds_are_used() -> None:
     )
     one = mission(history=history[:1], included_revisions=1)
     assert check("revision_round_left", one) == (
-        "all 1 revision round are used (1 included, 0 extra); agree an extra round first"
+        "the 1 revision round is used (1 included, 0 extra); agree an extra round first"
     )
 
 
@@ -361,16 +361,23 @@ def test_deliverables_complete_lets_everything_delivered_through() -> None:
 
 
 def test_deliverables_complete_accepts_tacit_approval_after_the_agreed_period() -> None:
-    """With `tacit`, silence for the contract's acceptance period counts as approval, not before."""
+    """With `tacit`, silence for the contract's acceptance period counts as approval, not before,
+    and never for deliverables that were not handed over."""
     contract = Contract(Money.of("4500", EUR), "CGV-2025", TODAY, acceptance_days=15)
-    subject = mission(specification=SPEC, contract=contract, history=delivered("logo"))
+    everything = mission(
+        specification=SPEC, contract=contract, history=delivered("logo", "site", "admin password")
+    )
     later = NOW + timedelta(days=15)
-    assert check("deliverables_complete", subject, now=later, data={"tacit": "yes"}) is None
+    assert check("deliverables_complete", everything, now=later, data={"tacit": "yes"}) is None
     assert check(
-        "deliverables_complete", subject, now=later - timedelta(seconds=1), data={"tacit": "yes"}
-    ) == ("not delivered yet: site, admin password (access code)")
+        "deliverables_complete", everything, now=later - timedelta(seconds=1), data={"tacit": "yes"}
+    ) == (
+        "tacit approval is possible from 2025-03-18 11:00, 15 days after the last delivery "
+        "(2025-03-03 11:00) without an answer from the client"
+    )
+    partial = mission(specification=SPEC, contract=contract, history=delivered("logo"))
     assert (
-        check("deliverables_complete", subject, now=later)
+        check("deliverables_complete", partial, now=later, data={"tacit": "yes"})
         == "not delivered yet: site, admin password (access code)"
     )
 

@@ -30,8 +30,9 @@ def _run(args: list[str], db: str) -> int:
 def walk(db: str) -> None:
     """The story: a website for a client, with both refusals the product exists for."""
     today = date.today()
-    deadline = (today + timedelta(days=60)).isoformat()
+    deadline = (today + timedelta(days=20)).isoformat()
     steps: list[tuple[str, list[str]]] = [
+        ("You need at least a month for a website.", ["settings", "set", "minimum_lead_days", "30"]),
         ("A new client writes to you.", ["client", "add", "Atelier Dupont", "--email", "contact@dupont.fr"]),
         (
             "",
@@ -45,15 +46,23 @@ def walk(db: str) -> None:
                 "--deposit",
                 "30%",
                 "--revisions",
-                "2",
+                "1",
                 "--deadline",
                 deadline,
             ],
         ),
         ("", ["fire", "M-1", "qualify", "--by", "camille"]),
+        (
+            "Accepting at once is refused, with everything missing:",
+            ["fire", "M-1", "accept", "--by", "camille"],
+        ),
         ("Check the client against your criteria.", ["mission", "assess", "M-1", "budget_fits", "yes"]),
         ("", ["mission", "assess", "M-1", "respectful", "yes"]),
         ("", ["mission", "assess", "M-1", "clear_need", "yes"]),
+        (
+            "The date is tight: the client agrees to a rush surcharge.",
+            ["mission", "rush", "M-1", "--amount", "300"],
+        ),
         ("", ["fire", "M-1", "accept", "--by", "camille"]),
         (
             "Write the specification: the keystone.",
@@ -105,6 +114,13 @@ def walk(db: str) -> None:
         ("", ["deliver", "M-1", "website", "--by", "camille"]),
         ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "bigger logo"]),
         ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "logo enlarged"]),
+        (
+            "The one included round is used; another one is an agreed extra:",
+            ["fire", "M-1", "request_revision", "--by", "client", "--note", "other colours"],
+        ),
+        ("", ["revision", "extra", "M-1", "--amount", "250", "--note", "colour round"]),
+        ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "other colours"]),
+        ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "new colours"]),
         ("Invoicing before approval is impossible:", ["fire", "M-1", "invoice", "--by", "camille"]),
         (
             "Approval waits for every deliverable, access codes included:",

@@ -224,7 +224,8 @@ def mission_history(ref: str, db: str | None, as_json: bool) -> None:
         [
             [
                 e.position,
-                f"{e.record.at.astimezone(local):%Y-%m-%d %H:%M}" + (" (out of hours)" if e.record.out_of_hours else ""),
+                f"{e.record.at.astimezone(local):%Y-%m-%d %H:%M}"
+                + (" (out of hours)" if e.record.out_of_hours else ""),
                 e.record.trigger + _data_text(e.record),
                 e.record.source,
                 e.record.dest,
@@ -312,7 +313,9 @@ def _fire_options(func: click.decorators.FC) -> click.decorators.FC:
             click.option("--data", "data", multiple=True, metavar="KEY=VALUE", help="Data for the trigger."),
             click.option("--at", "at", default=None, help="When it happened (ISO 8601; default: now)."),
             click.option("--idempotency-key", default=None, help="Fire at most once for this key."),
-            click.option("--block-client", is_flag=True, help="With terminate: also block the client."),
+            click.option(
+                "--block-client", is_flag=True, help="With terminate or decline: also block the client (R11)."
+            ),
             db_option,
             json_option,
         ]
@@ -350,10 +353,8 @@ def _fire(
             at=parse_moment(at),
             data=pairs,
             idempotency_key=idempotency_key,
+            block_client=block_client,
         )
-        if block_client:
-            current = store.get_mission(ref)
-            store.block_client(current.client.ref, text or f"{trigger} of {ref}")
     if as_json:
         emit_json(record_json(record))
     else:
@@ -400,6 +401,49 @@ def mission_assess(ref: str, criterion: str, answer: str, note: str, db: str | N
     with store_for(db) as store:
         store.answer_criterion(ref, criterion, answer == "yes", note)
     click.echo(f"{ref}: {criterion} = {answer}")
+
+
+@mission.command("rush")
+@click.argument("ref", metavar="MISSION", shell_complete=complete_mission)
+@click.option("--amount", required=True, help="The rush surcharge agreed with the client, e.g. 300.")
+@db_option
+def mission_rush(ref: str, amount: str, db: str | None) -> None:
+    """Agree a rush surcharge, so that a deadline closer than your minimum lead time can be accepted (R2).
+
+    Example:
+
+        missionflow mission rush M-1 --amount 300
+    """
+    from missionflow import Money
+
+    with store_for(db) as store:
+        current = store.get_mission(ref)
+        surcharge = Money.of(amount, current.currency)
+        store.set_rush_surcharge(ref, surcharge)
+    click.echo(f"{current.ref}: rush surcharge of {surcharge} agreed")
+
+
+@mission.command("approve-tacit")
+@click.argument("ref", metavar="MISSION", shell_complete=complete_mission)
+@by_option
+@db_option
+@json_option
+def mission_approve_tacit(ref: str, actor: str | None, db: str | None, as_json: bool) -> None:
+    """Approve on the client's silence once the contract's acceptance period has passed (R10).
+
+    Every deliverable must have been handed over, and the acceptance period (contract sign
+    --acceptance-days) must have passed since the last delivery; the history notes "tacit approval".
+
+    Example:
+
+        missionflow mission approve-tacit M-1
+    """
+    with store_for(db) as store:
+        record = store.approve_tacitly(ref, actor=actor or default_actor())
+    if as_json:
+        emit_json(record_json(record))
+    else:
+        click.echo(f"{ref}: {record.source} --{record.trigger}--> {record.dest} ({record.note})")
 
 
 def record_json(record: TransitionRecord) -> dict[str, object]:

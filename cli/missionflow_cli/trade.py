@@ -84,6 +84,8 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
     """
     from missionflow import Criterion, InvalidValueError
 
+    if not name.strip():
+        raise click.BadParameter("give the criterion a name", param_hint="NAME")
     with store_for(db) as store:
         current = store.get_settings()
         kept = tuple(c for c in current.criteria if c.name != name)
@@ -153,7 +155,9 @@ def spec_set(
         base = current.specification or Specification()
         if path is not None:
             text = Path(path).read_text(encoding="utf-8")
-            base = parse_specification(text, current.currency, markdown=path.endswith((".md", ".markdown")))
+            base = parse_specification(
+                text, current.currency, markdown=path.endswith((".md", ".markdown")), source=path
+            )
         items = [Deliverable(d) for d in deliverables] + [Deliverable(a, "access_code") for a in access_codes]
         updated = replace(
             base,
@@ -168,6 +172,61 @@ def spec_set(
     click.echo(
         f"{ref}: specification saved"
         + (f" (still missing: {', '.join(missing)})" if missing else " (complete)")
+    )
+
+
+@spec.command("show")
+@mission_argument
+@db_option
+@json_option
+def spec_show(ref: str, db: str | None, as_json: bool) -> None:
+    """Show a mission's specification, what it still lacks and which deliverables were handed over.
+
+    Example:
+
+        missionflow spec show M-1
+    """
+    from missionflow import Specification
+
+    with store_for(db) as store:
+        current = store.get_mission(ref)
+    written = current.specification or Specification()
+    delivered = {name for name, _ in current.deliveries()}
+    missing = written.missing_parts()
+    if as_json:
+        emit_json(
+            {
+                "id": current.ref,
+                "complete": not missing,
+                "missing": missing,
+                "objectives": written.objectives,
+                "deliverables": [
+                    {"name": d.name, "kind": d.kind, "delivered": d.name in delivered}
+                    for d in written.deliverables
+                ],
+                "deadline": written.deadline,
+                "budget": written.budget,
+                "acceptance": written.acceptance,
+            }
+        )
+        return
+    status = f"still missing: {', '.join(missing)}" if missing else "complete"
+    click.echo(f"{current.ref}  specification ({status})")
+    facts = [
+        ("objectives", written.objectives or "-"),
+        ("deadline", written.deadline.isoformat() if written.deadline else "-"),
+        ("budget", str(written.budget) if written.budget is not None else "-"),
+        ("acceptance", written.acceptance or "-"),
+    ]
+    for label, value in facts:
+        click.echo(f"  {label:<11} {value}")
+    click.echo("deliverables:")
+    table(
+        ["NAME", "KIND", "DELIVERED"],
+        [
+            [d.name, d.kind.replace("_", " "), "yes" if d.name in delivered else "no"]
+            for d in written.deliverables
+        ],
     )
 
 
@@ -226,6 +285,83 @@ def contract_sign(
     )
 
 
+@contract.command("amend")
+@mission_argument
+@click.option("--amount", required=True, help="What the change adds to the price (negative to lower it).")
+@click.option("--reason", required=True, help="What changes, as agreed with the client.")
+@db_option
+def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
+    """Record an amendment to the signed contract; the contract itself is never edited (R4).
+
+    Example:
+
+        missionflow contract amend M-1 --amount 600 --reason "a blog section, agreed by mail on 2026-12-02"
+    """
+    from missionflow import Money, parse_decimal
+
+    with store_for(db) as store:
+        current = store.get_mission(ref)
+        change = Money(parse_decimal(amount, "amount"), current.currency)
+        store.amend_contract(ref, change, reason)
+    click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
+
+
+@contract.command("show")
+@mission_argument
+@db_option
+@json_option
+def contract_show(ref: str, db: str | None, as_json: bool) -> None:
+    """Show the signed contract, its amendments and the total agreed.
+
+    Example:
+
+        missionflow contract show M-1 --json
+    """
+    from missionflow import Money
+
+    with store_for(db) as store:
+        current = store.get_mission(ref)
+        amendments = store.list_amendments(ref)
+    signed = current.contract
+    total = None
+    if signed is not None:
+        total = signed.amount
+        for amendment in amendments:
+            total = total + amendment.amount
+    if as_json:
+        emit_json({"id": current.ref, "contract": signed, "amendments": amendments, "total": total})
+        return
+    if signed is None or total is None:
+        click.echo(f"{current.ref}: no signed contract yet")
+        return
+    click.echo(f"{current.ref}  contract {signed.terms_version}")
+    facts = [
+        (
+            "amount",
+            str(signed.amount)
+            + (" (pro bono)" if signed.amount == Money.zero(signed.amount.currency) else ""),
+        ),
+        (
+            "signed",
+            f"{signed.signed_on.isoformat()}" + (f" by {signed.signed_by}" if signed.signed_by else ""),
+        ),
+        (
+            "acceptance",
+            f"{signed.acceptance_days} days, then tacit approval"
+            if signed.acceptance_days
+            else "the client approves explicitly",
+        ),
+    ]
+    for label, value in facts:
+        click.echo(f"  {label:<11} {value}")
+    click.echo("amendments:")
+    table(
+        ["AGREED", "KIND", "AMOUNT", "REASON"],
+        [[f"{a.agreed_at:%Y-%m-%d}", a.kind.replace("_", " "), str(a.amount), a.reason] for a in amendments],
+    )
+    click.echo(f"  {'total':<11} {total}")
+
+
 @click.group()
 def payment() -> None:
     """Payments received from clients.
@@ -260,11 +396,16 @@ def payment_add(
     with store_for(db) as store:
         current = store.get_mission(ref)
         money = Money.of(amount, current.currency)
-        if money.amount == 0:
-            raise click.BadParameter("a payment must be more than 0", param_hint="AMOUNT")
         store.record_payment(ref, Payment(money, when, method, reference))
         updated = store.get_mission(ref)
+        invoiced = [b for b in store.invoice_balances(ref) if b.status not in ("cancelled", "credit")]
     click.echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
+    if not invoiced:
+        click.echo(
+            f"warning: {ref} has no invoice yet: the payment is held as a credit for the first invoice; "
+            f"French practice asks for a deposit invoice (missionflow invoice deposit {ref})",
+            err=True,
+        )
 
 
 @click.command()
@@ -315,5 +456,6 @@ def revision_extra(ref: str, amount: str, note: str, db: str | None) -> None:
 
     with store_for(db) as store:
         current = store.get_mission(ref)
-        store.agree_extra_revision(ref, Money.of(amount, current.currency), note)
-    click.echo(f"{ref}: one extra revision round agreed for {amount} {current.currency}")
+        price = Money.of(amount, current.currency)
+        store.agree_extra_revision(ref, price, note)
+    click.echo(f"{current.ref}: one extra revision round agreed for {price}")

@@ -122,9 +122,7 @@ def _declared_hooks(definition: WorkflowDefinition) -> Hooks:
                     )
                 ]
             )
-        hooks.subscribe(
-            ref.when, func, trigger=ref.trigger, source=ref.source, dest=ref.dest, name=ref.name
-        )
+        hooks.subscribe(ref.when, func, trigger=ref.trigger, source=ref.source, dest=ref.dest, name=ref.name)
     return hooks
 
 

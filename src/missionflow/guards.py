@@ -7,10 +7,12 @@ trigger to explain what is possible. Applications add their own with
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib.metadata import entry_points
+from zoneinfo import ZoneInfo
 
 from missionflow.definition import GuardParam
 from missionflow.mission import DELIVERY_GUARD, Mission
@@ -74,15 +76,31 @@ def register_guard(
 
 
 def _load_entry_points() -> None:
-    """Import guards that installed packages declare; each module registers on import."""
+    """Import guards that installed packages declare, once per process.
+
+    An entry point may name a module (its ``@register_guard`` functions register on import), a
+    function already registered that way (its parameters declared), a GuardSpec, or a plain
+    guard function (registered under the entry point's name, without parameters). A package
+    that fails to import is logged and skipped: workflows that use its guards then report them
+    as unknown, the others keep working.
+    """
     global _entry_points_loaded
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        target = entry.load()
-        if callable(target) and entry.name not in _REGISTRY:
-            register_guard(entry.name, words=getattr(target, "__doc__", "") or "")(target)
+        try:
+            target = entry.load()
+        except Exception:
+            logging.getLogger(__name__).exception("cannot load the guard entry point %s", entry.value)
+            continue
+        if entry.name in _REGISTRY:
+            continue
+        if isinstance(target, GuardSpec):
+            _REGISTRY[entry.name] = replace(target, name=entry.name)
+        elif callable(target) and not isinstance(target, type):
+            words = (getattr(target, "__doc__", "") or "").strip().split("\n")[0]
+            register_guard(entry.name, words=words)(target)
 
 
 def get_guard(name: str) -> GuardSpec | None:
@@ -176,8 +194,8 @@ def contract_signed(mission: Mission, ctx: GuardContext, params: Mapping[str, Gu
     if contract is None:
         return "no signed contract: record the quote amount and the terms version"
     missing = []
-    # Typed callers cannot leave the amount out, but a contract read from elsewhere can.
-    if getattr(contract, "amount", None) is None:
+    # Typed callers cannot leave the amount out, but untyped ones (a JSON import) can.
+    if contract.amount is None:
         missing.append("the quote amount (0 for pro bono, never left out)")
     if not contract.terms_version.strip():
         missing.append("the terms version")
@@ -256,9 +274,10 @@ def revision_round_left(mission: Mission, ctx: GuardContext, params: Mapping[str
     allowed = mission.included_revisions + mission.extra_revisions
     if used < allowed:
         return None
+    used_up = f"all {allowed} revision rounds are used" if allowed != 1 else "the 1 revision round is used"
     return (
-        f"all {allowed} revision round{'s' if allowed != 1 else ''} are used "
-        f"({mission.included_revisions} included, {mission.extra_revisions} extra); agree an extra round first"
+        f"{used_up} ({mission.included_revisions} included, {mission.extra_revisions} extra); "
+        "agree an extra round first"
     )
 
 
@@ -306,13 +325,17 @@ def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
             # from the next delivery only.
             last_delivery = None
     if last_delivery is None:
-        return "tacit approval counts from a delivery, and nothing was delivered since the last revision request"
+        return (
+            "tacit approval counts from a delivery, and nothing was delivered since the last revision request"
+        )
     from_when = last_delivery + timedelta(days=days)
     if ctx.now >= from_when:
         return None
+    local = ZoneInfo(ctx.settings.timezone)
     return (
-        f"tacit approval is possible from {from_when:%Y-%m-%d %H:%M %Z}, {days} day{'s' if days != 1 else ''} "
-        f"after the last delivery on {last_delivery:%Y-%m-%d}"
+        f"tacit approval is possible from {from_when.astimezone(local):%Y-%m-%d %H:%M}, "
+        f"{days} day{'s' if days != 1 else ''} after the last delivery "
+        f"({last_delivery.astimezone(local):%Y-%m-%d %H:%M}) without an answer from the client"
     )
 
 

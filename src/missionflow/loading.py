@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from importlib import resources
 from importlib.metadata import entry_points
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from missionflow._yaml import YamlProblems, parse
@@ -73,17 +76,34 @@ class WorkflowRegistry:
         return self._by_key.setdefault((definition.name, definition.version), definition)
 
     def _discover(self) -> None:
+        """Register the shipped workflows and those installed packages declare, validated alike.
+
+        Every invalid file is reported at once, and again on every use until it is fixed: a
+        registry never ends up silently missing a workflow because of the order things ran in.
+        """
         if self._discovered:
             return
-        self._discovered = True
-        for path in sorted(shipped_workflow_dir().glob("*.yaml")):
-            self.register(load_workflow_file(path))
+        self._discovered = True  # a plugin calling load_workflow while it loads must not recurse
+        found = [load_workflow_file(path) for path in sorted(shipped_workflow_dir().glob("*.yaml"))]
+        problems: list[DefinitionProblem] = []
         for entry in entry_points(group=ENTRY_POINT_GROUP):
-            target = entry.load()
-            result = target() if callable(target) else target
-            paths = [result] if isinstance(result, (str, Path)) else list(result)
-            for item in paths:
-                self.register(load_workflow_file(item))
+            try:
+                found.extend(_declared_definitions(entry.load()))
+            except WorkflowDefinitionError as error:
+                problems.extend(error.problems)
+            except Exception as error:
+                problems.append(
+                    DefinitionProblem(
+                        f"<entry point {entry.name} = {entry.value}>",
+                        0,
+                        f"cannot load the workflows it declares: {type(error).__name__}: {error}",
+                    )
+                )
+        if problems:
+            self._discovered = False
+            raise WorkflowDefinitionError(problems)
+        for definition in found:
+            self.register(definition)
 
     def get(self, name: str, version: int | None = None) -> WorkflowDefinition:
         """The definition ``name`` at ``version`` (the newest when None)."""
@@ -106,6 +126,26 @@ class WorkflowRegistry:
     def latest(self) -> list[WorkflowDefinition]:
         """The newest version of every known workflow, sorted by name."""
         return [self.get(name) for name in self.names()]
+
+
+def _declared_definitions(target: object) -> list[WorkflowDefinition]:
+    """What a ``missionflow.workflows`` entry point gives: a function returning, or directly, a
+    file path, a package resource, a definition, or a list of them."""
+    result = target() if callable(target) else target
+    items = [result] if isinstance(result, str | os.PathLike | Traversable | WorkflowDefinition) else result
+    if not isinstance(items, Iterable):
+        raise TypeError(f"expected workflow files or definitions, got {type(result).__name__}")
+    definitions = []
+    for item in items:
+        if isinstance(item, WorkflowDefinition):
+            definitions.append(item)
+        elif isinstance(item, str | os.PathLike):
+            definitions.append(load_workflow_file(Path(item)))
+        elif isinstance(item, Traversable):
+            definitions.append(parse_workflow(item.read_text(encoding="utf-8"), str(item)))
+        else:
+            raise TypeError(f"expected a workflow file or definition, got {type(item).__name__}")
+    return definitions
 
 
 registry = WorkflowRegistry()

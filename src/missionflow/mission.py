@@ -93,6 +93,20 @@ class Payment:
 
 
 @dataclass(frozen=True)
+class Amendment:
+    """An agreed change to a signed contract (R4, R8), kept beside it: the contract is never edited.
+
+    ``amount`` is what the change adds to the price (negative when it lowers it); ``kind`` is
+    ``amendment`` or ``extra_revision``.
+    """
+
+    kind: str
+    amount: Money
+    reason: str
+    agreed_at: datetime
+
+
+@dataclass(frozen=True)
 class InvoiceSummary:
     """What the guards need to know of an issued invoice."""
 

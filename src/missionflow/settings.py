@@ -50,6 +50,8 @@ class Settings:
     working_end: time = time(18, 0)
     timezone: str = "Europe/Paris"
     criteria: tuple[Criterion, ...] = field(default=DEFAULT_CRITERIA)
+    deposit_reminder_days: int = 7
+    """Days after the signature after which ``tick`` reminds you that the deposit has not arrived."""
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields changed."""
@@ -64,9 +66,11 @@ class Settings:
 
 
 _EDITABLE_TEXT = ("name", "legal_name", "siret", "address", "vat_mention", "timezone")
-_EDITABLE_INT = ("included_revisions", "minimum_lead_days", "payment_terms_days")
+_EDITABLE_INT = ("included_revisions", "minimum_lead_days", "payment_terms_days", "deposit_reminder_days")
 _EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate")
 MAX_PAYMENT_TERMS_DAYS = 60
+MAX_WHOLE_NUMBER = 3650
+"""The largest day count or number of rounds a setting takes (ten years of days)."""
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -95,6 +99,12 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
 
     value = text.strip()
     if key in _EDITABLE_TEXT:
+        if key == "name" and not value:
+            raise InvalidValueError(key, "your name cannot be empty")
+        if key == "siret":
+            value = "".join(value.split())
+            if value and not (len(value) == 14 and value.isascii() and value.isdigit()):
+                raise InvalidValueError(key, f"{text.strip()!r} is not a SIRET of 14 digits")
         if key == "timezone":
             try:
                 ZoneInfo(value)
@@ -114,9 +124,12 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
             raise InvalidValueError(key, f"{value!r} is out of range")
         return settings.with_changes(**{key: number})
     if key in _EDITABLE_INT:
-        if not value.isdigit():
+        # isascii: "²".isdigit() is true but int() refuses it.
+        if not (value.isascii() and value.isdigit()):
             raise InvalidValueError(key, f"{value!r} is not a whole number of 0 or more")
         number_int = int(value)
+        if number_int > MAX_WHOLE_NUMBER:
+            raise InvalidValueError(key, f"{number_int} is more than {MAX_WHOLE_NUMBER}")
         if key == "payment_terms_days" and number_int > MAX_PAYMENT_TERMS_DAYS:
             raise InvalidValueError(
                 key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}"

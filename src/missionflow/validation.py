@@ -411,7 +411,9 @@ def _hooks(
         what = f"hook {name!r}" if name else "a hook"
         when = check.text(mapping, "when", what, required=True)
         if when is not None and when not in moments:
-            check.problem(mapping["when"].line, f"'when' of {what} must be one of {', '.join(moments)}, got {when!r}")
+            check.problem(
+                mapping["when"].line, f"'when' of {what} must be one of {', '.join(moments)}, got {when!r}"
+            )
             when = None
         trigger = _hook_filter(check, mapping, "trigger", what, set(triggers), "trigger of the workflow")
         source = _hook_filter(check, mapping, "source", what, state_ids, "declared state")

@@ -238,6 +238,8 @@ class PaymentRow(Base):
     method: Mapped[str] = mapped_column(String(100))
     reference: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A webhook's delivery id: the same delivery twice records one payment.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), index=True, unique=True)
 
 
 class InvoiceRow(Base):
@@ -264,6 +266,8 @@ class InvoiceRow(Base):
     references_id: Mapped[int | None] = mapped_column(ForeignKey("mf_invoices.id"))
     lines: Mapped[list[object]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    terms: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    """Identity, client and terms as printed when issued (billing.InvoiceTerms); NULL before migration 0003."""
 
 
 class InvoiceCounterRow(Base):
@@ -274,3 +278,59 @@ class InvoiceCounterRow(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_sequence: Mapped[int] = mapped_column(Integer)
     last_issued_on: Mapped[date] = mapped_column(Date)
+
+
+class PaymentPlanRow(Base):
+    """An installment plan agreed for what a mission's invoices asked for; a new plan replaces it."""
+
+    __tablename__ = "mf_payment_plans"
+    __table_args__ = (CheckConstraint("amount_cents > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"), index=True)
+    amount_cents: Mapped[Decimal] = mapped_column(Cents)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_before_cents: Mapped[Decimal] = mapped_column(Cents)
+    """Everything paid on the mission when the plan was agreed: later payments go to the plan."""
+    covers: Mapped[list[object]] = mapped_column(JSON)
+    agreed_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class InstallmentRow(Base):
+    """One installment of a plan, in date order."""
+
+    __tablename__ = "mf_installments"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "position"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("mf_payment_plans.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    amount_cents: Mapped[Decimal] = mapped_column(Cents)
+    currency: Mapped[str] = mapped_column(String(3))
+
+
+class ReminderRow(Base):
+    """A deadline to look at when its time comes (``missionflow tick``); ``done_at`` is set once,
+    in the transaction that acts on it, so running tick twice never acts twice."""
+
+    __tablename__ = "mf_reminders"
+    __table_args__ = (UniqueConstraint("mission_id", "kind", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(Text)
+
+
+# tick reads the pending reminders that are due, soonest first.
+Index("ix_mf_reminders_pending", ReminderRow.done_at, ReminderRow.due_at)

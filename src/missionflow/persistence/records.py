@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
+from missionflow.billing import InvoiceTerms
 from missionflow.definition import WorkflowDefinition
 from missionflow.errors import WorkflowDefinitionError
 from missionflow.loading import parse_workflow
@@ -73,6 +74,8 @@ class InvoiceRecord:
     references: str | None
     lines: tuple[dict[str, object], ...]
     created_at: datetime
+    terms: InvoiceTerms | None = None
+    """What the invoice states besides its lines, as when issued (None before migration 0003)."""
 
     def as_summary(self) -> InvoiceSummary:
         """What guards need to know of this invoice."""
@@ -239,4 +242,21 @@ def definition_as_json(definition: WorkflowDefinition) -> str:
         "states": states,
         "transitions": transitions,
     }
+    if definition.hooks:
+        document["hooks"] = [
+            {
+                "name": hook.name,
+                "when": hook.when.value,
+                **{
+                    key: value
+                    for key, value in (
+                        ("trigger", hook.trigger),
+                        ("source", hook.source),
+                        ("dest", hook.dest),
+                    )
+                    if value is not None
+                },
+            }
+            for hook in definition.hooks
+        ]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -24,8 +24,10 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from missionflow.definition import WorkflowDefinition
+from missionflow.billing import InvoiceTerms
+from missionflow.definition import StateKind, WorkflowDefinition
 from missionflow.engine import PathReport, TriggerOption, compile_workflow
+from missionflow.hooks import Hooks, chain
 from missionflow.errors import (
     ClientNotFoundError,
     ConcurrentUpdateError,
@@ -37,6 +39,7 @@ from missionflow.errors import (
 )
 from missionflow.loading import DEFAULT_WORKFLOW, load_workflow, parse_workflow, register_workflow
 from missionflow.mission import (
+    Amendment,
     Client,
     Contract,
     CriterionAnswer,
@@ -49,6 +52,12 @@ from missionflow.mission import (
 )
 from missionflow.money import Money
 from missionflow.persistence import database
+from missionflow.persistence.billing_store import (
+    BillingStore,
+    invoice_terms,
+    schedule_after_fire,
+    schedule_invoice_reminder,
+)
 from missionflow.persistence.chain import (
     GENESIS,
     HistoryEntry,
@@ -179,7 +188,7 @@ def _check_invoice(
         raise InvalidValueError("lines", str(error)) from None
 
 
-class Store:
+class Store(BillingStore):
     """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
 
     >>> from missionflow import open_store
@@ -190,7 +199,9 @@ class Store:
     'criteria_check'
     """
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool) -> None:
+    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool, hooks: Hooks | None = None) -> None:
+        self.hooks = hooks if hooks is not None else Hooks()
+        """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
         self._engine = engine
         self._writer = engine.execution_options(**{WRITE_OPTION: True})
         self._url = url
@@ -329,19 +340,23 @@ class Store:
     def _set_blocked(self, ref: str, blocked: bool, reason: str) -> ClientRecord:
         with self._writing() as session:
             row = self._client_row(session, ref)
-            row.blocked = blocked
-            row.blocked_reason = reason
-            row.updated_at = _now()
-            # Guards read the client: every mission of theirs changes version, so a fire that
-            # read the old client loses its optimistic check instead of acting on stale facts.
-            session.execute(
-                update(MissionRow)
-                .where(MissionRow.client_id == row.id)
-                .values(version=MissionRow.version + 1)
-                .execution_options(synchronize_session=False)
-            )
-            session.flush()
+            self._apply_block(session, row, blocked, reason)
             return _client_record(row)
+
+    @staticmethod
+    def _apply_block(session: Session, row: ClientRow, blocked: bool, reason: str) -> None:
+        row.blocked = blocked
+        row.blocked_reason = reason
+        row.updated_at = _now()
+        # Guards read the client: every mission of theirs changes version, so a fire that
+        # read the old client loses its optimistic check instead of acting on stale facts.
+        session.execute(
+            update(MissionRow)
+            .where(MissionRow.client_id == row.id)
+            .values(version=MissionRow.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        session.flush()
 
     @staticmethod
     def _client_row(session: Session, ref: str) -> ClientRow:
@@ -622,16 +637,60 @@ class Store:
         at: datetime | None = None,
         data: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
+        block_client: bool = False,
     ) -> TransitionRecord:
         """Fire ``trigger`` on a mission: the new state and its history entry are written together.
 
         Raises TransitionNotAllowedError or TransitionBlockedError (nothing written), or
         ConcurrentUpdateError when another writer changed the mission in between. With an
         ``idempotency_key``, firing again with the same key returns the first record and
-        writes nothing.
+        writes nothing. With ``block_client`` (only for a way out such as ``terminate`` or
+        ``decline``), the client is blocked in the same transaction, the note as the reason (R11):
+        a refused trigger blocks nobody.
         """
+        if not block_client:
+            moment = _aware(at)
+            # `invoice` (into `invoiced`) issues the final invoice in the same transaction.
+            effect = self._fire_effect(ref, trigger, moment)
+            return self._fire(
+                ref,
+                trigger,
+                actor=actor,
+                note=note,
+                at=moment,
+                data=data,
+                idempotency_key=idempotency_key,
+                prepare=effect.prepare if effect is not None else None,
+                also_write=effect.write if effect is not None else None,
+            )
+
+        def only_an_exit(mission: Mission) -> None:
+            definition = load_workflow(mission.workflow, mission.workflow_version)
+            for transition in definition.transitions_from(mission.state):
+                dest = transition.dest_from(mission.state)
+                if transition.trigger == trigger and definition.state(dest).kind is not StateKind.EXIT:
+                    raise InvalidValueError(
+                        "block_client",
+                        f"only a way out (decline, terminate) blocks the client, not {trigger!r}",
+                    )
+
+        def block(session: Session, mission_id: int) -> None:
+            row = session.get(MissionRow, mission_id)
+            client = session.get(ClientRow, row.client_id) if row is not None else None
+            if client is None:  # pragma: no cover - foreign keys guarantee both
+                raise MissionNotFoundError(ref)
+            self._apply_block(session, client, True, note.strip() or f"{trigger} of {ref}")
+
         return self._fire(
-            ref, trigger, actor=actor, note=note, at=at, data=data, idempotency_key=idempotency_key
+            ref,
+            trigger,
+            actor=actor,
+            note=note,
+            at=at,
+            data=data,
+            idempotency_key=idempotency_key,
+            prepare=only_an_exit,
+            also_write=block,
         )
 
     def _fire(
@@ -663,8 +722,11 @@ class Store:
             position, prev_hash = row.history_length + 1, row.history_head or GENESIS
         if prepare is not None:
             prepare(mission)
-        decided = compile_workflow(definition).fire(
-            mission, trigger, actor=actor, note=note, at=moment, data=data, settings=settings
+        workflow = compile_workflow(definition)
+        hooks = chain(workflow.hooks, self.hooks)
+        # the engine decides (guards and before-hooks); after-hooks run below, inside the transaction
+        decided, event = workflow._move(
+            mission, trigger, actor=actor, note=note, at=moment, data=data, settings=settings, hooks=hooks
         )
         record = replace(decided, at=decided.at.astimezone(UTC), data=dict(decided.data))
         digest = entry_hash(mission.ref, position, record, prev_hash)
@@ -712,10 +774,14 @@ class Store:
                 )
                 if also_write is not None:
                     also_write(session, mission_id)
+                schedule_after_fire(session, mission, record, position, settings)
                 try:
                     session.flush()
                 except IntegrityError:
                     raise _DuplicateKey from None
+                if len(hooks):
+                    # an exception here leaves the block: the transaction rolls back, nothing is recorded
+                    hooks.run_after(replace(event, record=record, connection=session.connection()))
         except _DuplicateKey:
             if idempotency_key is not None:
                 with self._reading() as session:
@@ -723,6 +789,8 @@ class Store:
                 if earlier is not None:
                     return earlier
             raise ConcurrentUpdateError(mission.ref) from None
+        if len(hooks):
+            hooks.run_after_commit(replace(event, record=record))
         return record
 
     @staticmethod
@@ -909,7 +977,13 @@ class Store:
         When the trigger is blocked (for example the specification is incomplete), the contract
         is not recorded either.
         """
+        if contract.amount is None:  # untyped callers: the type already says it cannot be missing
+            raise InvalidValueError(
+                "amount", "give the quote amount; pro bono is an explicit 0, never a missing one"
+            )
         _not_negative("amount", contract.amount)
+        if contract.acceptance_days is not None and contract.acceptance_days < 1:
+            raise InvalidValueError("acceptance_days", f"{contract.acceptance_days} is not a number of days")
 
         def prepare(mission: Mission) -> None:
             _same_currency("amount", contract.amount, mission.currency)
@@ -942,25 +1016,74 @@ class Store:
             also_write=write,
         )
 
-    def record_payment(self, ref: str, payment: Payment) -> Payment:
-        """Record money received (R5, R6); it must be in the mission's currency."""
+    def record_payment(self, ref: str, payment: Payment, *, idempotency_key: str | None = None) -> Payment:
+        """Record money received (R5, R6); it must be in the mission's currency.
+
+        With an ``idempotency_key`` (a payment webhook's delivery id), recording the same key
+        again writes nothing and returns the payment recorded the first time; the key names one
+        payment of one mission (reusing it for another raises InvalidValueError).
+
+        >>> from datetime import date
+        >>> from missionflow import Money, Payment, open_store
+        >>> with open_store("sqlite://") as store:
+        ...     ref = store.create_mission(store.add_client("Acme").ref, "Logo").ref
+        ...     paid = Payment(Money.of("1350", "EUR"), date(2026, 12, 1), "transfer")
+        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
+        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
+        ...     len(store.get_mission(ref).payments)
+        1
+        """
         if payment.amount.amount <= 0:
             raise InvalidValueError("amount", f"a payment must be more than zero, got {payment.amount}")
-        with self._writing(ref) as session:
-            row = self._touch(session, ref)
-            _same_currency("amount", payment.amount, row.currency)
-            session.add(
-                PaymentRow(
-                    mission_id=row.id,
-                    amount_cents=payment.amount.amount,
-                    currency=payment.amount.currency,
-                    received_on=payment.received_on,
-                    method=payment.method,
-                    reference=payment.reference,
-                    recorded_at=_now(),
+        if idempotency_key is not None and not (0 < len(idempotency_key) <= _MAX_KEY):
+            raise InvalidValueError("idempotency_key", f"give 1 to {_MAX_KEY} characters")
+        try:
+            with self._writing(ref) as session:
+                if idempotency_key is not None:
+                    earlier = self._payment_by_key(session, ref, idempotency_key, payment)
+                    if earlier is not None:
+                        return earlier
+                row = self._touch(session, ref)
+                _same_currency("amount", payment.amount, row.currency)
+                session.add(
+                    PaymentRow(
+                        mission_id=row.id,
+                        amount_cents=payment.amount.amount,
+                        currency=payment.amount.currency,
+                        received_on=payment.received_on,
+                        method=payment.method,
+                        reference=payment.reference,
+                        recorded_at=_now(),
+                        idempotency_key=idempotency_key,
+                    )
                 )
-            )
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _DuplicateKey from None
+        except _DuplicateKey:
+            # Another writer recorded the same delivery between our check and our insert.
+            if idempotency_key is not None:
+                with self._reading() as session:
+                    earlier = self._payment_by_key(session, ref, idempotency_key, payment)
+                if earlier is not None:
+                    return earlier
+            raise ConcurrentUpdateError(ref) from None
         return payment
+
+    @staticmethod
+    def _payment_by_key(session: Session, ref: str, key: str, payment: Payment) -> Payment | None:
+        row = session.scalars(select(PaymentRow).where(PaymentRow.idempotency_key == key)).one_or_none()
+        if row is None:
+            return None
+        recorded = Payment(Money(row.amount_cents, row.currency), row.received_on, row.method, row.reference)
+        if parse_ref(ref, "M") != row.mission_id or recorded.amount != payment.amount:
+            raise InvalidValueError(
+                "idempotency_key",
+                f"{key!r} was already used for a payment of {recorded.amount} on mission "
+                f"{mission_ref(row.mission_id)}",
+            )
+        return recorded
 
     def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price."""
@@ -985,6 +1108,70 @@ class Store:
         with self._writing(ref) as session:
             row = self._touch(session, ref, rush_surcharge_cents=amount.amount)
             _same_currency("amount", amount, row.currency)
+
+    def amend_contract(
+        self, ref: str, amount: Money, reason: str, *, at: datetime | None = None
+    ) -> Amendment:
+        """Record an agreed change to the signed contract (R4); the contract itself stays as signed.
+
+        ``amount`` is what the change adds to the price: a negative amount lowers it, never below 0.
+        Refused (InvalidValueError) before the signature, where the quote itself changes, and
+        once the mission is over.
+        """
+        if not reason.strip():
+            raise InvalidValueError("reason", "say what the amendment changes")
+        moment = _aware(at)
+        with self._writing(ref) as session:
+            row = self._touch(session, ref)
+            _same_currency("amount", amount, row.currency)
+            contract = session.get(ContractRow, row.id)
+            if contract is None:
+                raise InvalidValueError(
+                    "contract",
+                    f"mission {mission_ref(row.id)} has no signed contract to amend; change the quote",
+                )
+            if self._definition(session, row.workflow, row.workflow_version).state(row.state).final:
+                raise InvalidValueError(
+                    "contract",
+                    f"mission {mission_ref(row.id)} is {row.state}: its contract can no longer change",
+                )
+            earlier = session.scalars(
+                select(AmendmentRow.amount_cents).where(AmendmentRow.mission_id == row.id)
+            ).all()
+            total = contract.amount_cents + sum(earlier, Decimal(0)) + amount.amount
+            if total < 0:
+                raise InvalidValueError(
+                    "amount", f"the contract would fall to {Money(total, row.currency)}; it cannot go below 0"
+                )
+            session.add(
+                AmendmentRow(
+                    mission_id=row.id,
+                    kind="amendment",
+                    amount_cents=amount.amount,
+                    currency=amount.currency,
+                    note=reason.strip(),
+                    agreed_at=moment,
+                )
+            )
+        return Amendment("amendment", amount, reason.strip(), moment)
+
+    def list_amendments(self, ref: str) -> list[Amendment]:
+        """The amendments of the mission's contract (extra revision rounds included), in the order agreed."""
+        with self._reading() as session:
+            row = self._mission_row(session, ref)
+            rows = session.scalars(
+                select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
+            )
+            return [Amendment(a.kind, Money(a.amount_cents, a.currency), a.note, a.agreed_at) for a in rows]
+
+    def approve_tacitly(self, ref: str, *, actor: str = "", at: datetime | None = None) -> TransitionRecord:
+        """Fire ``approve`` on the client's silence (R10), noted "tacit approval" in the history.
+
+        Allowed once every deliverable is handed over and the contract's acceptance period has
+        passed since the last delivery without a revision request; otherwise TransitionBlockedError
+        says from when.
+        """
+        return self.fire(ref, "approve", actor=actor, note="tacit approval", at=at, data={"tacit": "yes"})
 
     # --- invoices --------------------------------------------------------------------------
 
@@ -1066,6 +1253,8 @@ class Store:
         due_on: date,
         references: str | None,
         lines: list[object],
+        *,
+        note: str = "",
     ) -> InvoiceRecord:
         referenced: InvoiceRow | None = None
         if references:
@@ -1080,6 +1269,7 @@ class Store:
                 )
         year = issued_on.year
         sequence = self._next_number(session, year, issued_on)
+        settings = self._settings(session)
         invoice = InvoiceRow(
             number=f"{year}-{sequence:04d}",
             year=year,
@@ -1093,9 +1283,12 @@ class Store:
             references_id=referenced.id if referenced is not None else None,
             lines=lines,
             created_at=_now(),
+            # What the invoice states must not change with the settings later: copied now.
+            terms=invoice_terms(session, mission_id, settings, note).to_json(),
         )
         session.add(invoice)
         session.flush()
+        schedule_invoice_reminder(session, invoice, settings)
         return self._invoice_record(invoice, mission_ref(mission_id), references)
 
     @staticmethod
@@ -1135,6 +1328,7 @@ class Store:
             references=references,
             lines=tuple(dict(line) for line in row.lines if isinstance(line, dict)),
             created_at=row.created_at,
+            terms=InvoiceTerms.from_json(row.terms) if row.terms else None,
         )
 
     def list_invoices(self, mission: str | None = None) -> list[InvoiceRecord]:
@@ -1157,12 +1351,19 @@ class Store:
 
 
 def open_store(
-    url: str | os.PathLike[str] | None = None, *, engine: Engine | None = None, create: bool = True
+    url: str | os.PathLike[str] | None = None,
+    *,
+    engine: Engine | None = None,
+    create: bool = True,
+    hooks: Hooks | None = None,
 ) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
 
     With neither, ``MISSIONFLOW_DB`` is used, else a private SQLite file in the user's data
-    folder. ``create=True`` creates or migrates missionflow's tables when needed.
+    folder. ``create=True`` creates or migrates missionflow's tables when needed. With an
+    application's ``engine``, missionflow's tables (all named ``mf_...``) live beside the
+    application's and the engine stays the application's to dispose of. ``hooks`` run around
+    every fire (see Hooks).
 
     >>> store = open_store("sqlite://")
     >>> store.url_for_display
@@ -1173,10 +1374,10 @@ def open_store(
         raise InvalidValueError("url", "give a database URL or an engine, not both")
     if engine is not None:
         database.configure_engine(engine)
-        store = Store(engine, engine.url, owns_engine=False)
+        store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
     else:
         built, built_url = database.build_engine(url)
-        store = Store(built, built_url, owns_engine=True)
+        store = Store(built, built_url, owns_engine=True, hooks=hooks)
     try:
         if create:
             store.migrate()

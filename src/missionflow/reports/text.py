@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
 from missionflow.money import Money
@@ -44,6 +45,22 @@ _MONTHS = {
 }
 # French groups thousands with a space that must not break a number across lines.
 _FR_GROUP = "\u00a0"
+
+
+def report_moment(at: datetime | date | None, timezone: str) -> datetime:
+    """The moment a report is made: now (None), a timezone-aware moment, or the end of a day
+    in the freelancer's time zone (a date: everything recorded that day counts).
+
+    >>> report_moment(date(2026, 12, 15), "Europe/Paris").isoformat()
+    '2026-12-15T23:59:59+01:00'
+    """
+    if at is None:
+        return datetime.now(UTC)
+    if isinstance(at, datetime):
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise InvalidValueError("time", f"{at.isoformat()} has no timezone; give an offset like +01:00")
+        return at
+    return datetime.combine(at, time(23, 59, 59), ZoneInfo(timezone))
 
 
 def check_lang(lang: str) -> str:

@@ -1,0 +1,135 @@
+"""``missionflow report ...``: the client's status report, the clients report (80/20) and the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from missionflow_cli.app import db_option, parse_date, store_for
+from missionflow_cli.complete import complete_mission
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file instead of printing it.",
+)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print the report, or write it (UTF-8) and print where."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(str(output))
+
+
+@click.group()
+def report() -> None:
+    """Reports: keep a client informed, see which clients are worth it, watch the pipeline.
+
+    Example:
+
+    \b
+        missionflow report status M-1 --format html --lang fr -o status.html
+        missionflow report clients --since 2026-01-01
+        missionflow report pipeline
+    """
+
+
+@report.command("status")
+@click.argument("mission_ref", metavar="MISSION", shell_complete=complete_mission)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="The client's language."
+)
+@output_option
+@db_option
+def report_status(mission_ref: str, fmt: str, lang: str, output: Path | None, db: str | None) -> None:
+    """A status report for the client of MISSION: what is done, what it waits for, what remains.
+
+    It lists the steps done with their dates, the current step and what it waits for in plain
+    words, the steps that remain, the deliverables, the revision rounds and the money invoiced,
+    paid and due. The HTML page is self-contained, shows the mission's lifecycle diagram (when
+    Graphviz is installed) and prints cleanly.
+
+    Example:
+
+    \b
+        missionflow report status M-1 --format html --lang fr -o status-M-1.html
+    """
+    from missionflow import status_report
+
+    with store_for(db) as store:
+        text = status_report(store, mission_ref, lang=lang, fmt=fmt)
+    _emit(text, output)
+
+
+@report.command("clients")
+@click.option("--since", default=None, help="Only what happened on or after this day, YYYY-MM-DD.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="Output format (html adds a Pareto chart).",
+)
+@output_option
+@db_option
+def report_clients(since: str | None, fmt: str, output: Path | None, db: str | None) -> None:
+    """Revenue and effort per client, largest revenue first (the 80/20 rule).
+
+    Revenue is what the client paid; effort is counted in effort points (1 per transition, 5 more
+    per revision round, 1 per day in progress, 10 per late payment, 3 per out-of-hours request).
+    "top 80 %" marks the clients who together bring 80 % of the revenue; "costly" those who bring
+    under half of the average revenue per effort point.
+
+    Example:
+
+    \b
+        missionflow report clients --since 2026-01-01 --format html -o clients.html
+    """
+    from missionflow import clients_report
+
+    start = parse_date(since, "since")
+    with store_for(db) as store:
+        text = clients_report(store, since=start, fmt=fmt)
+    _emit(text, output)
+
+
+@report.command("pipeline")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "html"]),
+    default="table",
+    show_default=True,
+    help="Output format (html adds a funnel chart).",
+)
+@output_option
+@db_option
+def report_pipeline(fmt: str, output: Path | None, db: str | None) -> None:
+    """Missions per state, the money at each stage, who they wait on, and the oldest in each state.
+
+    Example:
+
+    \b
+        missionflow report pipeline --format html -o pipeline.html
+    """
+    from missionflow import pipeline_report
+
+    with store_for(db) as store:
+        text = pipeline_report(store, fmt=fmt)
+    _emit(text, output)

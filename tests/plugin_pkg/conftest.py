@@ -1,0 +1,3 @@
+"""The test plugin is a package to install, not tests: keep pytest (and its doctest collection) out."""
+
+collect_ignore_glob = ["*"]
