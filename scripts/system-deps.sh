@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests need (Graphviz's dot, PostgreSQL's server binaries),
-# only when they are missing. As root with apt-get it installs them; elsewhere it says what
-# to install and the tests that need them skip with that reason (except under CI=true).
+# Install the Debian packages the tests need (Graphviz's dot, PostgreSQL's server binaries,
+# Chromium to render the HTML reports headless), only when they are missing. As root with
+# apt-get it installs them; elsewhere it says what to install and the tests that need them
+# skip with that reason (except under CI=true).
 set -euo pipefail
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
     missing+=(postgresql)
 fi

@@ -62,7 +62,7 @@ def ensure_final_invoice(store: Store, ref: str, at: datetime) -> None:
 
 def create(store: Store, client: str, title: str, day: str, amount: str, **options: object) -> str:
     """A new mission created on ``day`` (09:00 UTC)."""
-    return store.create_mission(client, title, amount=eur(amount), at=moment(day, 9), **options).ref  # type: ignore[arg-type]
+    return store.create_mission(client, title, amount=eur(amount), at=moment(day, 9), **options).ref
 
 
 def accept(store: Store, ref: str, day: str) -> None:
@@ -88,7 +88,7 @@ def pay(store: Store, ref: str, amount: str, day: str) -> None:
 def fire(store: Store, ref: str, trigger: str, day: str, hour: int = 10, **options: object) -> None:
     """Fire ``trigger`` on ``day`` (``invoice`` leaves the final invoice issued)."""
     at = moment(day, hour)
-    store.fire(ref, trigger, actor=FREELANCER, at=at, **options)  # type: ignore[arg-type]
+    store.fire(ref, trigger, actor=FREELANCER, at=at, **options)
     if trigger == "invoice":
         ensure_final_invoice(store, ref, at)
 
@@ -208,7 +208,7 @@ def mission_in(store: Store, client: str, state: str, at: datetime) -> str:
     reached = DEFAULT_PATH.index(target)
 
     def step(trigger: str, **options: object) -> None:
-        store.fire(ref, trigger, actor=FREELANCER, at=at, **options)  # type: ignore[arg-type]
+        store.fire(ref, trigger, actor=FREELANCER, at=at, **options)
 
     if reached >= 1:
         step("qualify")
@@ -218,7 +218,10 @@ def mission_in(store: Store, client: str, state: str, at: datetime) -> str:
         step("accept")
     if reached >= 3:
         store.set_specification(
-            ref, specification(Deliverable("mockups"), Deliverable("admin access", "access_code"), budget=eur("4500"))
+            ref,
+            specification(
+                Deliverable("mockups"), Deliverable("admin access", "access_code"), budget=eur("4500")
+            ),
         )
         store.sign_contract(ref, Contract(eur("4500"), "CGV-2026", at.date()), at=at)
     if reached >= 4:

@@ -87,13 +87,13 @@ def walk(db: str) -> None:
             ],
         ),
         (
-            "",
+            "Sign the quote: 4,500 plus the 300 rush surcharge.",
             [
                 "contract",
                 "sign",
                 "M-1",
                 "--amount",
-                "4500",
+                "4800",
                 "--terms-version",
                 "CGV-2026-1",
                 "--by",
@@ -106,7 +106,7 @@ def walk(db: str) -> None:
         ),
         (
             "The deposit arrives.",
-            ["payment", "add", "M-1", "1350", "--method", "transfer", "--ref", "VIR-0042"],
+            ["payment", "add", "M-1", "1440", "--method", "transfer", "--ref", "VIR-0042"],
         ),
         ("", ["fire", "M-1", "confirm_deposit", "--by", "camille"]),
         ("", ["fire", "M-1", "start_work", "--by", "camille"]),
@@ -129,7 +129,10 @@ def walk(db: str) -> None:
         ("", ["deliver", "M-1", "admin access", "--by", "camille"]),
         ("", ["fire", "M-1", "approve", "--by", "client"]),
         ("", ["fire", "M-1", "invoice", "--by", "camille"]),
-        ("The balance arrives.", ["payment", "add", "M-1", "3150", "--method", "transfer"]),
+        (
+            "The balance arrives, the extra round included.",
+            ["payment", "add", "M-1", "3610", "--method", "transfer"],
+        ),
         ("", ["fire", "M-1", "settle", "--by", "camille"]),
         ("Every step is recorded, who, when, why:", ["mission", "history", "M-1"]),
         ("And the record cannot be rewritten unnoticed:", ["verify"]),

@@ -388,8 +388,9 @@ def overdue_json(item: OverdueItem) -> dict[str, object]:
 @db_option
 @json_option
 def overdue(on: str | None, db: str | None, as_json: bool) -> None:
-    """List overdue invoices and installments with days late, late interest and indemnity.
+    """Overdue invoices and installments, with late interest and indemnity.
 
+    Each with its days late, on the given date.
     Interest is balance x rate x days / 365 at the rate the invoice states; business clients
     also owe the fixed recovery indemnity (40 EUR by default), consumers do not.
 
@@ -446,8 +447,9 @@ def reminder_json(result: ReminderResult) -> dict[str, object]:
 @db_option
 @json_option
 def tick(now: str | None, db: str | None, as_json: bool) -> None:
-    """Process the reminders and deadlines that are due; safe to run from cron every few minutes.
+    """Process the reminders and deadlines that are due (safe to run from cron).
 
+    Run it every few minutes: no thread, no timer, the reminders are rows in the database.
     Each reminder still relevant adds a ``remind`` entry to its mission's history; each is
     done once, however often tick runs.
 

@@ -17,6 +17,10 @@ output_option = click.option(
     help="Write the report to this file instead of printing it.",
 )
 
+on_option = click.option(
+    "--on", "on", default=None, metavar="DATE", help="As of the end of this day, YYYY-MM-DD (default: now)."
+)
+
 
 def _emit(text: str, output: Path | None) -> None:
     """Print the report, or write it (UTF-8) and print where."""
@@ -54,9 +58,12 @@ def report() -> None:
 @click.option(
     "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="The client's language."
 )
+@on_option
 @output_option
 @db_option
-def report_status(mission_ref: str, fmt: str, lang: str, output: Path | None, db: str | None) -> None:
+def report_status(
+    mission_ref: str, fmt: str, lang: str, on: str | None, output: Path | None, db: str | None
+) -> None:
     """A status report for the client of MISSION: what is done, what it waits for, what remains.
 
     It lists the steps done with their dates, the current step and what it waits for in plain
@@ -71,8 +78,9 @@ def report_status(mission_ref: str, fmt: str, lang: str, output: Path | None, db
     """
     from missionflow import status_report
 
+    day = parse_date(on, "on")
     with store_for(db) as store:
-        text = status_report(store, mission_ref, lang=lang, fmt=fmt)
+        text = status_report(store, mission_ref, lang=lang, fmt=fmt, at=day)
     _emit(text, output)
 
 
@@ -86,9 +94,10 @@ def report_status(mission_ref: str, fmt: str, lang: str, output: Path | None, db
     show_default=True,
     help="Output format (html adds a Pareto chart).",
 )
+@on_option
 @output_option
 @db_option
-def report_clients(since: str | None, fmt: str, output: Path | None, db: str | None) -> None:
+def report_clients(since: str | None, fmt: str, on: str | None, output: Path | None, db: str | None) -> None:
     """Revenue and effort per client, largest revenue first (the 80/20 rule).
 
     Revenue is what the client paid; effort is counted in effort points (1 per transition, 5 more
@@ -104,8 +113,9 @@ def report_clients(since: str | None, fmt: str, output: Path | None, db: str | N
     from missionflow import clients_report
 
     start = parse_date(since, "since")
+    day = parse_date(on, "on")
     with store_for(db) as store:
-        text = clients_report(store, since=start, fmt=fmt)
+        text = clients_report(store, since=start, fmt=fmt, at=day)
     _emit(text, output)
 
 
@@ -118,9 +128,10 @@ def report_clients(since: str | None, fmt: str, output: Path | None, db: str | N
     show_default=True,
     help="Output format (html adds a funnel chart).",
 )
+@on_option
 @output_option
 @db_option
-def report_pipeline(fmt: str, output: Path | None, db: str | None) -> None:
+def report_pipeline(fmt: str, on: str | None, output: Path | None, db: str | None) -> None:
     """Missions per state, the money at each stage, who they wait on, and the oldest in each state.
 
     Example:
@@ -130,6 +141,7 @@ def report_pipeline(fmt: str, output: Path | None, db: str | None) -> None:
     """
     from missionflow import pipeline_report
 
+    day = parse_date(on, "on")
     with store_for(db) as store:
-        text = pipeline_report(store, fmt=fmt)
+        text = pipeline_report(store, fmt=fmt, at=day)
     _emit(text, output)

@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 from missionflow.billing import InvoiceTerms
 from missionflow.definition import StateKind, WorkflowDefinition
 from missionflow.engine import PathReport, TriggerOption, compile_workflow
-from missionflow.hooks import Hooks, chain
 from missionflow.errors import (
     ClientNotFoundError,
     ConcurrentUpdateError,
@@ -37,6 +36,7 @@ from missionflow.errors import (
     StorageError,
     WorkflowNotFoundError,
 )
+from missionflow.hooks import Hooks, chain
 from missionflow.loading import DEFAULT_WORKFLOW, load_workflow, parse_workflow, register_workflow
 from missionflow.mission import (
     Amendment,
@@ -647,6 +647,11 @@ class Store(BillingStore):
         writes nothing. With ``block_client`` (only for a way out such as ``terminate`` or
         ``decline``), the client is blocked in the same transaction, the note as the reason (R11):
         a refused trigger blocks nobody.
+
+        Hooks (those the workflow file declares, then ``self.hooks``) run around it: a
+        before-hook's veto is a TransitionBlockedError; an after-hook runs inside the
+        transaction (``event.connection``) and its exception rolls everything back; an
+        after_commit hook runs once the transaction committed and its exception is only logged.
         """
         if not block_client:
             moment = _aware(at)
