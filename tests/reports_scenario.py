@@ -133,6 +133,7 @@ def build(store: Store) -> None:
     accept(store, m3, "2026-10-05")
     sign(store, m3, "2026-10-06", "4000", Deliverable("menu"))
     pay(store, m3, "1200", "2026-10-09")
+    fire(store, m3, "confirm_deposit", "2026-10-09")
     fire(store, m3, "start_work", "2026-10-09")
     fire(store, m3, "deliver", "2026-10-23", data={"deliverable": "menu"})
     fire(store, m3, "approve", "2026-10-26")

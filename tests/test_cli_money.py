@@ -50,6 +50,7 @@ def make_mission(run: Cli, *, state: str = "approved", business: bool = True, cl
         if state == "contract_signed":
             return ref
         store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
+        store.fire(ref, "confirm_deposit", at=AT)
         store.fire(ref, "start_work", at=AT)
         store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
         store.fire(ref, "approve", at=AT)

@@ -211,7 +211,7 @@ def test_triggers_has_no_side_effects() -> None:
 def test_internal_deliver_keeps_the_state_and_records_the_data() -> None:
     """`deliver` is internal: the state stays and the record keeps the deliverable."""
     mission = prepared_mission()
-    walk(mission, "qualify", "accept", "sign_contract", "start_work")
+    walk(mission, "qualify", "accept", "sign_contract", "confirm_deposit", "start_work")
     record = fire(mission, "deliver", actor="camille", at=MONDAY, data={"deliverable": "logo"})
     assert (record.source, record.dest, mission.state) == ("in_progress", "in_progress", "in_progress")
     assert record.data == {"deliverable": "logo"}
@@ -222,7 +222,7 @@ def test_internal_deliver_keeps_the_state_and_records_the_data() -> None:
 def test_data_given_to_another_trigger_is_not_a_delivery() -> None:
     """A `deliverable` passed to start_work is kept as data but does not count as handed over (R10)."""
     mission = prepared_mission()
-    walk(mission, "qualify", "accept", "sign_contract")
+    walk(mission, "qualify", "accept", "sign_contract", "confirm_deposit")
     record = fire(mission, "start_work", at=MONDAY, data={"deliverable": "logo"})
     assert record.data == {"deliverable": "logo"}
     assert record.delivery is None
@@ -325,6 +325,27 @@ def test_deposit_of_zero_lets_work_start_from_the_contract() -> None:
     mission.deposit_percent = Decimal(0)
     walk(mission, "qualify", "accept", "sign_contract", "start_work")
     assert mission.state == "in_progress"
+    assert mission.history[-1].source == "contract_signed"
+
+
+def test_an_agreed_deposit_cannot_be_skipped_even_when_paid() -> None:
+    """With 30 % agreed and paid, start_work from contract_signed is refused for that reason alone and
+    changes nothing; after confirm_deposit it passes."""
+    mission = prepared_mission()
+    walk(mission, "qualify", "accept", "sign_contract")
+    before = copy.deepcopy(mission)
+    with pytest.raises(TransitionBlockedError) as caught:
+        fire(mission, "start_work", at=MONDAY)
+    assert [r.guard for r in caught.value.failed] == ["no_deposit_agreed"]
+    assert caught.value.reasons == (
+        "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work",
+    )
+    assert mission == before
+    walk(mission, "confirm_deposit", "start_work")
+    assert [(r.source, r.dest) for r in mission.history[-2:]] == [
+        ("contract_signed", "deposit_received"),
+        ("deposit_received", "in_progress"),
+    ]
 
 
 def test_two_versions_coexist_and_a_mission_keeps_its_own(isolated_registry: WorkflowRegistry) -> None:

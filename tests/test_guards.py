@@ -88,6 +88,7 @@ BUILT_INS = {
     "specification_complete",
     "contract_signed",
     "deposit_satisfied",
+    "no_deposit_agreed",
     "deliverable_in_specification",
     "delivered_since_last_round",
     "revision_round_left",
@@ -261,6 +262,32 @@ def test_deposit_satisfied_lets_the_exact_deposit_or_a_zero_deposit_through() ->
     paid = [Payment(Money.of("1000", EUR), TODAY), Payment(Money.of("350", EUR), TODAY)]
     assert check("deposit_satisfied", mission(contract=contract, payments=paid)) is None
     assert check("deposit_satisfied", mission(contract=contract, deposit_percent=Decimal(0))) is None
+
+
+# --- no_deposit_agreed ---------------------------------------------------------------------
+
+
+def test_no_deposit_agreed_blocks_when_a_deposit_was_agreed_even_if_paid() -> None:
+    """An agreed deposit must be confirmed first, paid or not, and the reason names its percentage."""
+    contract = Contract(Money.of("4500", EUR), "CGV-2025", TODAY)
+    paid = [Payment(Money.of("1350", EUR), TODAY)]
+    reason = "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work"
+    assert check("no_deposit_agreed", mission(contract=contract)) == reason
+    assert check("no_deposit_agreed", mission(contract=contract, payments=paid)) == reason
+    odd = mission(contract=contract, deposit_percent=Decimal("33.50"))
+    assert check("no_deposit_agreed", odd) == (
+        "a deposit of 33.5 % was agreed: confirm it (confirm_deposit) before starting work"
+    )
+    assert check("no_deposit_agreed", mission(contract=contract, deposit_percent=Decimal("0.01"))) == (
+        "a deposit of 0.01 % was agreed: confirm it (confirm_deposit) before starting work"
+    )
+
+
+def test_no_deposit_agreed_lets_a_zero_deposit_through() -> None:
+    """With 0 % agreed (however it is written) the deposit step may be skipped."""
+    contract = Contract(Money.of("4500", EUR), "CGV-2025", TODAY)
+    assert check("no_deposit_agreed", mission(contract=contract, deposit_percent=Decimal(0))) is None
+    assert check("no_deposit_agreed", mission(contract=contract, deposit_percent=Decimal("0.00"))) is None
 
 
 # --- deliverable_in_specification ----------------------------------------------------------

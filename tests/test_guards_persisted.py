@@ -114,9 +114,10 @@ def signed(store: Store, **terms: object) -> str:
 
 
 def in_progress(store: Store, **terms: object) -> str:
-    """A mission whose deposit (30 %) is paid and whose work has started."""
+    """A mission whose deposit (30 %) is paid and confirmed and whose work has started."""
     ref = signed(store, **terms)
     store.record_payment(ref, Payment(eur("300"), SIGNED_ON))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     return ref
 
@@ -296,10 +297,10 @@ def test_contract_signed_lets_a_pro_bono_contract_through(store: Store) -> None:
 
 
 def test_deposit_satisfied_blocks_with_the_amount_still_due(store: Store) -> None:
-    """start_work with 100 of a 300 deposit paid gives both amounts and what is still due."""
+    """confirm_deposit with 100 of a 300 deposit paid gives both amounts and what is still due."""
     ref = signed(store)
     store.record_payment(ref, Payment(eur("100"), SIGNED_ON))
-    reasons = refused(store, ref, lambda: store.fire(ref, "start_work", at=AT))
+    reasons = refused(store, ref, lambda: store.fire(ref, "confirm_deposit", at=AT))
     assert reasons == {
         "deposit_satisfied": "deposit not received: 100.00 of 300.00 EUR (30 %), 200.00 EUR still due"
     }
@@ -314,6 +315,37 @@ def test_deposit_satisfied_lets_the_full_deposit_or_a_zero_deposit_through(store
     assert store.fire(ref, "start_work", at=AT).dest == "in_progress"
     free = signed(store, deposit_percent=0)
     assert store.fire(free, "start_work", at=AT).source == "contract_signed"
+
+
+# --- no_deposit_agreed -------------------------------------------------------------------------
+
+SKIPPED_DEPOSIT = "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work"
+
+
+def test_no_deposit_agreed_blocks_starting_work_straight_after_the_signature(store: Store) -> None:
+    """With a 30 % deposit, start_work from contract_signed is refused (with the amount still due
+    while it is unpaid, and even once it is paid) until confirm_deposit is fired."""
+    ref = signed(store)
+    store.record_payment(ref, Payment(eur("100"), SIGNED_ON))
+    reasons = refused(store, ref, lambda: store.fire(ref, "start_work", at=AT))
+    assert reasons == {
+        "deposit_satisfied": "deposit not received: 100.00 of 300.00 EUR (30 %), 200.00 EUR still due",
+        "no_deposit_agreed": SKIPPED_DEPOSIT,
+    }
+    store.record_payment(ref, Payment(eur("200"), SIGNED_ON))
+    reasons = refused(store, ref, lambda: store.fire(ref, "start_work", at=AT))
+    assert reasons == {"no_deposit_agreed": SKIPPED_DEPOSIT}
+    store.fire(ref, "confirm_deposit", at=AT)
+    assert store.fire(ref, "start_work", at=AT).source == "deposit_received"
+
+
+def test_no_deposit_agreed_lets_a_zero_deposit_mission_start_right_after_signing(store: Store) -> None:
+    """With 0 % agreed, start_work passes from contract_signed and the record names the guard."""
+    ref = signed(store, deposit_percent=0)
+    store.fire(ref, "start_work", at=AT)
+    stored = store.history(ref)[-1].record
+    assert (stored.source, stored.dest) == ("contract_signed", "in_progress")
+    assert "no_deposit_agreed" in stored.guards
 
 
 # --- deliverable_in_specification --------------------------------------------------------------
@@ -418,6 +450,7 @@ def test_tacit_approval_is_blocked_before_the_acceptance_period_or_without_one(s
     store.set_specification(ref, SPEC)
     store.sign_contract(ref, Contract(eur("1000"), "CGV-2026-1", SIGNED_ON, acceptance_days=10), at=AT)
     store.record_payment(ref, Payment(eur("300"), SIGNED_ON))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     deliver(store, ref, "logo")
     deliver(store, ref, "admin password", at=AT + timedelta(days=1))
@@ -447,6 +480,7 @@ def test_tacit_approval_passes_after_the_acceptance_period_with_its_note(store: 
     store.set_specification(ref, SPEC)
     store.sign_contract(ref, Contract(eur("1000"), "CGV-2026-1", SIGNED_ON, acceptance_days=10), at=AT)
     store.record_payment(ref, Payment(eur("300"), SIGNED_ON))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     deliver(store, ref, "logo")
     deliver(store, ref, "admin password")

@@ -67,6 +67,7 @@ def approved_mission(store: Store, ref: str) -> None:
     mission = store.get_mission(ref)
     if mission.paid_total < mission.deposit_due:
         store.record_payment(ref, Payment(mission.deposit_due - mission.paid_total, date(2026, 3, 2)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
     store.fire(ref, "approve", at=AT)
@@ -131,6 +132,7 @@ def test_the_final_invoice_is_refused_from_any_other_state(store: Store) -> None
     """From in_progress the trigger is not allowed and no number is taken, by fire or issue_final_invoice."""
     ref = signed_mission(store)
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     with pytest.raises(TransitionNotAllowedError):
         store.fire(ref, "invoice", at=INVOICED_AT)

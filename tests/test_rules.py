@@ -77,9 +77,10 @@ def signed(store: Store, ref: str, *, amount: str = "4500", acceptance_days: int
 
 
 def working(store: Store, ref: str, *, acceptance_days: int | None = None) -> None:
-    """Signed, deposit paid, work started."""
+    """Signed, deposit paid and confirmed, work started."""
     signed(store, ref, acceptance_days=acceptance_days)
     store.record_payment(ref, Payment(store.get_mission(ref).deposit_due, TODAY, "transfer"))
+    store.fire(ref, "confirm_deposit", at=MONDAY)
     store.fire(ref, "start_work", at=MONDAY)
 
 
@@ -192,9 +193,9 @@ def test_r3_the_specification_is_the_keystone(store: Store) -> None:
 
 def test_r4_a_written_contract_even_for_free_work(store: Store) -> None:
     """A friend's association asks for a free site; the freelancer still signs a contract, for an
-    explicit 0 EUR under her terms; the amount comes back as 0, not missing, and with no deposit due
-    the work starts right after the signature."""
-    ref = lead(store, client="Les Amis du Quartier")
+    explicit 0 EUR under her terms and with no deposit (0 %); the amount comes back as 0, not missing,
+    and with no deposit due the work starts right after the signature."""
+    ref = lead(store, client="Les Amis du Quartier", deposit_percent=0)
     signed(store, ref, amount="0")
     mission = store.get_mission(ref)
     assert mission.contract == Contract(eur("0"), "CGV-2026-1", TODAY, "Dupont")
@@ -247,7 +248,9 @@ def test_r5_talk_money_early_and_ask_for_a_deposit(store: Store) -> None:
 
 def test_r7_no_work_before_the_contract_and_the_deposit(store: Store) -> None:
     """The client asks to start on Monday before anything is signed: start_work is not even possible;
-    once signed, it is refused with the amount still due; the payment arrives; it passes."""
+    once signed, it is refused with the amount still due and the deposit to confirm; the payment
+    arrives, and work still cannot start straight from the signature; the deposit is confirmed and
+    work starts."""
     ref = lead(store)
     accepted(store, ref)
     with pytest.raises(TransitionNotAllowedError):
@@ -256,10 +259,16 @@ def test_r7_no_work_before_the_contract_and_the_deposit(store: Store) -> None:
     store.sign_contract(ref, Contract(eur("4500"), "CGV-2026-1", TODAY), at=MONDAY)
     with pytest.raises(TransitionBlockedError) as refused:
         store.fire(ref, "start_work", at=MONDAY)
+    skipped = "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work"
     assert reasons_of(refused) == (
         "deposit not received: 0.00 of 1,350.00 EUR (30 %), 1,350.00 EUR still due",
+        skipped,
     )
     store.record_payment(ref, Payment(eur("1350"), TODAY, "transfer"))
+    with pytest.raises(TransitionBlockedError) as unconfirmed:
+        store.fire(ref, "start_work", at=MONDAY)
+    assert reasons_of(unconfirmed) == (skipped,)
+    assert store.fire(ref, "confirm_deposit", at=MONDAY).dest == "deposit_received"
     assert store.fire(ref, "start_work", at=MONDAY).dest == "in_progress"
 
 

@@ -75,6 +75,7 @@ def test_ticking_at_later_times_fires_each_reminder_exactly_once(store: Store) -
     assert store.tick(AT + timedelta(days=9)) == []
     paid_at = datetime(2026, 3, 12, 10, tzinfo=UTC)
     store.record_payment(ref, Payment(eur("300"), paid_at.date()))
+    store.fire(ref, "confirm_deposit", at=paid_at)
     store.fire(ref, "start_work", at=paid_at)
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=paid_at)
     assert [(r.kind, r.reminded) for r in store.tick(paid_at + timedelta(days=6))] == [
@@ -90,7 +91,7 @@ def test_ticking_at_later_times_fires_each_reminder_exactly_once(store: Store) -
     assert store.tick(datetime(2026, 6, 1, tzinfo=UTC)) == []
     assert reminders_in_history(store, ref) == [
         ("deposit_missing", "contract"),
-        ("approval_over", "delivery #6"),
+        ("approval_over", "delivery #7"),
         ("invoice_due", final.number),
     ]
     assert all(not r.pending for r in store.list_reminders(ref))
@@ -114,12 +115,13 @@ def test_a_later_delivery_supersedes_the_earlier_approval_reminder(store: Store)
     """Only the approval period of the last delivery is reminded."""
     ref = signed_mission(store, acceptance_days=5)
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
     store.fire(ref, "request_revision", at=AT + timedelta(days=1))
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT + timedelta(days=2))
     results = [r for r in store.tick(AT + timedelta(days=10)) if r.kind == "approval_over"]
-    assert [(r.subject, r.reminded) for r in results] == [("delivery #5", False), ("delivery #7", True)]
+    assert [(r.subject, r.reminded) for r in results] == [("delivery #6", False), ("delivery #8", True)]
     assert "delivered again" in results[0].message
 
 
@@ -136,6 +138,7 @@ def test_a_remind_entry_keeps_the_chain_and_later_fires_work(store: Store) -> No
     assert entry.record.actor == "missionflow tick"
     assert entry.prev_hash == store.history(ref)[-2].hash
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 11)))
+    store.fire(ref, "confirm_deposit", at=AT + timedelta(days=9))
     assert store.fire(ref, "start_work", at=AT + timedelta(days=9)).dest == "in_progress"
     assert store.verify() == []
 
@@ -144,6 +147,7 @@ def test_a_new_plan_supersedes_the_reminders_of_the_old_one(store: Store) -> Non
     """Installment reminders of a replaced plan never fire; the new plan's each fire once."""
     ref = signed_mission(store)
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
     store.fire(ref, "approve", at=AT)

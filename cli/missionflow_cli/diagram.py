@@ -50,15 +50,18 @@ def diagram(
     from missionflow import (
         generate_workflow_diagrams,
         load_workflow,
+        load_workflow_file,
         mission_diagram,
         render_diagram,
+        shipped_workflow_dir,
         workflow_diagram,
         write_diagram,
     )
 
     if all_workflows:
         out_dir = Path(output or "diagrams")
-        for path in generate_workflow_diagrams(out_dir):
+        shipped = [load_workflow_file(p) for p in sorted(shipped_workflow_dir().glob("*.yaml"))]
+        for path in generate_workflow_diagrams(out_dir, shipped):
             click.echo(str(path))
         return
     if (workflow_name is None) == (mission_ref is None):

@@ -19,7 +19,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("setup", "init", "Create the database, or upgrade it to the current schema."),
     "client": ("clients", "client", "Add, list, show and block clients."),
     "mission": ("missions", "mission", "Create missions, see where they stand, and move them on."),
-    "fire": ("missions", "fire_command", "Fire TRIGGER on a mission: it moves, or the refusal says exactly what is missing."),
+    "fire": (
+        "missions",
+        "fire_command",
+        "Fire TRIGGER on a mission: it moves, or the refusal says exactly what is missing.",
+    ),
     "settings": ("trade", "settings", "Your identity, defaults, working hours and client criteria."),
     "spec": ("trade", "spec", "The written specification (cahier des charges) of a mission."),
     "contract": ("trade", "contract", "The signed quote and terms of a mission."),
@@ -31,10 +35,22 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "overdue": ("money", "overdue", "Overdue invoices and installments, with late interest and indemnity."),
     "tick": ("money", "tick", "Process the reminders and deadlines that are due (safe to run from cron)."),
     "workflow": ("workflows", "workflow", "List, show and validate workflow definitions."),
-    "diagram": ("diagram", "diagram", "Draw a workflow, or a mission with its current state and the path it took."),
-    "report": ("reports", "report", "Reports: keep a client informed, see which clients are worth it, watch the pipeline."),
+    "diagram": (
+        "diagram",
+        "diagram",
+        "Draw a workflow, or a mission with its current state and the path it took.",
+    ),
+    "report": (
+        "reports",
+        "report",
+        "Reports: keep a client informed, see which clients are worth it, watch the pipeline.",
+    ),
     "verify": ("setup", "verify", "Check the tamper-evident history chain of every mission (or of one)."),
-    "completion": ("setup", "completion", "Print the shell completion script (mission references and triggers included)."),
+    "completion": (
+        "setup",
+        "completion",
+        "Print the shell completion script (mission references and triggers included).",
+    ),
     "demo": ("demo", "demo", "Walk a sample mission from lead to paid, showing the refusals on the way."),
 }
 
@@ -73,7 +89,9 @@ class MissionflowGroup(click.Group):
                 traceback.print_exc()
             explained = explain_error(exc)
             if explained is None:
-                fail(EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"])
+                fail(
+                    EXIT_FAILURE, [f"error: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"]
+                )
             else:
                 fail(*explained)
         return None

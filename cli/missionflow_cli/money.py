@@ -390,9 +390,9 @@ def overdue_json(item: OverdueItem) -> dict[str, object]:
 def overdue(on: str | None, db: str | None, as_json: bool) -> None:
     """Overdue invoices and installments, with late interest and indemnity.
 
-    Each with its days late, on the given date.
-    Interest is balance x rate x days / 365 at the rate the invoice states; business clients
-    also owe the fixed recovery indemnity (40 EUR by default), consumers do not.
+    Each with its days late on the given date. Interest is balance x rate x days / 365 at the
+    rate the invoice states; business clients also owe the fixed recovery indemnity (40 EUR by
+    default), consumers do not.
 
     Example:
 
@@ -450,8 +450,8 @@ def tick(now: str | None, db: str | None, as_json: bool) -> None:
     """Process the reminders and deadlines that are due (safe to run from cron).
 
     Run it every few minutes: no thread, no timer, the reminders are rows in the database.
-    Each reminder still relevant adds a ``remind`` entry to its mission's history; each is
-    done once, however often tick runs.
+    Each one still relevant adds a ``remind`` entry to its mission's history; each is done
+    once, however often tick runs.
 
     Example:
 

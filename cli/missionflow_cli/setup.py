@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import EXIT_FAILURE, db_option, emit_json, fail, json_option, store_for
+from missionflow_cli.app import db_option, emit_json, fail, json_option, store_for
+from missionflow_cli.exit_codes import EXIT_FAILURE
 
 
 @click.command()

@@ -217,7 +217,7 @@ class _FinalInvoiceEffect:
                 raise ConcurrentUpdateError(mission.ref)
             settings = self.store._settings(session)
             issued_on = _local_day(settings, self.moment)
-            lines, total = _final_invoice(session, row, issued_on)
+            lines, total = _final_invoice(session, row)
         self.draft = (lines, total, issued_on, due_date(issued_on, settings.payment_terms_days))
         mission.invoices.append(InvoiceSummary("(being issued)", "final", total))
 
@@ -230,7 +230,7 @@ class _FinalInvoiceEffect:
         )
 
 
-def _final_invoice(session: Session, row: MissionRow, issued_on: date) -> tuple[list[object], Money]:
+def _final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
     """The final invoice's lines and total: the contract, plus agreed extras, minus each deposit invoice."""
     ref = mission_ref(row.id)
     contract = session.get(ContractRow, row.id)
@@ -421,7 +421,7 @@ class BillingStore:
                 )
             settings = self._settings(session)
             day = issued_on or _local_day(settings)
-            lines, total = _final_invoice(session, row, day)
+            lines, total = _final_invoice(session, row)
             due_on = due_date(day, settings.payment_terms_days)
             return self._insert_invoice(session, row.id, "final", total, day, due_on, None, lines)
 
@@ -869,8 +869,11 @@ def _append_history(
 ) -> None:
     """Add an internal entry (source == dest == the current state) to the mission's hash chain.
 
-    The mission row is locked by the caller; the version moves like any write guards can see,
-    so a fire that read the mission before this entry loses its optimistic check.
+    Why the history rather than a separate log: a reminder is part of the record of how the
+    mission went (R14), shows in ``mission history`` and is covered by ``verify``; since it
+    leaves the state unchanged, no workflow needs a ``remind`` transition and the chain still
+    replays. The mission row is locked by the caller; the version moves like any write guards
+    can see, so a fire that read the mission before this entry loses its optimistic check.
     """
     record = TransitionRecord(
         trigger=REMIND_TRIGGER,
