@@ -61,6 +61,7 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
     blocked = mf("fire", ref, "start_work", expect=3)
     assert "deposit not received: 0.00 of 1,350.00 EUR (30 %)" in blocked.stderr
     mf("payment", "add", ref, "1350")
+    mf("fire", ref, "confirm_deposit")
     mf("fire", ref, "start_work")
     mf("deliver", ref, "website")
     early = mf("fire", ref, "invoice", expect=4)

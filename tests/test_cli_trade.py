@@ -67,9 +67,10 @@ def signed(store: Store, acceptance_days: int | None = None) -> str:
 
 
 def working(store: Store, acceptance_days: int | None = None) -> str:
-    """A mission whose deposit is paid and whose work has started."""
+    """A mission whose deposit is paid and confirmed and whose work has started."""
     ref = signed(store, acceptance_days)
     store.record_payment(ref, Payment(Money.of("1350", EUR), TODAY))
+    store.fire(ref, "confirm_deposit")
     store.fire(ref, "start_work")
     return ref
 
@@ -431,7 +432,8 @@ def test_contract_amend_refuses_with_exit_2(run: Cli, store: Store) -> None:
 
 
 def test_payment_add_and_start_work_follow_the_deposit(run: Cli, store: Store) -> None:
-    """start_work exits 3 with the amount still due; payments are recorded; then work starts."""
+    """start_work exits 3 with the amount still due; payments are recorded; once the deposit is paid,
+    start_work still exits 3 until confirm_deposit is fired; then work starts."""
     ref = signed(store)
     blocked = run("fire", ref, "start_work")
     assert blocked.exit_code == 3
@@ -442,7 +444,15 @@ def test_payment_add_and_start_work_follow_the_deposit(run: Cli, store: Store) -
     assert out.strip() == f"{ref}: 1,000.00 EUR received; paid 1,000.00 EUR, deposit due 1,350.00 EUR"
     assert "350.00 EUR still due" in run("fire", ref, "start_work").stderr
     run.ok("payment", "add", ref, "350")
-    run.ok("fire", ref, "start_work")
+    unconfirmed = run("fire", ref, "start_work")
+    assert unconfirmed.exit_code == 3
+    assert "still due" not in unconfirmed.stderr
+    assert (
+        "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work"
+        in unconfirmed.stderr
+    )
+    assert "contract_signed --confirm_deposit--> deposit_received" in run.ok("fire", ref, "confirm_deposit")
+    assert "deposit_received --start_work--> in_progress" in run.ok("fire", ref, "start_work")
     received = [p for p in store.get_mission(ref).payments if p.reference == "VIR-42"]
     assert received == [Payment(Money.of("1000", EUR), date(2026, 11, 28), "transfer", "VIR-42")]
 
@@ -488,6 +498,7 @@ def test_revision_extra_opens_one_more_round(run: Cli, store: Store) -> None:
     store.set_specification(ref, SPEC)
     store.sign_contract(ref, Contract(Money.of("4500", EUR), "CGV-2026-1", TODAY))
     store.record_payment(ref, Payment(Money.of("1350", EUR), TODAY))
+    store.fire(ref, "confirm_deposit")
     store.fire(ref, "start_work")
     run.ok("deliver", ref, "website")
     blocked = run("fire", ref, "request_revision")

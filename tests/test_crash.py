@@ -29,6 +29,7 @@ with open_store(sys.argv[1], create=False) as store:
     store.set_specification(working, spec)
     store.sign_contract(working, Contract(Money.of("900", "EUR"), "v1", date(2026, 1, 5)))
     store.record_payment(working, Payment(Money.of("270", "EUR"), date(2026, 1, 6)))
+    store.fire(working, "confirm_deposit")
     store.fire(working, "start_work")
     print("ready", flush=True)
     for number in itertools.count():

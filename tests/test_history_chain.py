@@ -58,6 +58,7 @@ def delivering(store: Store) -> str:
     store.set_specification(ref, spec)
     store.sign_contract(ref, Contract(Money.of("1000", "EUR"), "v1", date(2026, 3, 2)), at=AT)
     store.record_payment(ref, Payment(Money.of("300", "EUR"), date(2026, 3, 2)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     for number, name in enumerate(["home", "about", "home"]):
         store.fire(ref, "deliver", data={"deliverable": name}, at=AT + timedelta(hours=number + 1))

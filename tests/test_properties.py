@@ -1,7 +1,8 @@
 """The promises of the default workflow hold for any sequence of triggers and changes of facts.
 
-No work before a signed contract and the deposit, no invoice before approval, a history that
-replays to the current state, and refusals that change nothing.
+No work before a signed contract and the deposit (and not straight from the signature when a
+deposit was agreed), no invoice before approval, a history that replays to the current state, and
+refusals that change nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ class MissionLifecycle(RuleBasedStateMachine):
         before_history = list(mission.history)
         contract_before = mission.contract
         paid_before, due_before = mission.paid_total, mission.deposit_due
+        percent_before = mission.deposit_percent
         refused: TransitionError | None = None
         try:
             record = fire(mission, trigger, actor="prop", note=note, at=self.now, data=data)
@@ -100,6 +102,8 @@ class MissionLifecycle(RuleBasedStateMachine):
             # R7: no work without a signed contract and the deposit, at that very moment
             assert contract_before is not None
             assert paid_before.amount >= due_before.amount
+            # R5: the deposit step is skipped only when no deposit was agreed
+            assert record.source != "contract_signed" or percent_before == 0
         if record.dest == "invoiced" and record.source != "invoiced":
             assert record.source == "approved"  # R10
         if record.trigger == "request_revision":
@@ -318,7 +322,8 @@ def test_the_rules_can_walk_to_paid_and_to_terminated() -> None:
     """Driven by hand, the same rules reach paid and terminated with every invariant holding."""
     paid = MissionLifecycle()
     paid.make_ready()
-    paid.proceed([0, 0, 0, 1])  # qualify, accept, sign_contract, start_work
+    paid.proceed([0, 0, 0, 0, 0])  # qualify, accept, sign_contract, confirm_deposit, start_work
+    assert paid.mission.state == "in_progress"
     paid.deliver("logo")
     paid.fire_any("request_revision", "")
     paid.deliver_everything()

@@ -412,11 +412,12 @@ def test_an_issued_invoice_cannot_be_deleted(store: Store, store_url: str) -> No
 
 
 def to_in_progress(store: Store, ref: str) -> None:
-    """Walk a 1000 EUR mission to in_progress: specification, contract, 30 % deposit."""
+    """Walk a 1000 EUR mission to in_progress: specification, contract, 30 % deposit paid and confirmed."""
     to_specification(store, ref)
     store.set_specification(ref, SPEC)
     store.sign_contract(ref, Contract(eur("1000"), "CGV-2026", date(2026, 3, 3)), at=AT)
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 3)))
+    store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
 
 

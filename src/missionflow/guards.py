@@ -218,7 +218,7 @@ def deposit_satisfied(mission: Mission, ctx: GuardContext, params: Mapping[str, 
 @register_guard("no_deposit_agreed", words="no deposit agreed (0 %)", words_fr="aucun acompte convenu (0 %)")
 def no_deposit_agreed(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R5: skipping the deposit step is only for missions agreed without a deposit."""
-    if mission.deposit_percent == 0:
+    if mission.deposit_percent == 0 or mission.deposit_due.amount == 0:
         return None
     return (
         f"a deposit of {mission.deposit_percent.normalize():f} % was agreed: "
