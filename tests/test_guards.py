@@ -290,6 +290,12 @@ def test_no_deposit_agreed_lets_a_zero_deposit_through() -> None:
     assert check("no_deposit_agreed", mission(contract=contract, deposit_percent=Decimal("0.00"))) is None
 
 
+def test_no_deposit_agreed_lets_free_work_through_whatever_the_percentage() -> None:
+    """Pro bono work (a contract of 0) has nothing to confirm, so work may start at signature."""
+    free = Contract(Money.of("0", "EUR"), "CGV-1", date(2026, 11, 1))
+    assert check("no_deposit_agreed", mission(contract=free, deposit_percent=Decimal(30))) is None
+
+
 # --- deliverable_in_specification ----------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from missionflow.errors import InvalidValueError
 from missionflow.mission import Mission
 from missionflow.money import Money
 from missionflow.persistence import InvoiceRecord, Store
+from missionflow.reminders import REMIND_TRIGGER
 from missionflow.reports import html as page
 from missionflow.reports.accounts import compute_account
 from missionflow.reports.charts import Bar, pareto_chart
@@ -249,7 +250,12 @@ def build_clients_report(
         if mission.currency != currency:
             excluded += 1
             continue
-        records = [r for r in mission.history if r.at <= at and (start is None or r.at >= start)]
+        # Reminders written by `tick` are the program's work, not the client's: no effort.
+        records = [
+            r
+            for r in mission.history
+            if r.trigger != REMIND_TRIGGER and r.at <= at and (start is None or r.at >= start)
+        ]
         account = compute_account(
             currency, by_mission.get(mission.ref, []), mission.payments, on=on, since=since
         )
