@@ -806,3 +806,33 @@ def test_any_workflow_gets_a_readable_status_report() -> None:
     assert "The mission is complete (Done)." in render_status_report(closed, "html")
     with pytest.raises(InvalidValueError, match="format"):
         render_status_report(closed, "pdf")
+
+
+def test_reminders_written_by_tick_are_not_client_effort() -> None:
+    """`remind` entries that `tick` records count neither as transitions nor as effort of the client."""
+    from datetime import UTC, datetime
+
+    from missionflow import Client, Mission, TransitionRecord, build_clients_report
+
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+    def mission(ref: str, client: str, reminders: int) -> Mission:
+        history = [TransitionRecord("qualify", "lead", "criteria_check", "me", at)]
+        history += [
+            TransitionRecord("remind", "criteria_check", "criteria_check", "missionflow tick", at)
+            for _ in range(reminders)
+        ]
+        return Mission(
+            ref=ref,
+            workflow="freelance-mission",
+            state="criteria_check",
+            client=Client(client, ref=client),
+            history=history,
+        )
+
+    report = build_clients_report(
+        [mission("M-1", "C-1", 0), mission("M-2", "C-2", 3)], [], currency="EUR", at=at
+    )
+    figures = {c.ref: c for c in report.clients}
+    assert figures["C-1"].transitions == figures["C-2"].transitions == 1
+    assert figures["C-1"].effort == figures["C-2"].effort

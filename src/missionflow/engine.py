@@ -77,17 +77,20 @@ class PathReport:
 class _CompiledTransition:
     """A transition with its guard functions looked up once."""
 
-    __slots__ = ("definition", "guards")
+    __slots__ = ("definition", "guards", "reads")
 
     def __init__(self, definition: TransitionDef) -> None:
         self.definition = definition
         resolved: list[tuple[str, GuardFunc, Mapping[str, GuardParam]]] = []
+        reads: set[str] = set()
         for ref in definition.guards:
             spec = get_guard(ref.name)
             if spec is None:  # pragma: no cover - the validator refuses unknown guards
                 raise KeyError(ref.name)
             resolved.append((ref.name, spec.func, ref.params))
+            reads |= spec.reads
         self.guards = tuple(resolved)
+        self.reads = frozenset(reads)
 
     def evaluate(self, mission: Mission, ctx: GuardContext) -> tuple[GuardResult, ...]:
         return tuple(GuardResult(name, func(mission, ctx, params)) for name, func, params in self.guards)
@@ -160,6 +163,12 @@ class Workflow:
                 self._index[(source, transition.trigger)] = compiled
                 self._from[source].append((transition.trigger, compiled))
         self._events = self._machine.events
+
+    def facts_read(self, state: str, trigger: str) -> frozenset[str]:
+        """The facts of a mission (see guards.FACTS) that the guards of ``trigger`` from ``state``
+        read: what a store must load to fire it (nothing when the trigger does not leave ``state``)."""
+        compiled = self._index.get((state, trigger))
+        return compiled.reads if compiled is not None else frozenset()
 
     def allowed_triggers(self, state: str) -> list[str]:
         """The triggers that leave ``state`` in the definition, whatever the guards say."""

@@ -8,13 +8,14 @@ trigger to explain what is possible. Applications add their own with
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib.metadata import entry_points
 from zoneinfo import ZoneInfo
 
 from missionflow.definition import GuardParam
+from missionflow.errors import InvalidValueError
 from missionflow.mission import DELIVERY_GUARD, Mission
 from missionflow.settings import Settings
 
@@ -22,6 +23,14 @@ GuardFunc = Callable[[Mission, "GuardContext", Mapping[str, GuardParam]], str | 
 """A guard: returns None to allow, or the reason it blocks."""
 
 ENTRY_POINT_GROUP = "missionflow.guards"
+
+FACTS = frozenset(
+    {"client", "criteria_answers", "specification", "contract", "payments", "invoices", "history"}
+)
+"""The parts of a Mission a store reads from separate rows; a guard declares those it reads.
+
+The mission's own fields (state, amount, deposit, deadline, revision counts...) are always there.
+"""
 
 
 @dataclass(frozen=True)
@@ -36,13 +45,15 @@ class GuardContext:
 
 @dataclass(frozen=True)
 class GuardSpec:
-    """A registered guard: its function, the parameters it accepts and what it checks, in words."""
+    """A registered guard: its function, the parameters it accepts, what it checks in words, and
+    the facts of the mission it reads (``reads``, a subset of FACTS; all of them unless declared)."""
 
     name: str
     func: GuardFunc
     params: Mapping[str, type] = field(default_factory=dict)
     words: str = ""
     words_fr: str = ""
+    reads: frozenset[str] = FACTS
 
     def describe(self, lang: str = "en") -> str:
         """What the guard checks, in a few words, for diagrams and reports."""
@@ -60,16 +71,31 @@ def register_guard(
     params: Mapping[str, type] | None = None,
     words: str = "",
     words_fr: str = "",
+    reads: Iterable[str] | None = None,
 ) -> Callable[[GuardFunc], GuardFunc]:
     """Register ``func`` as the guard ``name`` (a decorator).
 
-    >>> @register_guard("has_title", words="the mission has a title")
+    ``reads`` names the facts of the mission the guard looks at, among FACTS (``client``,
+    ``criteria_answers``, ``specification``, ``contract``, ``payments``, ``invoices``,
+    ``history``): a store firing a transition loads only what its guards read, so a guard sees
+    the defaults (no contract, an empty history...) for a fact it did not declare. Without
+    ``reads``, the guard is given every fact.
+
+    >>> @register_guard("has_title", words="the mission has a title", reads=())
     ... def has_title(mission, ctx, params):
     ...     return None if mission.title else "the mission has no title"
     """
+    if isinstance(reads, str):
+        raise InvalidValueError("reads", f"give a set of facts, like {{{reads!r}}}, not one text")
+    declared = FACTS if reads is None else frozenset(reads)
+    unknown = sorted(declared - FACTS)
+    if unknown:
+        raise InvalidValueError(
+            "reads", f"{', '.join(unknown)}: not facts of a mission; facts: {', '.join(sorted(FACTS))}"
+        )
 
     def decorator(func: GuardFunc) -> GuardFunc:
-        _REGISTRY[name] = GuardSpec(name, func, dict(params or {}), words, words_fr)
+        _REGISTRY[name] = GuardSpec(name, func, dict(params or {}), words, words_fr, declared)
         return func
 
     return decorator
@@ -121,7 +147,9 @@ def guard_names() -> list[str]:
 # --- the built-in guards of the shipped workflows -------------------------------------------
 
 
-@register_guard("client_not_blocked", words="client not blocked", words_fr="client non bloqué")
+@register_guard(
+    "client_not_blocked", words="client not blocked", words_fr="client non bloqué", reads={"client"}
+)
 def client_not_blocked(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R1/R11: a blocked client cannot start a new collaboration."""
     client = mission.client
@@ -131,7 +159,12 @@ def client_not_blocked(mission: Mission, ctx: GuardContext, params: Mapping[str,
     return f"client {client.name} is blocked{why}"
 
 
-@register_guard("criteria_met", words="must-have criteria met", words_fr="critères indispensables remplis")
+@register_guard(
+    "criteria_met",
+    words="must-have criteria met",
+    words_fr="critères indispensables remplis",
+    reads={"criteria_answers"},
+)
 def criteria_met(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R1: every must-have criterion of the settings is answered yes."""
     problems = []
@@ -151,6 +184,7 @@ def criteria_met(mission: Mission, ctx: GuardContext, params: Mapping[str, Guard
     params={"minimum_days": int},
     words="deadline leaves the minimum lead time",
     words_fr="délai minimal respecté",
+    reads=(),
 )
 def lead_time_respected(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R2: refuse ultra-tight deadlines unless a rush surcharge is agreed."""
@@ -167,14 +201,17 @@ def lead_time_respected(mission: Mission, ctx: GuardContext, params: Mapping[str
     )
 
 
-@register_guard("reason_given", words="a reason is given", words_fr="une raison est donnée")
+@register_guard("reason_given", words="a reason is given", words_fr="une raison est donnée", reads=())
 def reason_given(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Exits are recorded with why they happened."""
     return None if ctx.note.strip() else "a reason is required (give it as the note)"
 
 
 @register_guard(
-    "specification_complete", words="specification complete", words_fr="cahier des charges complet"
+    "specification_complete",
+    words="specification complete",
+    words_fr="cahier des charges complet",
+    reads={"specification"},
 )
 def specification_complete(
     mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
@@ -187,7 +224,7 @@ def specification_complete(
     return f"specification incomplete: missing {', '.join(missing)}" if missing else None
 
 
-@register_guard("contract_signed", words="contract signed", words_fr="contrat signé")
+@register_guard("contract_signed", words="contract signed", words_fr="contrat signé", reads={"contract"})
 def contract_signed(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R4/R7: a signed quote with its amount and terms version (pro bono is an explicit 0)."""
     contract = mission.contract
@@ -202,7 +239,9 @@ def contract_signed(mission: Mission, ctx: GuardContext, params: Mapping[str, Gu
     return f"the contract is missing {' and '.join(missing)}" if missing else None
 
 
-@register_guard("deposit_satisfied", words="deposit received", words_fr="acompte reçu")
+@register_guard(
+    "deposit_satisfied", words="deposit received", words_fr="acompte reçu", reads={"contract", "payments"}
+)
 def deposit_satisfied(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R5/R7: payments reach the agreed deposit."""
     due = mission.deposit_due
@@ -215,7 +254,12 @@ def deposit_satisfied(mission: Mission, ctx: GuardContext, params: Mapping[str, 
     )
 
 
-@register_guard("no_deposit_agreed", words="no deposit agreed (0 %)", words_fr="aucun acompte convenu (0 %)")
+@register_guard(
+    "no_deposit_agreed",
+    words="no deposit agreed (0 %)",
+    words_fr="aucun acompte convenu (0 %)",
+    reads={"contract"},
+)
 def no_deposit_agreed(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R5: skipping the deposit step is only for missions agreed without a deposit."""
     if mission.deposit_percent == 0 or mission.deposit_due.amount == 0:
@@ -230,6 +274,7 @@ def no_deposit_agreed(mission: Mission, ctx: GuardContext, params: Mapping[str, 
     DELIVERY_GUARD,
     words="a deliverable of the specification",
     words_fr="un livrable du cahier des charges",
+    reads={"specification"},
 )
 def deliverable_in_specification(
     mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
@@ -250,6 +295,7 @@ def deliverable_in_specification(
     params={"trigger": str},
     words="a delivery since the last round",
     words_fr="une livraison depuis la dernière série",
+    reads={"history"},
 )
 def delivered_since_last_round(
     mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
@@ -277,6 +323,7 @@ def delivered_since_last_round(
     params={"trigger": str},
     words="a revision round left",
     words_fr="une série de corrections restante",
+    reads={"history"},
 )
 def revision_round_left(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """R8: included rounds, then only agreed extras."""
@@ -296,6 +343,7 @@ def revision_round_left(mission: Mission, ctx: GuardContext, params: Mapping[str
     "deliverables_complete",
     words="every deliverable delivered",
     words_fr="tous les livrables remis",
+    reads={"specification", "history", "contract"},
 )
 def deliverables_complete(
     mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]
@@ -351,7 +399,10 @@ def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
 
 
 @register_guard(
-    "fully_paid", words="everything invoiced is paid", words_fr="tout ce qui est facturé est payé"
+    "fully_paid",
+    words="everything invoiced is paid",
+    words_fr="tout ce qui est facturé est payé",
+    reads={"invoices", "payments"},
 )
 def fully_paid(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Settle only when the balance is zero, to the cent."""
@@ -369,6 +420,7 @@ def fully_paid(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardPa
     params={"trigger": str},
     words="a session left",
     words_fr="une séance restante",
+    reads={"history"},
 )
 def sessions_left(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Coaching: sessions are framed by the number agreed in the contract."""
@@ -383,6 +435,7 @@ def sessions_left(mission: Mission, ctx: GuardContext, params: Mapping[str, Guar
     params={"trigger": str},
     words="every agreed session held",
     words_fr="toutes les séances tenues",
+    reads={"history"},
 )
 def all_sessions_held(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Coaching: the programme is complete once every session is held."""
@@ -392,7 +445,12 @@ def all_sessions_held(mission: Mission, ctx: GuardContext, params: Mapping[str, 
     return f"{held} of {mission.sessions_planned} agreed sessions held"
 
 
-@register_guard("has_invoice", words="an invoice for the period", words_fr="une facture pour la période")
+@register_guard(
+    "has_invoice",
+    words="an invoice for the period",
+    words_fr="une facture pour la période",
+    reads={"invoices"},
+)
 def has_invoice(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Retainer: a period closes with its invoice."""
     return None if mission.invoices else "no invoice has been issued yet"

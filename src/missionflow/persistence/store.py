@@ -11,13 +11,13 @@ import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.billing import InvoiceTerms
 from missionflow.definition import StateKind, WorkflowDefinition
-from missionflow.engine import PathReport, TriggerOption, compile_workflow
+from missionflow.engine import PathReport, TriggerOption, Workflow, compile_workflow
 from missionflow.errors import (
     ClientNotFoundError,
     ConcurrentUpdateError,
@@ -36,14 +36,12 @@ from missionflow.errors import (
     StorageError,
     WorkflowNotFoundError,
 )
-from missionflow.hooks import Hooks, chain
+from missionflow.guards import FACTS
+from missionflow.hooks import HookEvent, Hooks, chain
 from missionflow.loading import DEFAULT_WORKFLOW, load_workflow, parse_workflow, register_workflow
 from missionflow.mission import (
     Amendment,
-    Client,
     Contract,
-    CriterionAnswer,
-    Deliverable,
     InvoiceSummary,
     Mission,
     Payment,
@@ -51,7 +49,7 @@ from missionflow.mission import (
     TransitionRecord,
 )
 from missionflow.money import Money
-from missionflow.persistence import database
+from missionflow.persistence import database, facts
 from missionflow.persistence.billing_store import (
     BillingStore,
     invoice_terms,
@@ -103,6 +101,21 @@ _MAX_KEY = 200
 
 class _DuplicateKey(Exception):
     """Another writer recorded the same idempotency key first."""
+
+
+@dataclass
+class _Loaded:
+    """What a fire read: the mission with the facts its guards need, and where its chain stands."""
+
+    mission: Mission
+    mission_id: int
+    seen_version: int
+    position: int
+    prev_hash: str
+    settings: Settings
+    workflow: Workflow
+    hooks: Hooks
+    facts: frozenset[str]
 
 
 def _now() -> datetime:
@@ -463,15 +476,19 @@ class Store(BillingStore):
             raise MissionNotFoundError(ref)
         return row
 
-    def _definition(self, session: Session, name: str, version: int) -> WorkflowDefinition:
+    def _definition(self, session: Session | Connection, name: str, version: int) -> WorkflowDefinition:
         """The rules a mission runs under; from the stored text when this process does not know them."""
         try:
             return load_workflow(name, version)
         except WorkflowNotFoundError:
-            stored = session.get(WorkflowVersionRow, (name, version))
+            stored = session.execute(
+                select(WorkflowVersionRow.source_text).where(
+                    WorkflowVersionRow.name == name, WorkflowVersionRow.version == version
+                )
+            ).scalar_one_or_none()
             if stored is None:
                 raise
-        definition = parse_workflow(stored.source_text, f"<database: {name} version {version}>")
+        definition = parse_workflow(stored, f"<database: {name} version {version}>")
         if (definition.name, definition.version) != (name, version):
             raise StorageError(
                 f"the stored text of workflow {name} version {version} describes "
@@ -480,95 +497,14 @@ class Store(BillingStore):
         return register_workflow(definition)
 
     def _snapshot(self, session: Session, row: MissionRow) -> Mission:
+        """The whole mission of ``row``, as the session sees it (its pending changes flushed)."""
         self._definition(session, row.workflow, row.workflow_version)
-        mission_id = row.id
-        client = session.get(ClientRow, row.client_id)
-        if client is None:  # pragma: no cover - a foreign key guarantees it
-            raise ClientNotFoundError(client_ref(row.client_id))
-        answers = session.scalars(
-            select(CriterionAnswerRow)
-            .where(CriterionAnswerRow.mission_id == mission_id)
-            .order_by(CriterionAnswerRow.id)
-        )
-        spec_row = session.get(SpecificationRow, mission_id)
-        specification = None
-        if spec_row is not None:
-            deliverables = session.scalars(
-                select(DeliverableRow)
-                .where(DeliverableRow.mission_id == mission_id)
-                .order_by(DeliverableRow.position)
-            )
-            budget = (
-                Money(spec_row.budget_cents, spec_row.budget_currency)
-                if spec_row.budget_cents is not None and spec_row.budget_currency
-                else None
-            )
-            specification = Specification(
-                objectives=spec_row.objectives,
-                deliverables=tuple(Deliverable(d.name, d.kind) for d in deliverables),
-                deadline=spec_row.deadline,
-                budget=budget,
-                acceptance=spec_row.acceptance,
-            )
-        contract_row = session.get(ContractRow, mission_id)
-        contract = None
-        if contract_row is not None:
-            contract = Contract(
-                amount=Money(contract_row.amount_cents, contract_row.currency),
-                terms_version=contract_row.terms_version,
-                signed_on=contract_row.signed_on,
-                signed_by=contract_row.signed_by,
-                acceptance_days=contract_row.acceptance_days,
-            )
-        payments = session.scalars(
-            select(PaymentRow)
-            .where(PaymentRow.mission_id == mission_id)
-            .order_by(PaymentRow.received_on, PaymentRow.id)
-        )
-        invoices = session.scalars(
-            select(InvoiceRow)
-            .where(InvoiceRow.mission_id == mission_id)
-            .order_by(InvoiceRow.year, InvoiceRow.sequence)
-        )
-        history = session.scalars(
-            select(HistoryRow).where(HistoryRow.mission_id == mission_id).order_by(HistoryRow.position)
-        )
-        return Mission(
-            ref=mission_ref(mission_id),
-            workflow=row.workflow,
-            workflow_version=row.workflow_version,
-            state=row.state,
-            title=row.title,
-            client=Client(
-                name=client.name,
-                ref=client_ref(client.id),
-                business=client.business,
-                blocked=client.blocked,
-                blocked_reason=client.blocked_reason,
-            ),
-            currency=row.currency,
-            amount=Money(row.amount_cents, row.currency) if row.amount_cents is not None else None,
-            deposit_percent=row.deposit_percent,
-            included_revisions=row.included_revisions,
-            extra_revisions=row.extra_revisions,
-            sessions_planned=row.sessions_planned,
-            deadline=row.deadline,
-            rush_surcharge=(
-                Money(row.rush_surcharge_cents, row.currency)
-                if row.rush_surcharge_cents is not None
-                else None
-            ),
-            criteria_answers={a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in answers},
-            specification=specification,
-            contract=contract,
-            payments=[
-                Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference)
-                for p in payments
-            ],
-            invoices=[InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in invoices],
-            history=[_record(h) for h in history],
-            version=row.version,
-        )
+        session.flush()
+        connection = session.connection()
+        found = facts.read_mission(connection, row.id)
+        if found is None:  # pragma: no cover - the caller holds the row
+            raise MissionNotFoundError(mission_ref(row.id))
+        return facts.build_mission(connection, found, FACTS)
 
     def list_missions(
         self,
@@ -714,102 +650,186 @@ class Store(BillingStore):
         moment = _aware(at)
         if idempotency_key is not None and not (0 < len(idempotency_key) <= _MAX_KEY):
             raise InvalidValueError("idempotency_key", f"give 1 to {_MAX_KEY} characters")
-        with self._reading() as session:
-            row = self._mission_row(session, ref)
-            if idempotency_key is not None:
-                earlier = self._by_key(session, row.id, idempotency_key, trigger)
-                if earlier is not None:
-                    return earlier
-            mission = self._snapshot(session, row)
-            settings = self._settings(session)
-            definition = self._definition(session, row.workflow, row.workflow_version)
-            mission_id, seen_version = row.id, row.version
-            position, prev_hash = row.history_length + 1, row.history_head or GENESIS
-        if prepare is not None:
-            prepare(mission)
-        workflow = compile_workflow(definition)
-        hooks = chain(workflow.hooks, self.hooks)
-        # the engine decides (guards and before-hooks); after-hooks run below, inside the transaction
-        decided, event = workflow._move(
-            mission, trigger, actor=actor, note=note, at=moment, data=data, settings=settings, hooks=hooks
-        )
-        record = replace(decided, at=decided.at.astimezone(UTC), data=dict(decided.data))
-        digest = entry_hash(mission.ref, position, record, prev_hash)
+        mission_id = parse_ref(ref, "M")
+        if mission_id is None:
+            raise MissionNotFoundError(ref)
         try:
-            with self._writing(mission.ref) as session:
-                if idempotency_key is not None:
-                    earlier = self._by_key(session, mission_id, idempotency_key, trigger)
-                    if earlier is not None:
-                        return earlier
-                moved = session.execute(
-                    update(MissionRow)
-                    .where(MissionRow.id == mission_id, MissionRow.version == seen_version)
-                    .values(
-                        state=record.dest,
-                        version=MissionRow.version + 1,
-                        history_length=position,
-                        history_head=digest,
-                        updated_at=_now(),
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if _rowcount(moved) != 1:
-                    if idempotency_key is not None:
-                        earlier = self._by_key(session, mission_id, idempotency_key, trigger)
-                        if earlier is not None:
-                            return earlier
-                    raise ConcurrentUpdateError(mission.ref)
-                session.add(
-                    HistoryRow(
-                        mission_id=mission_id,
-                        position=position,
-                        trigger=record.trigger,
-                        source=record.source,
-                        dest=record.dest,
-                        actor=record.actor,
-                        at=record.at,
-                        note=record.note,
-                        data=dict(record.data),
-                        guards=list(record.guards),
-                        out_of_hours=record.out_of_hours,
-                        idempotency_key=idempotency_key,
-                        prev_hash=prev_hash,
-                        hash=digest,
-                    )
-                )
-                if also_write is not None:
-                    also_write(session, mission_id)
-                schedule_after_fire(session, mission, record, position, settings)
-                try:
-                    session.flush()
-                except IntegrityError:
-                    raise _DuplicateKey from None
-                if len(hooks):
-                    # an exception here leaves the block: the transaction rolls back, nothing is recorded
-                    hooks.run_after(replace(event, record=record, connection=session.connection()))
+            if prepare is None and also_write is None and not len(self.hooks):
+                # Only guards run between the read and the write, so both happen in the write
+                # transaction, reading only what the guards read. On SQLite (BEGIN IMMEDIATE)
+                # writers take turns: a loser reads the winner's state and decides on it.
+                with translated(self._url, ref), self._writer.connect() as connection, connection.begin():
+                    loaded = self._load_for_fire(connection, ref, mission_id, trigger, idempotency_key)
+                    if isinstance(loaded, TransitionRecord):
+                        return loaded
+                    if not len(loaded.hooks):
+                        record, event = self._decide(loaded, trigger, actor, note, moment, data)
+                        earlier = self._write_fire(connection, loaded, record, event, idempotency_key, None)
+                        return earlier or record
+                # The mission's workflow declares hooks: they run outside the write transaction.
+            return self._fire_around_hooks(
+                ref, mission_id, trigger, actor, note, moment, data, idempotency_key, prepare, also_write
+            )
         except _DuplicateKey:
             if idempotency_key is not None:
-                with self._reading() as session:
-                    earlier = self._by_key(session, mission_id, idempotency_key, trigger)
+                with translated(self._url), self._engine.connect() as connection, connection.begin():
+                    earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
                 if earlier is not None:
                     return earlier
-            raise ConcurrentUpdateError(mission.ref) from None
-        if len(hooks):
-            hooks.run_after_commit(replace(event, record=record))
+            raise ConcurrentUpdateError(ref) from None
+
+    def _fire_around_hooks(
+        self,
+        ref: str,
+        mission_id: int,
+        trigger: str,
+        actor: str,
+        note: str,
+        moment: datetime,
+        data: Mapping[str, str] | None,
+        idempotency_key: str | None,
+        prepare: Callable[[Mission], None] | None,
+        also_write: Callable[[Session, int], None] | None,
+    ) -> TransitionRecord:
+        """Read the whole mission, decide (guards, before-hooks, ``prepare``) outside any transaction,
+        then write under the optimistic version check, run the after-hooks inside that transaction
+        and the after_commit hooks once it committed."""
+        with translated(self._url), self._engine.connect() as connection, connection.begin():
+            loaded = self._load_for_fire(connection, ref, mission_id, trigger, idempotency_key, FACTS)
+        if isinstance(loaded, TransitionRecord):
+            return loaded
+        if prepare is not None:
+            prepare(loaded.mission)
+        record, event = self._decide(loaded, trigger, actor, note, moment, data)
+        with translated(self._url, ref), self._writer.connect() as connection, connection.begin():
+            if idempotency_key is not None:
+                earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
+                if earlier is not None:
+                    return earlier
+            earlier = self._write_fire(connection, loaded, record, event, idempotency_key, also_write)
+            if earlier is not None:
+                return earlier
+        if len(loaded.hooks):
+            loaded.hooks.run_after_commit(replace(event, record=record))
         return record
 
-    @staticmethod
-    def _by_key(session: Session, mission_id: int, key: str, trigger: str) -> TransitionRecord | None:
-        row = session.scalars(
-            select(HistoryRow).where(HistoryRow.mission_id == mission_id, HistoryRow.idempotency_key == key)
-        ).one_or_none()
+    def _load_for_fire(
+        self,
+        connection: Connection,
+        ref: str,
+        mission_id: int,
+        trigger: str,
+        idempotency_key: str | None,
+        needs: frozenset[str] | None = None,
+    ) -> _Loaded | TransitionRecord:
+        """The mission with the facts in ``needs`` (by default those the trigger's guards read, every
+        one when hooks are subscribed), or the earlier record of a repeated idempotent fire."""
+        row = facts.read_mission(connection, mission_id)
         if row is None:
-            return None
-        if row.trigger != trigger:
-            raise InvalidValueError(
-                "idempotency_key", f"{key!r} was already used for {row.trigger!r}, not {trigger!r}"
+            raise MissionNotFoundError(ref)
+        if idempotency_key is not None:
+            earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
+            if earlier is not None:
+                return earlier
+        workflow = compile_workflow(self._definition(connection, row.workflow, row.workflow_version))
+        hooks = chain(workflow.hooks, self.hooks)
+        if needs is None:
+            # Hooks are given the mission: they may look at anything.
+            needs = FACTS if len(hooks) else workflow.facts_read(row.state, trigger)
+        return _Loaded(
+            mission=facts.build_mission(connection, row, needs),
+            mission_id=mission_id,
+            seen_version=row.version,
+            position=row.history_length + 1,
+            prev_hash=row.history_head or GENESIS,
+            settings=facts.settings_of(row),
+            workflow=workflow,
+            hooks=hooks,
+            facts=needs,
+        )
+
+    @staticmethod
+    def _decide(
+        loaded: _Loaded,
+        trigger: str,
+        actor: str,
+        note: str,
+        moment: datetime,
+        data: Mapping[str, str] | None,
+    ) -> tuple[TransitionRecord, HookEvent]:
+        """The engine decides (guards, then before-hooks); after-hooks run in the write transaction."""
+        decided, event = loaded.workflow._move(
+            loaded.mission,
+            trigger,
+            actor=actor,
+            note=note,
+            at=moment,
+            data=data,
+            settings=loaded.settings,
+            hooks=loaded.hooks,
+        )
+        return replace(decided, at=decided.at.astimezone(UTC), data=dict(decided.data)), event
+
+    def _write_fire(
+        self,
+        connection: Connection,
+        loaded: _Loaded,
+        record: TransitionRecord,
+        event: HookEvent,
+        idempotency_key: str | None,
+        also_write: Callable[[Session, int], None] | None,
+    ) -> TransitionRecord | None:
+        """Write the new state and its history entry if the mission's version is still the one read;
+        returns the earlier record when another writer fired with the same idempotency key."""
+        mission = loaded.mission
+        digest = entry_hash(mission.ref, loaded.position, record, loaded.prev_hash)
+        if not facts.advance(
+            connection, loaded.mission_id, loaded.seen_version, record.dest, loaded.position, digest, _now()
+        ):
+            if idempotency_key is not None:
+                earlier = self._by_key(connection, loaded.mission_id, idempotency_key, record.trigger)
+                if earlier is not None:
+                    return earlier
+            raise ConcurrentUpdateError(mission.ref)
+        try:
+            facts.append_history(
+                connection,
+                loaded.mission_id,
+                loaded.position,
+                record,
+                idempotency_key,
+                loaded.prev_hash,
+                digest,
             )
-        return _record(row)
+        except IntegrityError:
+            raise _DuplicateKey from None
+        if "contract" not in loaded.facts and (
+            record.trigger == "sign_contract" or record.delivery is not None
+        ):
+            # The reminders these transitions start depend on the contract (schedule_after_fire).
+            mission.contract = facts.load_contract(connection, loaded.mission_id)
+        # Bound to the connection, the session writes in its transaction and never commits it.
+        with Session(bind=connection) as session:
+            if also_write is not None:
+                also_write(session, loaded.mission_id)
+            schedule_after_fire(session, mission, record, loaded.position, loaded.settings)
+            try:
+                session.flush()
+            except IntegrityError:
+                raise _DuplicateKey from None
+        if len(loaded.hooks):
+            # an exception here leaves the block: the transaction rolls back, nothing is recorded
+            loaded.hooks.run_after(replace(event, record=record, connection=connection))
+        return None
+
+    @staticmethod
+    def _by_key(connection: Connection, mission_id: int, key: str, trigger: str) -> TransitionRecord | None:
+        earlier = facts.record_by_key(connection, mission_id, key)
+        if earlier is not None and earlier.trigger != trigger:
+            raise InvalidValueError(
+                "idempotency_key", f"{key!r} was already used for {earlier.trigger!r}, not {trigger!r}"
+            )
+        return earlier
 
     def triggers(
         self,
