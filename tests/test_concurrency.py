@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, event
 
-from missionflow import ConcurrentUpdateError, Money, Store, open_store
+from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError, open_store
 
 PROCESSES = 8
 INVOICES_EACH = 5
@@ -140,11 +140,17 @@ def interleaved(store_url: str) -> Iterator[tuple[Store, Store]]:
     engine.dispose()
 
 
-def test_a_writer_that_lost_the_race_writes_nothing(interleaved: tuple[Store, Store]) -> None:
+@pytest.mark.parametrize("hooked", [False, True], ids=["plain", "hooked"])
+def test_a_writer_that_lost_the_race_writes_nothing(interleaved: tuple[Store, Store], hooked: bool) -> None:
     """When another writer changes the mission between our read and our write, we raise and write nothing."""
     first, second = interleaved
     ref = new_mission(first)
     engine = first._engine  # the application's engine given to open_store
+    if engine.dialect.name == "sqlite" and not hooked:
+        pytest.skip("a plain fire on SQLite reads in its write transaction: no writer fits in between")
+    if hooked:
+        # With hooks, the decision (before-hooks included) is taken outside the write transaction.
+        first.hooks.before()(lambda event: None)
     # The moment the first store starts its write, the second one records a payment (which
     # guards read): on SQLite before the first takes the write lock, on PostgreSQL before its UPDATE.
     cue = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "UPDATE mf_missions SET state"
@@ -168,3 +174,32 @@ def test_a_writer_that_lost_the_race_writes_nothing(interleaved: tuple[Store, St
     assert mission.extra_revisions == 1
     assert first.fire(ref, "qualify", at=AT).dest == "criteria_check"
     assert first.verify() == []
+
+
+def test_a_plain_fire_on_sqlite_decides_on_what_the_last_writer_committed(
+    interleaved: tuple[Store, Store],
+) -> None:
+    """On SQLite, a client blocked just before a fire takes the write lock blocks that fire: it reads inside its write."""
+    first, second = interleaved
+    ref = new_mission(first)
+    engine = first._engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL writers read before they lock: the version check is what stops them")
+    client = first.get_mission(ref).client.ref
+    fired = []
+
+    def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("BEGIN IMMEDIATE") and not fired:
+            fired.append(statement)
+            second.block_client(client, "rude on the phone")
+
+    event.listen(engine, "before_cursor_execute", sneak_in)
+    try:
+        with pytest.raises(TransitionBlockedError) as caught:
+            first.fire(ref, "qualify", at=AT)
+    finally:
+        event.remove(engine, "before_cursor_execute", sneak_in)
+    assert fired
+    assert caught.value.reasons == ("client Acme is blocked: rude on the phone",)
+    mission = second.get_mission(ref)
+    assert (mission.state, mission.history, mission.version) == ("lead", [], 1)

@@ -139,11 +139,19 @@ def schedule_invoice_reminder(session: Session, invoice: InvoiceRow, settings: S
     )
 
 
+def starts_reminders(record: TransitionRecord) -> bool:
+    """Whether ``schedule_after_fire`` may schedule something for this transition (it reads the
+    mission's contract then): a signature or a delivery. The store skips it for the others."""
+    return record.trigger == "sign_contract" or record.delivery is not None
+
+
 def schedule_after_fire(
     session: Session, mission: Mission, record: TransitionRecord, position: int, settings: Settings
 ) -> None:
     """The reminders a transition starts: the deposit after a signature, the approval period after a
     delivery (when the contract gives one). Runs in the transaction that writes the transition."""
+    if not starts_reminders(record):
+        return
     mission_id = parse_ref(mission.ref, "M")
     if mission_id is None:  # pragma: no cover - the store's own reference
         return

@@ -1,18 +1,28 @@
-"""A mission read with SQLAlchemy Core: its row, its client and the settings' text in one query, then
-only the facts (guards.FACTS) that are asked for; and the two writes of a fired transition.
-
-Firing is the store's hot path: no ORM entity is built here, and every statement is built once
-with bound parameters so SQLAlchemy compiles it once per process.
-"""
+"""The store's hot path in SQLAlchemy Core: a mission's row, client and settings in one query, then
+only the facts (guards.FACTS) asked for, and the two writes of a fire. No ORM entity is built, and
+each statement is built once with bound parameters, so SQLAlchemy compiles it once per process."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, Row, Table, Text, bindparam, cast, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    select,
+    update,
+)
 
 from missionflow.mission import (
     Client,
@@ -66,32 +76,45 @@ AnyRow = Row[*tuple[Any, ...]]
 
 _MISSION_ID = bindparam("mission_id", type_=Integer)
 
-_MISSION = (
-    select(
-        _MISSIONS.c.id,
-        _MISSIONS.c.title,
-        _MISSIONS.c.workflow,
-        _MISSIONS.c.workflow_version,
-        _MISSIONS.c.state,
-        _MISSIONS.c.currency,
-        _MISSIONS.c.amount_cents,
-        _MISSIONS.c.deposit_percent,
-        _MISSIONS.c.included_revisions,
-        _MISSIONS.c.extra_revisions,
-        _MISSIONS.c.sessions_planned,
-        _MISSIONS.c.deadline,
-        _MISSIONS.c.rush_surcharge_cents,
-        _MISSIONS.c.history_length,
-        _MISSIONS.c.history_head,
-        _MISSIONS.c.version,
-        _CLIENTS.c.id.label("client_id"),
-        _CLIENTS.c.name.label("client_name"),
-        _CLIENTS.c.business.label("client_business"),
-        _CLIENTS.c.blocked.label("client_blocked"),
-        _CLIENTS.c.blocked_reason.label("client_blocked_reason"),
+
+class MissionRead(NamedTuple):
+    """A mission's row as a fire reads it, with its client's columns and the settings' stored text."""
+
+    id: int
+    title: str
+    workflow: str
+    workflow_version: int
+    state: str
+    currency: str
+    amount_cents: Decimal | None
+    deposit_percent: Decimal
+    included_revisions: int
+    extra_revisions: int
+    sessions_planned: int
+    deadline: date | None
+    rush_surcharge_cents: Decimal | None
+    history_length: int
+    history_head: str
+    version: int
+    client_id: int
+    client_name: str
+    client_business: bool
+    client_blocked: bool
+    client_blocked_reason: str
+    settings_text: str | None
+
+
+def _mission_column(name: str) -> ColumnElement[Any]:
+    if name == "settings_text":
         # As text, parsed only when it changed (see settings_of): PostgreSQL's driver would parse JSON.
-        cast(_SETTINGS.c.data, Text).label("settings_text"),
-    )
+        return cast(_SETTINGS.c.data, Text).label(name)
+    if name.startswith("client_"):
+        return _CLIENTS.c[name.removeprefix("client_")].label(name)
+    return _MISSIONS.c[name]
+
+
+_MISSION = (
+    select(*(_mission_column(name) for name in MissionRead._fields))
     .select_from(
         _MISSIONS.join(_CLIENTS, _CLIENTS.c.id == _MISSIONS.c.client_id).outerjoin(
             _SETTINGS, _SETTINGS.c.id == bindparam("settings_id", SETTINGS_ID)
@@ -177,16 +200,18 @@ _APPEND = insert(_HISTORY)
 _parsed_settings: tuple[str | None, Settings] = (None, Settings())
 
 
-def read_mission(connection: Connection, mission_id: int) -> AnyRow | None:
-    """The mission's row with its client's columns (``client_...``) and the settings' text, or None."""
-    return connection.execute(_MISSION, {"mission_id": mission_id}).one_or_none()
+def read_mission(connection: Connection, mission_id: int) -> MissionRead | None:
+    """The mission's row with its client's columns and the settings' text, or None."""
+    # first(): the id is the primary key, there is no second row to look for
+    row = connection.execute(_MISSION, {"mission_id": mission_id}).first()
+    return MissionRead._make(row) if row is not None else None
 
 
-def settings_of(row: AnyRow) -> Settings:
+def settings_of(row: MissionRead) -> Settings:
     """The settings read with the mission: parsed again only when their stored text changed, so
     settings saved by another process are seen by the next fire."""
     global _parsed_settings
-    text: str | None = row.settings_text
+    text = row.settings_text
     cached_text, cached = _parsed_settings
     if text == cached_text:
         return cached
@@ -195,7 +220,7 @@ def settings_of(row: AnyRow) -> Settings:
     return settings
 
 
-def build_mission(connection: Connection, row: AnyRow, facts: Collection[str]) -> Mission:
+def build_mission(connection: Connection, row: MissionRead, facts: Collection[str]) -> Mission:
     """The mission of ``row`` with the facts named in ``facts`` read (every one in guards.FACTS for
     the whole mission); the others keep Mission's defaults (no contract, an empty history...)."""
     mission_id = row.id

@@ -1,8 +1,8 @@
 """The Store: missions, clients and their records in a database, one transaction per change.
 
-Firing reads a snapshot, lets the engine decide, then writes the new state and its history
-entry together under an optimistic check of the mission's ``version``; a writer that lost
-the race gets ConcurrentUpdateError and writes nothing.
+Firing reads the mission (with only the facts its guards read), lets the engine decide, then
+writes the new state and its history entry together under an optimistic check of the mission's
+``version``; a writer that lost the race gets ConcurrentUpdateError and writes nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from missionflow.persistence.billing_store import (
     invoice_terms,
     schedule_after_fire,
     schedule_invoice_reminder,
+    starts_reminders,
 )
 from missionflow.persistence.chain import (
     GENESIS,
@@ -95,7 +96,7 @@ from missionflow.persistence.records import (
 )
 from missionflow.settings import Settings
 
-_SETTINGS_ID = 1
+_SETTINGS_ID = facts.SETTINGS_ID
 _MAX_KEY = 200
 
 
@@ -103,7 +104,7 @@ class _DuplicateKey(Exception):
     """Another writer recorded the same idempotency key first."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Loaded:
     """What a fire read: the mission with the facts its guards need, and where its chain stands."""
 
@@ -120,6 +121,28 @@ class _Loaded:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _load(
+    connection: Connection,
+    mission_id: int,
+    row: facts.MissionRead,
+    workflow: Workflow,
+    hooks: Hooks,
+    needs: frozenset[str],
+) -> _Loaded:
+    """The mission of ``row`` with the facts in ``needs``, and where its history chain stands."""
+    return _Loaded(
+        mission=facts.build_mission(connection, row, needs),
+        mission_id=mission_id,
+        seen_version=row.version,
+        position=row.history_length + 1,
+        prev_hash=row.history_head or GENESIS,
+        settings=facts.settings_of(row),
+        workflow=workflow,
+        hooks=hooks,
+        facts=needs,
+    )
 
 
 def _aware(at: datetime | None) -> datetime:
@@ -659,10 +682,13 @@ class Store(BillingStore):
                 # transaction, reading only what the guards read. On SQLite (BEGIN IMMEDIATE)
                 # writers take turns: a loser reads the winner's state and decides on it.
                 with translated(self._url, ref), self._writer.connect() as connection, connection.begin():
-                    loaded = self._load_for_fire(connection, ref, mission_id, trigger, idempotency_key)
-                    if isinstance(loaded, TransitionRecord):
-                        return loaded
-                    if not len(loaded.hooks):
+                    found = self._read_for_fire(connection, ref, mission_id, trigger, idempotency_key)
+                    if isinstance(found, TransitionRecord):
+                        return found
+                    row, workflow, hooks = found
+                    if not len(hooks):
+                        needs = workflow.facts_read(row.state, trigger)
+                        loaded = _load(connection, mission_id, row, workflow, hooks, needs)
                         record, event = self._decide(loaded, trigger, actor, note, moment, data)
                         earlier = self._write_fire(connection, loaded, record, event, idempotency_key, None)
                         return earlier or record
@@ -695,9 +721,12 @@ class Store(BillingStore):
         then write under the optimistic version check, run the after-hooks inside that transaction
         and the after_commit hooks once it committed."""
         with translated(self._url), self._engine.connect() as connection, connection.begin():
-            loaded = self._load_for_fire(connection, ref, mission_id, trigger, idempotency_key, FACTS)
-        if isinstance(loaded, TransitionRecord):
-            return loaded
+            found = self._read_for_fire(connection, ref, mission_id, trigger, idempotency_key)
+            if isinstance(found, TransitionRecord):
+                return found
+            row, workflow, hooks = found
+            # Hooks are given the mission: they may look at anything.
+            loaded = _load(connection, mission_id, row, workflow, hooks, FACTS)
         if prepare is not None:
             prepare(loaded.mission)
         record, event = self._decide(loaded, trigger, actor, note, moment, data)
@@ -713,17 +742,11 @@ class Store(BillingStore):
             loaded.hooks.run_after_commit(replace(event, record=record))
         return record
 
-    def _load_for_fire(
-        self,
-        connection: Connection,
-        ref: str,
-        mission_id: int,
-        trigger: str,
-        idempotency_key: str | None,
-        needs: frozenset[str] | None = None,
-    ) -> _Loaded | TransitionRecord:
-        """The mission with the facts in ``needs`` (by default those the trigger's guards read, every
-        one when hooks are subscribed), or the earlier record of a repeated idempotent fire."""
+    def _read_for_fire(
+        self, connection: Connection, ref: str, mission_id: int, trigger: str, idempotency_key: str | None
+    ) -> tuple[facts.MissionRead, Workflow, Hooks] | TransitionRecord:
+        """The mission's row, its workflow and the hooks that run around the fire, or the earlier
+        record of a repeated idempotent fire."""
         row = facts.read_mission(connection, mission_id)
         if row is None:
             raise MissionNotFoundError(ref)
@@ -732,21 +755,7 @@ class Store(BillingStore):
             if earlier is not None:
                 return earlier
         workflow = compile_workflow(self._definition(connection, row.workflow, row.workflow_version))
-        hooks = chain(workflow.hooks, self.hooks)
-        if needs is None:
-            # Hooks are given the mission: they may look at anything.
-            needs = FACTS if len(hooks) else workflow.facts_read(row.state, trigger)
-        return _Loaded(
-            mission=facts.build_mission(connection, row, needs),
-            mission_id=mission_id,
-            seen_version=row.version,
-            position=row.history_length + 1,
-            prev_hash=row.history_head or GENESIS,
-            settings=facts.settings_of(row),
-            workflow=workflow,
-            hooks=hooks,
-            facts=needs,
-        )
+        return row, workflow, chain(workflow.hooks, self.hooks)
 
     @staticmethod
     def _decide(
@@ -757,7 +766,10 @@ class Store(BillingStore):
         moment: datetime,
         data: Mapping[str, str] | None,
     ) -> tuple[TransitionRecord, HookEvent]:
-        """The engine decides (guards, then before-hooks); after-hooks run in the write transaction."""
+        """The engine decides (guards, then before-hooks); after-hooks run in the write transaction.
+
+        ``moment`` is in UTC (see _aware), so the record's time is already the one stored and hashed.
+        """
         decided, event = loaded.workflow._move(
             loaded.mission,
             trigger,
@@ -768,7 +780,7 @@ class Store(BillingStore):
             settings=loaded.settings,
             hooks=loaded.hooks,
         )
-        return replace(decided, at=decided.at.astimezone(UTC), data=dict(decided.data)), event
+        return decided, event
 
     def _write_fire(
         self,
@@ -803,20 +815,19 @@ class Store(BillingStore):
             )
         except IntegrityError:
             raise _DuplicateKey from None
-        if "contract" not in loaded.facts and (
-            record.trigger == "sign_contract" or record.delivery is not None
-        ):
-            # The reminders these transitions start depend on the contract (schedule_after_fire).
+        reminders = starts_reminders(record)
+        if reminders and "contract" not in loaded.facts:
             mission.contract = facts.load_contract(connection, loaded.mission_id)
-        # Bound to the connection, the session writes in its transaction and never commits it.
-        with Session(bind=connection) as session:
-            if also_write is not None:
-                also_write(session, loaded.mission_id)
-            schedule_after_fire(session, mission, record, loaded.position, loaded.settings)
-            try:
-                session.flush()
-            except IntegrityError:
-                raise _DuplicateKey from None
+        if reminders or also_write is not None:
+            # Bound to the connection, the session writes in its transaction and never commits it.
+            with Session(bind=connection) as session:
+                if also_write is not None:
+                    also_write(session, loaded.mission_id)
+                schedule_after_fire(session, mission, record, loaded.position, loaded.settings)
+                try:
+                    session.flush()
+                except IntegrityError:
+                    raise _DuplicateKey from None
         if len(loaded.hooks):
             # an exception here leaves the block: the transaction rolls back, nothing is recorded
             loaded.hooks.run_after(replace(event, record=record, connection=connection))
