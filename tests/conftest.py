@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from missionflow import Store, open_store
 
@@ -145,3 +146,15 @@ def store(store_url: str) -> Iterator[Store]:
     """An open store on a fresh database (both kinds), closed after the test."""
     with open_store(store_url) as opened:
         yield opened
+
+
+@pytest.fixture
+def two_stores(store_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database; the first is opened on an engine the test can listen to."""
+    engine = create_engine(store_url)
+    first = open_store(engine=engine)
+    second = open_store(store_url)
+    yield first, second
+    first.close()
+    second.close()
+    engine.dispose()

@@ -4,13 +4,13 @@ numbers stay consecutive, idempotent duplicates agree, and a lost race writes no
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, event
+from sqlalchemy import event
 
-from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError, open_store
+from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError
+from tests.races import RACE_WINDOWS
 
 PROCESSES = 8
 INVOICES_EACH = 5
@@ -128,26 +128,12 @@ def test_invoice_numbers_stay_consecutive_under_concurrency(store: Store, store_
     assert all(store.get_mission(ref).version == INVOICES_EACH for ref in refs)
 
 
-@pytest.fixture
-def interleaved(store_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database; the first's next write lets the second commit a change first."""
-    engine = create_engine(store_url)
-    first = open_store(engine=engine)
-    second = open_store(store_url)
-    yield first, second
-    first.close()
-    second.close()
-    engine.dispose()
-
-
-@pytest.mark.parametrize("hooked", [False, True], ids=["plain", "hooked"])
-def test_a_writer_that_lost_the_race_writes_nothing(interleaved: tuple[Store, Store], hooked: bool) -> None:
+@pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
+def test_a_writer_that_lost_the_race_writes_nothing(two_stores: tuple[Store, Store], hooked: bool) -> None:
     """When another writer changes the mission between our read and our write, we raise and write nothing."""
-    first, second = interleaved
+    first, second = two_stores
     ref = new_mission(first)
     engine = first._engine  # the application's engine given to open_store
-    if engine.dialect.name == "sqlite" and not hooked:
-        pytest.skip("a plain fire on SQLite reads in its write transaction: no writer fits in between")
     if hooked:
         # With hooks, the decision (before-hooks included) is taken outside the write transaction.
         first.hooks.before()(lambda event: None)
@@ -176,15 +162,14 @@ def test_a_writer_that_lost_the_race_writes_nothing(interleaved: tuple[Store, St
     assert first.verify() == []
 
 
+@pytest.mark.parametrize("db_kind", ["sqlite"])  # PostgreSQL writers read before they lock: see above
 def test_a_plain_fire_on_sqlite_decides_on_what_the_last_writer_committed(
-    interleaved: tuple[Store, Store],
+    two_stores: tuple[Store, Store],
 ) -> None:
     """On SQLite, a client blocked just before a fire takes the write lock blocks that fire: it reads inside its write."""
-    first, second = interleaved
+    first, second = two_stores
     ref = new_mission(first)
     engine = first._engine
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL writers read before they lock: the version check is what stops them")
     client = first.get_mission(ref).client.ref
     fired = []
 

@@ -4,7 +4,7 @@ loads only those, with the settings and the hooks still seeing what they must.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -35,7 +35,6 @@ from missionflow import (
     get_guard,
     guard_names,
     load_workflow,
-    open_store,
     parse_workflow,
     register_guard,
     register_workflow,
@@ -44,6 +43,7 @@ from missionflow.definition import GuardParam
 from missionflow.guards import FACTS
 from missionflow.persistence.models import SettingsRow
 from missionflow.persistence.records import settings_to_json
+from tests.races import RACE_WINDOWS
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris
 SUNDAY = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)
@@ -343,27 +343,13 @@ def test_an_idempotency_key_must_have_a_sensible_length(store: Store) -> None:
     assert store.get_mission(ref).history == []
 
 
-@pytest.fixture
-def two_stores(store_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database; the first is opened on an engine the test can listen to."""
-    engine = create_engine(store_url)
-    first = open_store(engine=engine)
-    second = open_store(store_url)
-    yield first, second
-    first.close()
-    second.close()
-    engine.dispose()
-
-
-@pytest.mark.parametrize("hooked", [False, True], ids=["plain", "hooked"])
+@pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
 def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
     two_stores: tuple[Store, Store], hooked: bool
 ) -> None:
     """When another writer fires with the same key between our read and our write, we return its record."""
     first, second = two_stores
     engine = first._engine
-    if engine.dialect.name == "sqlite" and not hooked:
-        pytest.skip("a plain fire on SQLite reads in its write transaction: no writer fits in between")
     if hooked:
         first.hooks.before()(lambda event: None)
     ref = first.create_mission(first.add_client("Acme").ref, "Logo", at=AT).ref
