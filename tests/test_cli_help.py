@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 from missionflow_cli.main import cli
+
+from tests.cli_helpers import Cli
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -73,3 +76,31 @@ def test_root_help_lists_each_command_with_its_own_first_line() -> None:
         command = cli.get_command(ctx, name)
         assert command is not None
         assert (command.help or "").strip().splitlines()[0] == short, name
+
+
+def test_showing_a_mission_loads_no_diagram_report_or_postgresql_code(tmp_path: Path) -> None:
+    """`mission show` imports only what it uses: the package's renderers, reports and the
+    PostgreSQL dialect load on first use, and only the mission's own workflow file is parsed."""
+    db = tmp_path / "show.db"
+    Cli(db).ok("client", "add", "Acme")
+    Cli(db).ok("mission", "new", "C-1", "Logo")
+    code = (
+        "import sys, json\n"
+        "from missionflow_cli.main import cli\n"
+        "import missionflow.loading as loading\n"
+        "parsed = []\n"
+        "read = loading.load_workflow_file\n"
+        "loading.load_workflow_file = lambda path: parsed.append(path.name) or read(path)\n"
+        f"cli.main(['mission', 'show', 'M-1', '--db', {str(db)!r}], standalone_mode=False)\n"
+        "print(json.dumps([parsed, sorted(m for m in sys.modules if m.startswith(("
+        "'missionflow.diagrams', 'missionflow.reports', 'missionflow.invoice_render', "
+        "'sqlalchemy.dialects.postgresql', 'alembic')))]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    parsed, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert parsed == ["freelance-mission.yaml"]
+    assert loaded == []
+    import missionflow
+
+    assert missionflow.status_report.__module__ == "missionflow.reports.status"
+    assert "render_diagram" in dir(missionflow)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+import missionflow.persistence.billing_store
 from missionflow import (
     Contract,
     Deliverable,
@@ -457,6 +458,34 @@ def test_overdue_invoices_carry_interest_and_the_business_indemnity(store: Store
         eur("0"),
     )
     assert late_consumer.business is False
+
+
+def test_the_overdue_report_reads_missions_in_chunks_and_misses_none(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Accounts are read a chunk of missions at a time: with chunks of 2, five missions (paid,
+    partly paid, on a plan, late) give the same report, and each mission its own figures."""
+    refs = [invoiced_mission(store) for _ in range(5)]
+    store.record_payment(refs[0], Payment(eur("700"), date(2026, 4, 20)))  # paid in full
+    store.record_payment(refs[1], Payment(eur("200"), date(2026, 4, 20)))
+    store.set_payment_plan(
+        refs[2],
+        [Installment(date(2026, 4, 15), eur("350")), Installment(date(2026, 5, 30), eur("350"))],
+        on=date(2026, 4, 2),
+    )
+    whole = store.overdue(date(2026, 5, 31))
+    balances = store.invoice_balances(on=date(2026, 5, 31))
+    monkeypatch.setattr(missionflow.persistence.billing_store, "_CHUNK", 2)
+    assert store.overdue(date(2026, 5, 31)) == whole
+    assert store.invoice_balances(on=date(2026, 5, 31)) == balances
+    assert [(i.mission, i.kind, i.balance) for i in whole] == [
+        (refs[2], "installment", eur("350")),
+        (refs[1], "invoice", eur("500")),
+        (refs[3], "invoice", eur("700")),
+        (refs[4], "invoice", eur("700")),
+        (refs[2], "installment", eur("350")),
+    ]
+    assert [b.status for b in balances] == ["paid", "overdue", "overdue", "overdue", "overdue"]
 
 
 def test_a_plan_puts_its_installments_in_the_invoice_s_place(store: Store) -> None:

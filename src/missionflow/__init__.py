@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import importlib
+import typing
+
 from missionflow.billing import (
     Installment,
     InstallmentStatus,
@@ -25,18 +28,6 @@ from missionflow.definition import (
     StateKind,
     TransitionDef,
     WorkflowDefinition,
-)
-from missionflow.diagrams import (
-    DIAGRAM_FORMATS,
-    Diagram,
-    DiagramEdge,
-    DiagramNode,
-    DiagramStep,
-    generate_workflow_diagrams,
-    mission_diagram,
-    render_diagram,
-    workflow_diagram,
-    write_diagram,
 )
 from missionflow.engine import (
     PathReport,
@@ -70,7 +61,6 @@ from missionflow.errors import (
 )
 from missionflow.guards import GuardContext, GuardFunc, GuardSpec, get_guard, guard_names, register_guard
 from missionflow.hooks import HookEvent, Hooks, hook_names
-from missionflow.invoice_render import INVOICE_FORMATS, render_invoice
 from missionflow.loading import (
     DEFAULT_WORKFLOW,
     load_workflow,
@@ -104,36 +94,120 @@ from missionflow.persistence import (
     open_store,
 )
 from missionflow.reminders import ReminderRecord, ReminderResult
-from missionflow.reports import (
-    CLIENTS_FORMATS,
-    PIPELINE_FORMATS,
-    STATUS_FORMATS,
-    ClientFigures,
-    ClientsReport,
-    DeliverableStatus,
-    EffortWeights,
-    FunnelStep,
-    MissionAccount,
-    OldestMission,
-    PipelineReport,
-    PipelineStage,
-    RevisionRounds,
-    StatusReport,
-    StatusStep,
-    build_clients_report,
-    build_pipeline_report,
-    build_status_report,
-    clients_report,
-    pipeline_report,
-    render_clients_report,
-    render_pipeline_report,
-    render_status_report,
-    status_report,
-)
 from missionflow.settings import Criterion, Settings, describe_settings, editable_settings, set_from_text
-from missionflow.specification_file import parse_specification
 
 __version__ = "0.1.0"
+
+# Diagrams, reports and renderers load on first use: a command that does not draw or report
+# (most of them) does not pay for importing them.
+_LAZY_MODULES: dict[str, tuple[str, ...]] = {
+    "missionflow.diagrams": (
+        "DIAGRAM_FORMATS",
+        "Diagram",
+        "DiagramEdge",
+        "DiagramNode",
+        "DiagramStep",
+        "generate_workflow_diagrams",
+        "mission_diagram",
+        "render_diagram",
+        "workflow_diagram",
+        "write_diagram",
+    ),
+    "missionflow.invoice_render": (
+        "INVOICE_FORMATS",
+        "render_invoice",
+    ),
+    "missionflow.reports": (
+        "CLIENTS_FORMATS",
+        "PIPELINE_FORMATS",
+        "STATUS_FORMATS",
+        "ClientFigures",
+        "ClientsReport",
+        "DeliverableStatus",
+        "EffortWeights",
+        "FunnelStep",
+        "MissionAccount",
+        "OldestMission",
+        "PipelineReport",
+        "PipelineStage",
+        "RevisionRounds",
+        "StatusReport",
+        "StatusStep",
+        "build_clients_report",
+        "build_pipeline_report",
+        "build_status_report",
+        "clients_report",
+        "pipeline_report",
+        "render_clients_report",
+        "render_pipeline_report",
+        "render_status_report",
+        "status_report",
+    ),
+    "missionflow.specification_file": ("parse_specification",),
+}
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
+
+if typing.TYPE_CHECKING:
+    from missionflow.diagrams import (
+        DIAGRAM_FORMATS,
+        Diagram,
+        DiagramEdge,
+        DiagramNode,
+        DiagramStep,
+        generate_workflow_diagrams,
+        mission_diagram,
+        render_diagram,
+        workflow_diagram,
+        write_diagram,
+    )
+    from missionflow.invoice_render import (
+        INVOICE_FORMATS,
+        render_invoice,
+    )
+    from missionflow.reports import (
+        CLIENTS_FORMATS,
+        PIPELINE_FORMATS,
+        STATUS_FORMATS,
+        ClientFigures,
+        ClientsReport,
+        DeliverableStatus,
+        EffortWeights,
+        FunnelStep,
+        MissionAccount,
+        OldestMission,
+        PipelineReport,
+        PipelineStage,
+        RevisionRounds,
+        StatusReport,
+        StatusStep,
+        build_clients_report,
+        build_pipeline_report,
+        build_status_report,
+        clients_report,
+        pipeline_report,
+        render_clients_report,
+        render_pipeline_report,
+        render_status_report,
+        status_report,
+    )
+    from missionflow.specification_file import (
+        parse_specification,
+    )
+
+
+def __getattr__(name: str) -> object:
+    """Import a lazily loaded public name (PEP 562) and keep it for the next access."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'missionflow' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "CLIENTS_FORMATS",

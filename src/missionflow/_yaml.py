@@ -29,6 +29,17 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
+if yaml.__with_libyaml__:
+
+    class _StrictComposer(yaml.CSafeLoader):
+        """The same rules with libyaml's parser: composing a workflow file is 10x faster."""
+
+    _StrictComposer.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
+    _COMPOSER: type[yaml.CSafeLoader] | type[_StrictLoader] = _StrictComposer
+else:  # pragma: no cover - PyYAML's wheels ship libyaml
+    _COMPOSER = _StrictLoader
+
+
 @dataclass(frozen=True)
 class Node:
     """A parsed YAML value and the line (1-based) it starts on."""
@@ -62,7 +73,7 @@ def parse(text: str, source: str) -> Node:
             ]
         )
     try:
-        root = yaml.compose(text, Loader=_StrictLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

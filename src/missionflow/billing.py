@@ -471,10 +471,7 @@ class PaymentPlan:
     @property
     def paid(self) -> Money:
         """What the plan has received so far."""
-        total = Money.zero(self.amount.currency)
-        for item in self.installments:
-            total = total + item.paid
-        return total
+        return Money.total((item.paid for item in self.installments), self.amount.currency)
 
     @property
     def balance(self) -> Money:

@@ -8,7 +8,7 @@ mission object directly, so the cost of firing does not grow with the number of 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
@@ -202,10 +202,11 @@ class Workflow:
         """
         subscribed = chain(self.hooks, hooks)
         length = len(mission.history)
-        record, event = self._move(
+        record = self._move(
             mission, trigger, actor=actor, note=note, at=at, data=data, settings=settings, hooks=subscribed
         )
         if len(subscribed):
+            event = HookEvent.after(mission, record)
             try:
                 subscribed.run_after(event)
             except BaseException:
@@ -226,7 +227,7 @@ class Workflow:
         data: Mapping[str, str] | None,
         settings: Settings | None,
         hooks: Hooks | None,
-    ) -> tuple[TransitionRecord, HookEvent]:
+    ) -> TransitionRecord:
         """Decide with the guards and the before-hooks, move the mission and append its record.
 
         The store calls this too, and runs the after-hooks itself inside its transaction.
@@ -240,15 +241,20 @@ class Workflow:
             )
         ctx = GuardContext(moment, settings or _DEFAULT_SETTINGS, data or {}, note)
         results: list[GuardResult] = []
-        hook_event = HookEvent(
-            mission=mission,
-            trigger=trigger,
-            source=source,
-            dest=compiled.definition.dest_from(source),
-            at=moment,
-            actor=actor,
-            note=note,
-            data=dict(data or {}),
+        # before-hooks are told where the mission is going; without hooks nobody is told
+        hook_event = (
+            HookEvent(
+                mission=mission,
+                trigger=trigger,
+                source=source,
+                dest=compiled.definition.dest_from(source),
+                at=moment,
+                actor=actor,
+                note=note,
+                data=dict(data or {}),
+            )
+            if hooks is not None and len(hooks)
+            else None
         )
         moved = self._events[trigger].trigger(
             mission, compiled=compiled, ctx=ctx, results=results, hooks=hooks, hook_event=hook_event
@@ -270,7 +276,7 @@ class Workflow:
             out_of_hours=ctx.settings.is_out_of_hours(moment),
         )
         mission.history.append(record)
-        return record, replace(hook_event, record=record)
+        return record
 
     def triggers(
         self,

@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from importlib.metadata import entry_points
 from zoneinfo import ZoneInfo
 
 from missionflow.definition import GuardParam
 from missionflow.errors import InvalidValueError
 from missionflow.mission import DELIVERY_GUARD, Mission
+from missionflow.plugins import declared
 from missionflow.settings import Settings
 
 GuardFunc = Callable[[Mission, "GuardContext", Mapping[str, GuardParam]], str | None]
@@ -114,7 +114,7 @@ def _load_entry_points() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
+    for entry in declared(ENTRY_POINT_GROUP):
         try:
             target = entry.load()
         except Exception:

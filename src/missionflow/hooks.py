@@ -11,12 +11,12 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib.metadata import entry_points
 from typing import TypeVar
 
 from missionflow.definition import HookMoment
 from missionflow.errors import GuardResult, InvalidValueError
 from missionflow.mission import Mission, TransitionRecord
+from missionflow.plugins import declared
 
 ENTRY_POINT_GROUP = "missionflow.hooks"
 _log = logging.getLogger("missionflow.hooks")
@@ -46,6 +46,22 @@ class HookEvent:
     data: Mapping[str, str] = field(default_factory=dict)
     record: TransitionRecord | None = None
     connection: object | None = None
+
+    @classmethod
+    def after(cls, mission: Mission, record: TransitionRecord, connection: object | None = None) -> HookEvent:
+        """The event of a transition that happened, told to after and after_commit hooks."""
+        return cls(
+            mission,
+            record.trigger,
+            record.source,
+            record.dest,
+            record.at,
+            record.actor,
+            record.note,
+            dict(record.data),
+            record,
+            connection,
+        )
 
 
 HookFunc = Callable[[HookEvent], object]
@@ -227,7 +243,7 @@ def load_named_hook(name: str) -> HookFunc | None:
     None when no package declares it; the package's own import errors propagate, and a target
     that is not callable is a TypeError.
     """
-    for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
+    for entry in declared(ENTRY_POINT_GROUP, name):
         target: object = entry.load()
         if not callable(target):
             raise TypeError(f"entry point {entry.value} is not a function")
@@ -238,4 +254,4 @@ def load_named_hook(name: str) -> HookFunc | None:
 
 def hook_names() -> list[str]:
     """The names installed packages declare in the ``missionflow.hooks`` group, sorted."""
-    return sorted({entry.name for entry in entry_points(group=ENTRY_POINT_GROUP)})
+    return sorted({entry.name for entry in declared(ENTRY_POINT_GROUP)})

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from importlib import resources
-from importlib.metadata import entry_points
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from missionflow._yaml import YamlProblems, parse
 from missionflow.definition import WorkflowDefinition
 from missionflow.errors import DefinitionProblem, WorkflowDefinitionError, WorkflowNotFoundError
+from missionflow.plugins import declared
 from missionflow.validation import build_definition
 
 ENTRY_POINT_GROUP = "missionflow.workflows"
@@ -86,7 +86,7 @@ class WorkflowRegistry:
         self._discovered = True  # a plugin calling load_workflow while it loads must not recurse
         found = [load_workflow_file(path) for path in sorted(shipped_workflow_dir().glob("*.yaml"))]
         problems: list[DefinitionProblem] = []
-        for entry in entry_points(group=ENTRY_POINT_GROUP):
+        for entry in declared(ENTRY_POINT_GROUP):
             try:
                 found.extend(_declared_definitions(entry.load()))
             except WorkflowDefinitionError as error:
@@ -105,8 +105,23 @@ class WorkflowRegistry:
         for definition in found:
             self.register(definition)
 
+    def _shipped(self, name: str, version: int) -> WorkflowDefinition | None:
+        """The shipped file of ``name`` when it is that version, read without discovering the rest
+        (a mission names its exact version; parsing every workflow to show one costs a command)."""
+        path = shipped_workflow_dir() / f"{name}.yaml"
+        if not path.is_file():
+            return None
+        definition = self.register(load_workflow_file(path))
+        return definition if (definition.name, definition.version) == (name, version) else None
+
     def get(self, name: str, version: int | None = None) -> WorkflowDefinition:
         """The definition ``name`` at ``version`` (the newest when None)."""
+        if version is not None:
+            # Shipped files win over installed packages for the same name and version (see
+            # _discover), so the shipped file can answer before anything else is read.
+            found = self._by_key.get((name, version)) or self._shipped(name, version)
+            if found is not None:
+                return found
         self._discover()
         if version is not None:
             found = self._by_key.get((name, version))

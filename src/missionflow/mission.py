@@ -181,10 +181,7 @@ class Mission:
     @property
     def paid_total(self) -> Money:
         """Every payment received, in the mission's currency."""
-        total = Money.zero(self.currency)
-        for payment in self.payments:
-            total = total + payment.amount
-        return total
+        return Money.total((payment.amount for payment in self.payments), self.currency)
 
     @property
     def invoiced_total(self) -> Money:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -10,8 +11,19 @@ from missionflow.errors import InvalidValueError
 CENT = Decimal("0.01")
 
 
-def _is_currency(code: str) -> bool:
-    return len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+_CURRENCIES_SEEN: set[str] = set()
+"""Codes already checked: every guard builds Money, so each code is checked once per process."""
+
+
+def _is_currency(code: object) -> bool:
+    if not isinstance(code, str):
+        return False
+    if code in _CURRENCIES_SEEN:
+        return True
+    valid = len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()
+    if valid:
+        _CURRENCIES_SEEN.add(code)
+    return valid
 
 
 def parse_decimal(text: str | int | Decimal, field: str = "amount") -> Decimal:
@@ -50,10 +62,10 @@ class Money:
         amount: object = self.amount
         if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
             raise TypeError(f"Money holds a Decimal, never {type(amount).__name__}")
-        value = Decimal(amount)
+        value = amount if isinstance(amount, Decimal) else Decimal(amount)
         if not value.is_finite():
             raise InvalidValueError("amount", f"{value} is not a finite number")
-        if not isinstance(self.currency, str) or not _is_currency(self.currency):
+        if not _is_currency(self.currency):
             raise InvalidValueError("currency", f"{self.currency!r} is not an ISO 4217 code like EUR")
         try:
             quantized = value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -74,6 +86,20 @@ class Money:
     def zero(cls, currency: str) -> Money:
         """Nothing, in this currency."""
         return cls(Decimal("0"), currency)
+
+    @classmethod
+    def total(cls, amounts: Iterable[Money], currency: str) -> Money:
+        """The sum of ``amounts`` (zero when there are none), refusing any other currency.
+
+        >>> str(Money.total([Money.of("0.10", "EUR"), Money.of("0.20", "EUR")], "EUR"))
+        '0.30 EUR'
+        """
+        exact = Decimal(0)
+        for money in amounts:
+            if money.currency != currency:
+                raise InvalidValueError("currency", f"cannot mix {currency} and {money.currency}")
+            exact += money.amount
+        return cls(exact, currency)
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:

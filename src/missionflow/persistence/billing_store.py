@@ -279,6 +279,10 @@ def _amendment_text(kind: str, note: str) -> str:
 # --- reading a mission's account ---------------------------------------------------------------
 
 
+_CHUNK = 500
+"""Missions per IN (...) list when accounts are read in bulk: well under any driver's limit."""
+
+
 @dataclass(frozen=True)
 class _Account:
     """What one mission's invoices, payments and plan add up to on a date."""
@@ -504,7 +508,8 @@ class BillingStore:
                 ids = list(
                     session.scalars(select(InvoiceRow.mission_id).distinct().order_by(InvoiceRow.mission_id))
                 )
-            balances = [b for mission_id in ids for b in self._account(session, mission_id, day).balances]
+            accounts = self._accounts(session, ids, day)
+            balances = [b for account in accounts.values() for b in account.balances]
         return sorted(balances, key=lambda b: (b.issued_on, _number_key(b.number)))
 
     # --- installment plans ---------------------------------------------------------------------
@@ -610,44 +615,93 @@ class BillingStore:
         )
 
     def _account(self, session: Session, mission_id: int, on: date, *, with_plan: bool = True) -> _Account:
-        mission = session.get(MissionRow, mission_id)
-        if mission is None:  # pragma: no cover - callers found it
-            raise MissionNotFoundError(mission_ref(mission_id))
-        currency = mission.currency
-        ref = mission_ref(mission_id)
-        rows = list(
-            session.scalars(
-                select(InvoiceRow)
-                .where(InvoiceRow.mission_id == mission_id)
-                .order_by(InvoiceRow.year, InvoiceRow.sequence)
+        return self._accounts(session, [mission_id], on, with_plan=with_plan)[mission_id]
+
+    def _accounts(
+        self, session: Session, mission_ids: Sequence[int], on: date, *, with_plan: bool = True
+    ) -> dict[int, _Account]:
+        """The accounts of many missions, read with a few queries per chunk of missions (not per
+        mission): the overdue report over thousands of missions stays a handful of round trips."""
+        accounts: dict[int, _Account] = {}
+        for start in range(0, len(mission_ids), _CHUNK):
+            chunk = mission_ids[start : start + _CHUNK]
+            # .all(): a Result has keys(), so dict() would take it for a mapping
+            currencies = dict(
+                session.execute(
+                    select(MissionRow.id, MissionRow.currency).where(MissionRow.id.in_(chunk))
+                ).all()
             )
-        )
+            missing = [i for i in chunk if i not in currencies]
+            if missing:  # pragma: no cover - callers found them
+                raise MissionNotFoundError(mission_ref(missing[0]))
+            rows: dict[int, list[InvoiceRow]] = {i: [] for i in chunk}
+            for row in session.scalars(
+                select(InvoiceRow)
+                .where(InvoiceRow.mission_id.in_(chunk))
+                .order_by(InvoiceRow.year, InvoiceRow.sequence)
+            ):
+                rows[row.mission_id].append(row)
+            paid_cents: dict[int, list[Decimal]] = {i: [] for i in chunk}
+            for paid_mission, cents in session.execute(
+                select(PaymentRow.mission_id, PaymentRow.amount_cents).where(PaymentRow.mission_id.in_(chunk))
+            ):
+                paid_cents[paid_mission].append(cents)
+            plans: dict[int, PaymentPlanRow] = {}
+            installments: dict[int, list[Installment]] = {}
+            if with_plan:
+                for current in session.scalars(
+                    select(PaymentPlanRow)
+                    .where(PaymentPlanRow.mission_id.in_(chunk), PaymentPlanRow.replaced_at.is_(None))
+                    .order_by(PaymentPlanRow.id)
+                ):
+                    plans[current.mission_id] = current  # the newest current plan wins
+                plan_ids = [plan.id for plan in plans.values()]
+                for item in (
+                    session.scalars(
+                        select(InstallmentRow)
+                        .where(InstallmentRow.plan_id.in_(plan_ids))
+                        .order_by(InstallmentRow.plan_id, InstallmentRow.position)
+                    )
+                    if plan_ids
+                    else ()
+                ):
+                    installments.setdefault(item.plan_id, []).append(
+                        Installment(item.due_on, Money(item.amount_cents, item.currency))
+                    )
+            for mission_id in chunk:
+                currency = currencies[mission_id]
+                paid = Money(sum(paid_cents[mission_id], Decimal(0)), currency)
+                plan_row = plans.get(mission_id)
+                accounts[mission_id] = self._account_of(
+                    mission_id,
+                    currency,
+                    rows[mission_id],
+                    paid,
+                    plan_row,
+                    installments.get(plan_row.id, []) if plan_row is not None else [],
+                    on,
+                )
+        return accounts
+
+    def _account_of(
+        self,
+        mission_id: int,
+        currency: str,
+        rows: list[InvoiceRow],
+        paid: Money,
+        plan_row: PaymentPlanRow | None,
+        items: list[Installment],
+        on: date,
+    ) -> _Account:
+        ref = mission_ref(mission_id)
         numbers = {r.id: r.number for r in rows}
         invoices = [
             self._invoice_record(r, ref, numbers.get(r.references_id) if r.references_id else None)
             for r in rows
         ]
-        paid = sum(
-            (
-                Money(amount, currency)
-                for amount in session.scalars(
-                    select(PaymentRow.amount_cents).where(PaymentRow.mission_id == mission_id)
-                )
-            ),
-            Money.zero(currency),
-        )
-        plan_row = self._current_plan(session, mission_id) if with_plan else None
         plan: PaymentPlan | None = None
         due_dates: dict[str, date] = {}
         if plan_row is not None:
-            items = [
-                Installment(i.due_on, Money(i.amount_cents, i.currency))
-                for i in session.scalars(
-                    select(InstallmentRow)
-                    .where(InstallmentRow.plan_id == plan_row.id)
-                    .order_by(InstallmentRow.position)
-                )
-            ]
             shares = _plan_shares(plan_row.covers, currency)
             due_dates = plan_due_dates(shares, items)
             amount = Money(plan_row.amount_cents, currency)
@@ -675,66 +729,21 @@ class BillingStore:
         items: list[OverdueItem] = []
         with self._reading() as session:
             settings = self._settings(session)
-            ids = list(
-                session.scalars(select(InvoiceRow.mission_id).distinct().order_by(InvoiceRow.mission_id))
+            # Only a mission with an invoice past its due date, or with a payment plan, can owe late.
+            late = select(InvoiceRow.mission_id).where(InvoiceRow.due_on < on)
+            planned = select(PaymentPlanRow.mission_id).where(PaymentPlanRow.replaced_at.is_(None))
+            candidates = list(
+                session.execute(
+                    select(MissionRow.id, ClientRow.name, ClientRow.business)
+                    .join(ClientRow, ClientRow.id == MissionRow.client_id)
+                    .where(MissionRow.id.in_(late.union(planned).scalar_subquery()))
+                    .order_by(MissionRow.id)
+                )
             )
-            for mission_id in ids:
-                items.extend(self._overdue_of(session, mission_id, on, settings))
+            accounts = self._accounts(session, [mission_id for mission_id, _, _ in candidates], on)
+            for mission_id, client, business in candidates:
+                items.extend(_overdue_of(mission_id, client, business, accounts[mission_id], on, settings))
         return sorted(items, key=lambda i: (i.due_on, parse_ref(i.mission, "M") or 0, i.reference))
-
-    def _overdue_of(
-        self, session: Session, mission_id: int, on: date, settings: Settings
-    ) -> list[OverdueItem]:
-        mission = session.get(MissionRow, mission_id)
-        client = session.get(ClientRow, mission.client_id) if mission is not None else None
-        if mission is None or client is None:  # pragma: no cover - foreign keys
-            return []
-        account = self._account(session, mission_id, on)
-        terms = {i.number: i.terms for i in account.invoices}
-        covered = set(account.plan.covers) if account.plan is not None else set()
-        items = []
-        for balance in account.balances:
-            if balance.status != "overdue" or balance.number in covered:
-                continue
-            stated = terms.get(balance.number)
-            items.append(
-                _overdue_item(
-                    mission_id,
-                    client.name,
-                    "invoice",
-                    balance.number,
-                    balance.due_on,
-                    balance.balance,
-                    on,
-                    stated,
-                    settings,
-                    client.business,
-                    with_indemnity=True,
-                )
-            )
-        if account.plan is not None:
-            last_terms = next((terms.get(n) for n in reversed(account.plan.covers) if terms.get(n)), None)
-            first = True
-            for installment in account.plan.installments:
-                if installment.status != "overdue":
-                    continue
-                items.append(
-                    _overdue_item(
-                        mission_id,
-                        client.name,
-                        "installment",
-                        f"{mission_ref(mission_id)} #{installment.position}",
-                        installment.due_on,
-                        installment.balance,
-                        on,
-                        last_terms,
-                        settings,
-                        client.business,
-                        with_indemnity=first,
-                    )
-                )
-                first = False
-        return items
 
     # --- reminders -----------------------------------------------------------------------------
 
@@ -833,6 +842,58 @@ class BillingStore:
                 )
             return installment_message(installment, account.plan_id == plan_id)
         return False, f"skipped: unknown reminder kind {reminder.kind!r}"
+
+
+def _overdue_of(
+    mission_id: int, client: str, business: bool, account: _Account, on: date, settings: Settings
+) -> list[OverdueItem]:
+    """The overdue invoices of one mission's account (those a payment plan covers are judged by
+    its installments), then its overdue installments; the indemnity is claimed once per plan."""
+    terms = {i.number: i.terms for i in account.invoices}
+    covered = set(account.plan.covers) if account.plan is not None else set()
+    items = []
+    for balance in account.balances:
+        if balance.status != "overdue" or balance.number in covered:
+            continue
+        stated = terms.get(balance.number)
+        items.append(
+            _overdue_item(
+                mission_id,
+                client,
+                "invoice",
+                balance.number,
+                balance.due_on,
+                balance.balance,
+                on,
+                stated,
+                settings,
+                business,
+                with_indemnity=True,
+            )
+        )
+    if account.plan is not None:
+        last_terms = next((terms.get(n) for n in reversed(account.plan.covers) if terms.get(n)), None)
+        first = True
+        for installment in account.plan.installments:
+            if installment.status != "overdue":
+                continue
+            items.append(
+                _overdue_item(
+                    mission_id,
+                    client,
+                    "installment",
+                    f"{mission_ref(mission_id)} #{installment.position}",
+                    installment.due_on,
+                    installment.balance,
+                    on,
+                    last_terms,
+                    settings,
+                    business,
+                    with_indemnity=first,
+                )
+            )
+            first = False
+    return items
 
 
 def _overdue_item(

@@ -208,9 +208,17 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
                 return HEAD_REVISION
             if connection.dialect.name == "postgresql":
                 connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            # alembic is imported only when there is something to migrate: it costs a command ~0.1 s
             from alembic import command
+            from alembic.util.exc import CommandError
 
-            command.upgrade(alembic_config(connection), revision)
+            try:
+                command.upgrade(alembic_config(connection), revision)
+            except CommandError as error:
+                raise StorageError(
+                    f"cannot migrate {display_url(engine.url)}: {error}; "
+                    "it may have been created by a newer version of missionflow"
+                ) from None
             current = current_revision(connection)
     return current or ""
 
