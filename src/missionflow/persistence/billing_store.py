@@ -592,11 +592,7 @@ class BillingStore:
 
     @staticmethod
     def _current_plan(session: Session, mission_id: int) -> PaymentPlanRow | None:
-        return session.scalars(
-            select(PaymentPlanRow)
-            .where(PaymentPlanRow.mission_id == mission_id, PaymentPlanRow.replaced_at.is_(None))
-            .order_by(PaymentPlanRow.id.desc())
-        ).first()
+        return _current_plans(session, [mission_id]).get(mission_id)
 
     @staticmethod
     def _replace_plan(session: Session, plan: PaymentPlanRow, outcome: str) -> None:
@@ -649,12 +645,7 @@ class BillingStore:
             plans: dict[int, PaymentPlanRow] = {}
             installments: dict[int, list[Installment]] = {}
             if with_plan:
-                for current in session.scalars(
-                    select(PaymentPlanRow)
-                    .where(PaymentPlanRow.mission_id.in_(chunk), PaymentPlanRow.replaced_at.is_(None))
-                    .order_by(PaymentPlanRow.id)
-                ):
-                    plans[current.mission_id] = current  # the newest current plan wins
+                plans = _current_plans(session, chunk)
                 plan_ids = [plan.id for plan in plans.values()]
                 for item in (
                     session.scalars(
@@ -731,7 +722,7 @@ class BillingStore:
             settings = self._settings(session)
             # Only a mission with an invoice past its due date, or with a payment plan, can owe late.
             late = select(InvoiceRow.mission_id).where(InvoiceRow.due_on < on)
-            planned = select(PaymentPlanRow.mission_id).where(PaymentPlanRow.replaced_at.is_(None))
+            planned = select(PaymentPlanRow.mission_id).where(_IS_CURRENT_PLAN)
             candidates = list(
                 session.execute(
                     select(MissionRow.id, ClientRow.name, ClientRow.business)
@@ -842,6 +833,22 @@ class BillingStore:
                 )
             return installment_message(installment, account.plan_id == plan_id)
         return False, f"skipped: unknown reminder kind {reminder.kind!r}"
+
+
+_IS_CURRENT_PLAN = PaymentPlanRow.replaced_at.is_(None)
+"""A plan stays current until a new plan or a credit note replaces it."""
+
+
+def _current_plans(session: Session, mission_ids: Sequence[int]) -> dict[int, PaymentPlanRow]:
+    """The current payment plan of each of these missions that has one (the newest, if several)."""
+    plans: dict[int, PaymentPlanRow] = {}
+    for plan in session.scalars(
+        select(PaymentPlanRow)
+        .where(PaymentPlanRow.mission_id.in_(mission_ids), _IS_CURRENT_PLAN)
+        .order_by(PaymentPlanRow.id)
+    ):
+        plans[plan.mission_id] = plan  # ordered by id: the newest is kept
+    return plans
 
 
 def _overdue_of(
