@@ -10,6 +10,8 @@ Exit codes (documented in ``missionflow --help`` and the README):
     5  not found (mission, client, workflow, invoice)
     6  concurrent update (someone else changed the mission; try again)
     7  invalid workflow definition (every problem listed)
+    8  refused by a rule of the trade: the values are fine, the record says no (a second final
+       invoice, an amendment without a contract, a plan when nothing is due)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 from missionflow_cli.exit_codes import (
     EXIT_BLOCKED,
     EXIT_CONCURRENT,
+    EXIT_CONFLICT,
     EXIT_FAILURE,
     EXIT_INVALID_WORKFLOW,
     EXIT_NOT_ALLOWED,
@@ -139,6 +142,7 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
     """The exit code and message lines for a missionflow error, or None for a programming error."""
     from missionflow import (
         ConcurrentUpdateError,
+        ConflictError,
         InvalidValueError,
         MissionflowError,
         NotFoundError,
@@ -149,11 +153,11 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
     )
 
     if isinstance(exc, TransitionBlockedError):
-        return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.mission}:", *exc.reasons]
+        return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.subject}:", *exc.reasons]
     if isinstance(exc, TransitionNotAllowedError):
         allowed = ", ".join(exc.allowed) or "none (final state)"
         return EXIT_NOT_ALLOWED, [
-            f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.mission})",
+            f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.subject})",
             f"possible triggers: {allowed}",
         ]
     if isinstance(exc, NotFoundError | WorkflowNotFoundError):
@@ -164,6 +168,8 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
         return EXIT_INVALID_WORKFLOW, [f"error: {exc}"]
     if isinstance(exc, InvalidValueError):
         return EXIT_USAGE, [f"error: {exc}"]
+    if isinstance(exc, ConflictError):
+        return EXIT_CONFLICT, [f"error: {exc}"]
     if isinstance(exc, MissionflowError):
         return EXIT_FAILURE, [f"error: {exc}"]
     return None

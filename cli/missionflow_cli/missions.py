@@ -22,7 +22,8 @@ from missionflow_cli.app import (
 from missionflow_cli.complete import complete_client, complete_mission, complete_trigger
 
 if TYPE_CHECKING:
-    from missionflow import Mission, TransitionRecord, TriggerOption
+    from missionflow import TransitionRecord, TriggerOption
+    from missionflow.freelance import Mission
 
 
 def parse_percent(text: str | None) -> Decimal | None:

@@ -22,13 +22,7 @@ from missionflow_cli.complete import complete_mission
 from missionflow_cli.missions import by_option, default_actor
 
 if TYPE_CHECKING:
-    from missionflow import (
-        InvoiceBalance,
-        InvoiceRecord,
-        OverdueItem,
-        PaymentPlan,
-        ReminderResult,
-    )
+    from missionflow.freelance import InvoiceBalance, InvoiceRecord, OverdueItem, PaymentPlan, ReminderResult
 
 mission_argument = click.argument("ref", metavar="MISSION", shell_complete=complete_mission)
 on_option = click.option(
@@ -232,7 +226,7 @@ def invoice_show(number: str, fmt: str, on: str | None, db: str | None) -> None:
 
         missionflow invoice show 2026-0002 --format html > 2026-0002.html
     """
-    from missionflow import render_invoice
+    from missionflow.freelance import render_invoice
 
     with store_for(db) as store:
         issued = store.get_invoice(number)
@@ -316,7 +310,8 @@ def plan_set(ref: str, installments: tuple[str, ...], on: str | None, db: str | 
 
         missionflow plan set M-1 --installment 2027-01-31:1500 --installment 2027-02-28:1500
     """
-    from missionflow import Installment, Money
+    from missionflow import Money
+    from missionflow.freelance import Installment
 
     with store_for(db) as store:
         currency = store.get_mission(ref).currency

@@ -33,7 +33,7 @@ def settings_show(db: str | None, as_json: bool) -> None:
 
         missionflow settings show
     """
-    from missionflow import describe_settings
+    from missionflow.freelance import describe_settings
 
     with store_for(db) as store:
         current = store.get_settings()
@@ -61,7 +61,7 @@ def settings_set(key: str, value: str, db: str | None) -> None:
 
         missionflow settings set working_hours 09:00-18:00
     """
-    from missionflow import set_from_text
+    from missionflow.freelance import set_from_text
 
     with store_for(db) as store:
         updated = set_from_text(store.get_settings(), key, value)
@@ -82,7 +82,8 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
 
         missionflow settings criterion pays_on_time "Did they pay past invoices on time?"
     """
-    from missionflow import Criterion, InvalidValueError
+    from missionflow import InvalidValueError
+    from missionflow.freelance import Criterion
 
     if not name.strip():
         raise click.BadParameter("give the criterion a name", param_hint="NAME")
@@ -147,7 +148,8 @@ def spec_set(
     """
     from dataclasses import replace
 
-    from missionflow import Deliverable, Money, Specification, parse_specification
+    from missionflow import Money
+    from missionflow.freelance import Deliverable, Specification, parse_specification
 
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
@@ -186,7 +188,7 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow spec show M-1
     """
-    from missionflow import Specification
+    from missionflow.freelance import Specification
 
     with store_for(db) as store:
         current = store.get_mission(ref)
@@ -265,7 +267,8 @@ def contract_sign(
     """
     from datetime import date
 
-    from missionflow import Contract, Money
+    from missionflow import Money
+    from missionflow.freelance import Contract
 
     when = parse_date(signed_on, "signed-on") or date.today()
     if not terms_version.strip():
@@ -297,7 +300,8 @@ def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
 
         missionflow contract amend M-1 --amount 600 --reason "a blog section, agreed by mail on 2026-12-02"
     """
-    from missionflow import Money, parse_decimal
+    from missionflow import Money
+    from missionflow.money import parse_decimal
 
     with store_for(db) as store:
         current = store.get_mission(ref)
@@ -390,7 +394,8 @@ def payment_add(
     """
     from datetime import date
 
-    from missionflow import Money, Payment
+    from missionflow import Money
+    from missionflow.freelance import Payment
 
     when = parse_date(received_on, "on") or date.today()
     with store_for(db) as store:

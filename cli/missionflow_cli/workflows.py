@@ -26,7 +26,8 @@ def workflow_list(as_json: bool) -> None:
 
         missionflow workflow list
     """
-    from missionflow import load_workflow, workflow_names
+    from missionflow import load_workflow
+    from missionflow.workflow import workflow_names
 
     definitions = [load_workflow(name) for name in workflow_names()]
     if as_json:
@@ -52,7 +53,8 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
 
         missionflow workflow show freelance-mission --lang fr
     """
-    from missionflow import get_guard, load_workflow
+    from missionflow import load_workflow
+    from missionflow.workflow import get_guard
 
     definition = load_workflow(name, version)
 
@@ -123,7 +125,7 @@ def workflow_validate(path: str) -> None:
 
         missionflow workflow validate workflows/freelance-mission.yaml
     """
-    from missionflow import load_workflow_file
+    from missionflow.workflow import load_workflow_file
 
     definition = load_workflow_file(path)
     click.echo(
