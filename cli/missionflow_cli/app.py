@@ -17,13 +17,14 @@ Exit codes (documented in ``missionflow --help`` and the README):
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -194,3 +195,27 @@ def parse_moment(text: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a date-time like 2027-01-15T10:00+01:00") from None
     return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def parse_percent(text: str | None) -> Decimal | None:
+    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%").strip())
+    except InvalidOperation:
+        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
+    return value
+
+
+def default_actor() -> str:
+    """Who is acting when --by is not given: the login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "me"
+
+
+by_option = click.option("--by", "actor", default=None, help="Who does it (default: your login name).")

@@ -192,3 +192,25 @@ class StorageError(MissionflowError):
 
 class DiagramRenderError(MissionflowError):
     """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""
+
+
+__all__ = [
+    "ClientNotFoundError",
+    "ConcurrentUpdateError",
+    "ConflictError",
+    "DefinitionProblem",
+    "DiagramRenderError",
+    "GuardResult",
+    "HistoryTamperedError",
+    "InvalidValueError",
+    "InvoiceNotFoundError",
+    "MissionNotFoundError",
+    "MissionflowError",
+    "NotFoundError",
+    "StorageError",
+    "TransitionBlockedError",
+    "TransitionError",
+    "TransitionNotAllowedError",
+    "WorkflowDefinitionError",
+    "WorkflowNotFoundError",
+]

@@ -45,7 +45,8 @@ def render_diagram(diagram: Diagram, fmt: str) -> bytes:
     Raises InvalidValueError for an unknown format and DiagramRenderError when Graphviz
     is missing or fails.
 
-    >>> from missionflow import load_workflow, workflow_diagram
+    >>> from missionflow import load_workflow
+    >>> from missionflow.diagrams import workflow_diagram
     >>> render_diagram(workflow_diagram(load_workflow("retainer")), "mermaid").splitlines()[3]
     b'stateDiagram-v2'
     """

@@ -19,16 +19,18 @@ import typing
 from missionflow.freelance import effects as _effects
 from missionflow.freelance import guards as _guards
 from missionflow.freelance import vocabulary
-from missionflow.freelance.api import DEFAULT_WORKFLOW, context_of, fire, path_to, triggers
-from missionflow.freelance.billing import (
-    Installment,
-    InstallmentStatus,
-    InvoiceBalance,
-    InvoiceTerms,
-    OverdueItem,
-    PaymentPlan,
+from missionflow.freelance.api import (
+    DEFAULT_WORKFLOW,
+    context_of,
+    fire,
+    path_to,
+    revision_rounds_used,
+    triggers,
 )
+from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance, OverdueItem, PaymentPlan
+from missionflow.freelance.billing import Installment
 from missionflow.freelance.guards import settings_in, trade_guard
+from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import (
     Amendment,
     Client,
@@ -106,6 +108,7 @@ __all__ = [
     "parse_specification",
     "path_to",
     "render_invoice",
+    "revision_rounds_used",
     "set_from_text",
     "settings_in",
     "trade_guard",

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from missionflow.freelance.mission import Mission
 from missionflow.freelance.settings import Settings
-from missionflow.freelance.vocabulary import SETTINGS
+from missionflow.freelance.vocabulary import REVISION, SETTINGS
 from missionflow.workflow import (
     GuardContext,
     Hooks,
@@ -82,6 +82,11 @@ def triggers(
     """Every trigger from the mission's state, allowed or blocked with the reasons."""
     ctx = context_of(mission, settings, at=at, note=note, data=data)
     return workflow_for(mission).triggers(mission, ctx)
+
+
+def revision_rounds_used(mission: Mission) -> int:
+    """How many revision rounds the client asked for: the fires of the triggers tagged ``revision``."""
+    return mission.count_fired(*workflow_for(mission).definition.triggers_tagged(REVISION))
 
 
 def path_to(

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from missionflow.errors import InvalidValueError
-from missionflow.freelance.billing import InvoiceBalance, InvoiceTerms
+from missionflow.freelance.balances import InvoiceBalance
+from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.money import Money
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from missionflow.freelance.billing import InvoiceTerms
+from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import Client, InvoiceSummary
 from missionflow.money import Money
 

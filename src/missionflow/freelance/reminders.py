@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from missionflow.freelance.billing import InstallmentStatus, InvoiceBalance
+from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance
 from missionflow.freelance.mission import Mission
 
 DEPOSIT_MISSING = "deposit_missing"

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.database import default_database_url
+from missionflow.store.opening import open_store
 from missionflow.store.records import MissionSummary
-from missionflow.store.store import Store, open_store
+from missionflow.store.store import Store
 
 __all__ = [
     "HistoryEntry",

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import MissionNotFoundError
 from missionflow.freelance import Installment, InvoiceBalance, InvoiceRecord, PaymentPlan
-from missionflow.freelance.billing import PlanShare, installment_statuses, invoice_balances, plan_due_dates
+from missionflow.freelance.balances import installment_statuses, invoice_balances
+from missionflow.freelance.billing import PlanShare, plan_due_dates
 from missionflow.money import Money
 from missionflow.store.invoice_rows import invoice_record
 from missionflow.store.models import InstallmentRow, InvoiceRow, MissionRow, PaymentPlanRow, PaymentRow

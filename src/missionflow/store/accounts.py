@@ -17,7 +17,8 @@ from missionflow.freelance import (
     PaymentPlan,
     Settings,
 )
-from missionflow.freelance.billing import PlanShare, check_plan, days_late, late_interest
+from missionflow.freelance.balances import days_late
+from missionflow.freelance.billing import PlanShare, check_plan, late_interest
 from missionflow.freelance.reminders import INSTALLMENT_DUE, day_after
 from missionflow.money import Money
 from missionflow.store import account_reads, plan_rows, rows, schedule

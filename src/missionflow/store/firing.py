@@ -130,25 +130,25 @@ class Firing:
         if mission_id is None:
             raise MissionNotFoundError(ref)
         try:
-            with self.db.write_connection(ref) as connection:
-                found = self._read(connection, ref, mission_id, trigger, idempotency_key)
-                if isinstance(found, TransitionRecord):
-                    return found
-                row, workflow, hooks = found
-                transition = workflow.definition.transition(row.state, trigger)
-                declared = self._effects(ref, moment, transition.effects if transition else (), effects)
-                if not extras and not declared and not len(hooks):
-                    # Only guards run between the read and the write, so both happen in the write
-                    # transaction, reading only what the guards read. On SQLite (BEGIN IMMEDIATE)
-                    # writers take turns: a loser reads the winner's state and decides on it.
-                    needs = workflow.facts_read(row.state, trigger)
-                    loaded = _load(connection, row, workflow, hooks, needs)
-                    record = self._decide(loaded, trigger, actor, note, moment, data)
-                    earlier = self._write(connection, loaded, record, idempotency_key, ())
-                    return earlier or record
-            # Effects, extras or hooks run outside the write transaction: read, decide, then write.
+            if not extras and not len(self.hooks):
+                # Only guards run between the read and the write, so both happen in the write
+                # transaction, reading only what the guards read. On SQLite (BEGIN IMMEDIATE)
+                # writers take turns: a loser reads the winner's state and decides on it.
+                with self.db.write_connection(ref) as connection:
+                    found = self._read(connection, ref, mission_id, trigger, idempotency_key)
+                    if isinstance(found, TransitionRecord):
+                        return found
+                    row, workflow, hooks = found
+                    transition = workflow.definition.transition(row.state, trigger)
+                    if not len(hooks) and not (transition is not None and transition.effects):
+                        needs = workflow.facts_read(row.state, trigger)
+                        loaded = _load(connection, row, workflow, hooks, needs)
+                        record = self._decide(loaded, trigger, actor, note, moment, data)
+                        earlier = self._write(connection, loaded, record, idempotency_key, ())
+                        return earlier or record
+            # Hooks, effects or extras run outside the write transaction: read, decide, then write.
             return self._fire_in_steps(
-                ref, mission_id, trigger, actor, note, moment, data, idempotency_key, [*extras, *declared]
+                ref, mission_id, trigger, actor, note, moment, data, idempotency_key, extras, effects
             )
         except DuplicateKey:
             if idempotency_key is not None:
@@ -180,7 +180,8 @@ class Firing:
         moment: datetime,
         data: Mapping[str, str] | None,
         idempotency_key: str | None,
-        extras: Sequence[Extra | Effect],
+        given: Sequence[Extra],
+        effects: Mapping[str, Effect] | None,
     ) -> TransitionRecord:
         """Read the whole mission, decide (guards, before-hooks, each ``prepare``) outside any
         transaction, then write under the optimistic version check, run the after-hooks inside that
@@ -192,6 +193,9 @@ class Firing:
             row, workflow, hooks = found
             # Hooks are given the mission: they may look at anything.
             loaded = _load(connection, row, workflow, hooks, None)
+        transition = workflow.definition.transition(row.state, trigger)
+        declared = self._effects(ref, moment, transition.effects if transition else (), effects)
+        extras: list[Extra | Effect] = [*given, *declared]
         for extra in extras:
             if extra.prepare is not None:
                 extra.prepare(loaded.mission)

@@ -134,7 +134,11 @@ class Invoices:
                 )
             )
 
-        record = self.firing.fire(ref, trigger, actor=actor, note=note, at=at, extras=[Extra(prepare, write)])
+        # A final invoice given here is the one the transition's declared effect would issue.
+        instead = {ISSUE_FINAL_INVOICE: _AlreadyIssued()} if kind == "final" else None
+        record = self.firing.fire(
+            ref, trigger, actor=actor, note=note, at=at, extras=[Extra(prepare, write)], effects=instead
+        )
         return record, issued[0]
 
     def issue_deposit(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
@@ -280,3 +284,13 @@ class Invoices:
                 )
                 for row in found
             ]
+
+
+class _AlreadyIssued:
+    """The declared final-invoice effect, when the caller issues the final invoice itself."""
+
+    def prepare(self, mission: Mission) -> None:
+        """Nothing to prepare: the caller's invoice is already in the mission."""
+
+    def write(self, session: Session, mission_id: int) -> None:
+        """Nothing to write: the caller's invoice is written as an extra."""

@@ -29,6 +29,17 @@ class Payments:
         With an ``idempotency_key`` (a payment webhook's delivery id), recording the same key
         again writes nothing and returns the payment recorded the first time; the key names one
         payment of one mission (reusing it for another raises InvalidValueError).
+
+        >>> from datetime import date
+        >>> from missionflow import Money, open_store
+        >>> from missionflow.freelance import Payment
+        >>> with open_store("sqlite://") as store:
+        ...     ref = store.create_mission(store.add_client("Acme").ref, "Logo").ref
+        ...     paid = Payment(Money.of("1350", "EUR"), date(2026, 12, 1), "transfer")
+        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
+        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
+        ...     len(store.get_mission(ref).payments)
+        1
         """
         if payment.amount.amount <= 0:
             raise InvalidValueError("amount", f"a payment must be more than zero, got {payment.amount}")

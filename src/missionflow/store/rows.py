@@ -18,7 +18,7 @@ from missionflow.freelance.vocabulary import FACTS
 from missionflow.money import Money
 from missionflow.store import facts
 from missionflow.store.models import Base, ClientRow, MissionRow, SettingsRow, WorkflowVersionRow
-from missionflow.store.records import mission_ref, parse_ref, settings_from_json
+from missionflow.store.records import mission_ref, parse_ref, settings_from_json, settings_to_json
 from missionflow.store.session import now, rowcount
 from missionflow.workflow import WorkflowDefinition, load_workflow, parse_workflow, register_workflow
 
@@ -41,6 +41,17 @@ def settings(session: Session) -> Settings:
     """The freelancer's settings (the defaults until some are saved)."""
     row = session.get(SettingsRow, SETTINGS_ID)
     return Settings() if row is None else settings_from_json(dict(row.data))
+
+
+def save_settings(session: Session, settings: Settings) -> None:
+    """Replace the settings in the current write transaction."""
+    data = settings_to_json(settings)
+    row = session.get(SettingsRow, SETTINGS_ID)
+    if row is None:
+        session.add(SettingsRow(id=SETTINGS_ID, data=data, updated_at=now()))
+    else:
+        row.data = data
+        row.updated_at = now()
 
 
 def client_row(session: Session, ref: str) -> ClientRow:

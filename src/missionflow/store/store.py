@@ -1,13 +1,9 @@
-"""The Store: one object an application holds to keep missions in a database.
-
-Each job lives in its own module (clients, missions, terms, payments, invoices, accounts,
-reminders, the fire transaction, the history); this class composes them and keeps the one flat
-API a user calls, each method a single call into the job's module.
-"""
+"""The Store: one object an application holds to keep missions in a database. Each job lives in
+its own module (clients, missions, terms, payments, invoices, accounts, reminders, the fire, the
+history); this class composes them into one flat API, each method a single call into its module."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +13,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from missionflow.errors import HistoryTamperedError, InvalidValueError
+from missionflow.errors import HistoryTamperedError
 from missionflow.freelance import (
     DEFAULT_WORKFLOW,
     Amendment,
@@ -37,18 +33,17 @@ from missionflow.freelance import (
 )
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
-from missionflow.store import database, history, rows
+from missionflow.store import history, rows
 from missionflow.store.accounts import Accounts
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
 from missionflow.store.firing import Firing
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.missions import MissionBook
-from missionflow.store.models import SettingsRow
 from missionflow.store.payments import Payments
-from missionflow.store.records import MissionSummary, settings_to_json
+from missionflow.store.records import MissionSummary
 from missionflow.store.reminders import Reminders
-from missionflow.store.session import Database, now
+from missionflow.store.session import Database
 from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
 
@@ -78,8 +73,6 @@ class Store:
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
         self._reminders = Reminders(self._db)
-
-    # --- lifecycle -------------------------------------------------------------------------
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
@@ -113,14 +106,8 @@ class Store:
 
     def save_settings(self, settings: Settings) -> None:
         """Replace the settings."""
-        data = settings_to_json(settings)
         with self._db.writing() as session:
-            row = session.get(SettingsRow, rows.SETTINGS_ID)
-            if row is None:
-                session.add(SettingsRow(id=rows.SETTINGS_ID, data=data, updated_at=now()))
-            else:
-                row.data = data
-                row.updated_at = now()
+            rows.save_settings(session, settings)
 
     # --- clients (see missionflow.store.clients) -------------------------------------------
 
@@ -213,15 +200,13 @@ class Store:
         idempotency_key: str | None = None,
         block_client: bool = False,
     ) -> TransitionRecord:
-        """Fire ``trigger`` on a mission: the new state and its history entry are written together.
+        """Fire ``trigger`` on a mission: the new state, its history entry and the effects the
+        transition declares (the final invoice) are written together, or nothing is.
 
-        Raises TransitionNotAllowedError or TransitionBlockedError (nothing written), or
-        ConcurrentUpdateError when another writer changed the mission in between. With an
-        ``idempotency_key``, firing again with the same key returns the first record and writes
-        nothing. With ``block_client`` (only for a way out into an exit state), the client is
-        blocked in the same transaction, the note as the reason (R11). The effects the transition
-        declares (the final invoice) are written in the same transaction. Hooks (the workflow's,
-        then ``self.hooks``) run around it: see :class:`~missionflow.workflow.Hooks`.
+        TransitionNotAllowedError, TransitionBlockedError, or ConcurrentUpdateError when another
+        writer changed the mission in between. The same ``idempotency_key`` again returns the first
+        record. ``block_client`` (only with a way out into an exit state) blocks the client in the
+        same transaction, the note as the reason (R11). Hooks run around it (see Hooks).
         """
         extras = [ClientBook.block_with_exit(ref, trigger, note)] if block_client else []
         return self._firing.fire(
@@ -284,6 +269,12 @@ class Store:
         """Fire the approval on the client's silence once the acceptance period is over (R10)."""
         return self._terms.approve_tacitly(ref, actor=actor, at=at)
 
+    def deliver(
+        self, ref: str, deliverable: str, *, actor: str = "", note: str = "", at: datetime | None = None
+    ) -> TransitionRecord:
+        """Hand over one deliverable of the specification (the transition the workflow tags ``delivery``)."""
+        return self._terms.deliver(ref, deliverable, actor=actor, note=note, at=at)
+
     def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price."""
         self._terms.agree_extra_revision(ref, amount, note)
@@ -303,19 +294,7 @@ class Store:
         return self._terms.list_amendments(ref)
 
     def record_payment(self, ref: str, payment: Payment, *, idempotency_key: str | None = None) -> Payment:
-        """Record money received (R5, R6), once per ``idempotency_key``.
-
-        >>> from datetime import date
-        >>> from missionflow import Money, open_store
-        >>> from missionflow.freelance import Payment
-        >>> with open_store("sqlite://") as store:
-        ...     ref = store.create_mission(store.add_client("Acme").ref, "Logo").ref
-        ...     paid = Payment(Money.of("1350", "EUR"), date(2026, 12, 1), "transfer")
-        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
-        ...     _ = store.record_payment(ref, paid, idempotency_key="evt_1")
-        ...     len(store.get_mission(ref).payments)
-        1
-        """
+        """Record money received (R5, R6), once per ``idempotency_key`` (see Payments.record)."""
         return self._payments.record(ref, payment, idempotency_key=idempotency_key)
 
     # --- invoices (see missionflow.store.invoices) -----------------------------------------
@@ -416,42 +395,3 @@ class Store:
     def tick(self, now: datetime) -> list[ReminderResult]:
         """Process every reminder due at ``now``, once each (safe to run from cron)."""
         return self._reminders.tick(now)
-
-
-def open_store(
-    url: str | os.PathLike[str] | None = None,
-    *,
-    engine: Engine | None = None,
-    create: bool = True,
-    hooks: Hooks | None = None,
-) -> Store:
-    """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
-
-    With neither, ``MISSIONFLOW_DB`` is used, else a private SQLite file in the user's data
-    folder. ``create=True`` creates or migrates missionflow's tables when needed. With an
-    application's ``engine``, missionflow's tables (all named ``mf_...``) live beside the
-    application's and the engine stays the application's to dispose of. ``hooks`` run around
-    every fire (see Hooks).
-
-    >>> store = open_store("sqlite://")
-    >>> store.url_for_display
-    'sqlite://'
-    >>> store.close()
-    """
-    if engine is not None and url is not None:
-        raise InvalidValueError("url", "give a database URL or an engine, not both")
-    if engine is not None:
-        database.configure_engine(engine)
-        store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
-    else:
-        built, built_url = database.build_engine(url)
-        store = Store(built, built_url, owns_engine=True, hooks=hooks)
-    try:
-        if create:
-            store.migrate()
-        else:
-            store.check_schema()
-    except BaseException:
-        store.close()
-        raise
-    return store

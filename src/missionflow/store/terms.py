@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import ConflictError, InvalidValueError, TransitionNotAllowedError
 from missionflow.freelance import Amendment, Contract, Mission, Specification
-from missionflow.freelance.vocabulary import APPROVAL, SIGNATURE
+from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.firing import Extra, Firing
@@ -160,6 +160,15 @@ class Terms:
         trigger = self.tagged_trigger(ref, APPROVAL, "approval")
         return self.firing.fire(
             ref, trigger, actor=actor, note="tacit approval", at=at, data={"tacit": "yes"}
+        )
+
+    def deliver(
+        self, ref: str, deliverable: str, *, actor: str = "", note: str = "", at: datetime | None = None
+    ) -> TransitionRecord:
+        """Hand over one deliverable of the specification: fire the delivery from the mission's state."""
+        trigger = self.tagged_trigger(ref, DELIVERY, "delivery")
+        return self.firing.fire(
+            ref, trigger, actor=actor, note=note, at=at, data={"deliverable": deliverable}
         )
 
     def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:

@@ -9,6 +9,7 @@ True
 from __future__ import annotations
 
 from missionflow.errors import GuardResult
+from missionflow.workflow.answers import PathReport, PathStep, TriggerOption
 from missionflow.workflow.calendar import WorkingCalendar, aware
 from missionflow.workflow.definition import (
     GuardParam,
@@ -24,9 +25,6 @@ from missionflow.workflow.definition import (
 )
 from missionflow.workflow.effects import EffectSpec, declare_effect, effect_names, get_effect
 from missionflow.workflow.engine import (
-    PathReport,
-    PathStep,
-    TriggerOption,
     Workflow,
     compile_workflow,
     fire,
@@ -56,6 +54,7 @@ from missionflow.workflow.registry import (
     shipped_workflow_dir,
     workflow_names,
 )
+from missionflow.workflow.sandbox import isolated_registries
 from missionflow.workflow.serialize import definition_as_json, definition_to_data
 from missionflow.workflow.subject import Subject
 
@@ -102,6 +101,7 @@ __all__ = [
     "get_guard",
     "guard_names",
     "hook_names",
+    "isolated_registries",
     "latest_workflows",
     "load_workflow",
     "load_workflow_file",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, cast
 
@@ -24,60 +23,18 @@ from missionflow.errors import (
     TransitionNotAllowedError,
     WorkflowDefinitionError,
 )
+from missionflow.workflow.answers import PathReport, PathStep, TriggerOption
 from missionflow.workflow.calendar import WorkingCalendar, aware
 from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowDefinition
 from missionflow.workflow.graph import Moves
 from missionflow.workflow.guards import GuardContext, GuardFunc, get_guard
 from missionflow.workflow.hooks import HookEvent, Hooks, chain, load_named_hook
 from missionflow.workflow.records import TransitionRecord
-from missionflow.workflow.registry import registry
+from missionflow.workflow.registry import load_workflow
 from missionflow.workflow.subject import S, Subject
 
 # transitions logs every fired event at INFO; an application's logs are not ours to fill.
 logging.getLogger("transitions").setLevel(logging.WARNING)
-
-
-@dataclass(frozen=True)
-class TriggerOption:
-    """One trigger from the current state, whether it is allowed now and, if not, why."""
-
-    trigger: str
-    source: str
-    dest: str
-    results: tuple[GuardResult, ...]
-
-    @property
-    def allowed(self) -> bool:
-        """True when every guard lets the transition through."""
-        return all(r.ok for r in self.results)
-
-    @property
-    def reasons(self) -> tuple[str, ...]:
-        """Why it is blocked, one reason per failed guard (empty when allowed)."""
-        return tuple(r.reason for r in self.results if r.reason is not None)
-
-
-@dataclass(frozen=True)
-class PathStep:
-    """One step on the way to a target state, with what blocks it with today's facts."""
-
-    trigger: str
-    source: str
-    dest: str
-    reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PathReport:
-    """The shortest way from a subject's state to a target, or None when there is none."""
-
-    target: str
-    steps: tuple[PathStep, ...] | None
-
-    @property
-    def reachable(self) -> bool:
-        """True when some sequence of triggers leads to the target."""
-        return self.steps is not None
 
 
 class _CompiledTransition:
@@ -335,7 +292,7 @@ def compile_workflow(definition: WorkflowDefinition) -> Workflow[Subject]:
 
 def workflow_for(subject: Subject) -> Workflow[Subject]:
     """The compiled rules a subject runs under: its workflow at the version it started with."""
-    return compile_workflow(registry.get(subject.workflow, subject.workflow_version))
+    return compile_workflow(load_workflow(subject.workflow, subject.workflow_version))
 
 
 def fire(
