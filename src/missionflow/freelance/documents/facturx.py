@@ -32,7 +32,7 @@ from missionflow.freelance.documents.model import Document, DocumentKind
 from missionflow.freelance.documents.parties import Language, Party
 from missionflow.money import Money
 
-__all__ = ["NAMESPACES", "build_cii_xml", "embed_facturx", "type_code"]
+__all__ = ["NAMESPACES", "build_cii_xml", "embed_facturx", "treatment", "type_code"]
 
 NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -114,10 +114,19 @@ def build_cii_xml(document: Document, language: Language | None = None) -> bytes
     _party(_add(agreement, "ram:SellerTradeParty"), document.seller, seller=True, with_vat_ids=with_vat_ids)
     _party(_add(agreement, "ram:BuyerTradeParty"), document.buyer, seller=False, with_vat_ids=with_vat_ids)
     delivery = _add(transaction, "ram:ApplicableHeaderTradeDelivery")
-    if document.service_date is not None:
-        _date(delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime", document.service_date)
+    _date(delivery, "ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime", _delivered_on(document))
     _settlement(_add(transaction, "ram:ApplicableHeaderTradeSettlement"), document, lang)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _delivered_on(document: Document) -> date:
+    """BT-72: the service date, the end of the service period, or, for late-payment interest,
+    the day it is claimed (the interest runs up to the issue date)."""
+    if document.service_date is not None:
+        return document.service_date
+    if document.service_period is not None:
+        return document.service_period.end
+    return document.issued_on
 
 
 def treatment(buyer: Party) -> str:
@@ -152,12 +161,18 @@ def _lines(transaction: Element, document: Document) -> None:
         _add(item, "ram:SpecifiedTradeProduct/ram:Name", line.designation)
         price = _add(item, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice")
         _add(price, "ram:ChargeAmount", _amount(line.unit_price))
-        _add(item, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", _number(line.quantity), unitCode=line.unit.value)
+        _add(
+            item,
+            "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
+            _number(line.quantity),
+            unitCode=line.unit.value,
+        )
         settlement = _add(item, "ram:SpecifiedLineTradeSettlement")
         tax = _add(settlement, "ram:ApplicableTradeTax")
         _add(tax, "ram:TypeCode", "VAT")
         _add(tax, "ram:CategoryCode", category)
-        _add(tax, "ram:RateApplicablePercent", _number(document.vat.rate_of(line)))
+        if document.vat.category is not VatCategory.NOT_SUBJECT:  # BR-O-05: no rate outside VAT's scope
+            _add(tax, "ram:RateApplicablePercent", _number(document.vat.rate_of(line)))
         period = line.service_period
         if period is None and line.service_date is not None:
             period = Period(line.service_date, line.service_date)
@@ -165,7 +180,11 @@ def _lines(transaction: Element, document: Document) -> None:
             billing = _add(settlement, "ram:BillingSpecifiedPeriod")
             _date(billing, "ram:StartDateTime", period.start)
             _date(billing, "ram:EndDateTime", period.end)
-        _add(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount", _amount(line.net))
+        _add(
+            settlement,
+            "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount",
+            _amount(line.net),
+        )
 
 
 def _party(node: Element, party: Party, *, seller: bool, with_vat_ids: bool) -> None:
@@ -220,7 +239,8 @@ def _settlement(node: Element, document: Document, lang: Language) -> None:
         _add(tax, "ram:CategoryCode", breakdown.category.value)
         if exemption is not None:
             _add(tax, "ram:ExemptionReasonCode", exemption[0])
-        _add(tax, "ram:RateApplicablePercent", _number(breakdown.rate))
+        if breakdown.category is not VatCategory.NOT_SUBJECT:
+            _add(tax, "ram:RateApplicablePercent", _number(breakdown.rate))
     if document.service_period is not None:
         billing = _add(node, "ram:BillingSpecifiedPeriod")
         _date(billing, "ram:StartDateTime", document.service_period.start)

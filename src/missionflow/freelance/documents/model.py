@@ -75,6 +75,7 @@ _INVOICES = frozenset(
 )
 _LETTERS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER, DocumentKind.FORMAL_NOTICE})
 _ASKS_PAYMENT = (_INVOICES | _LETTERS) - {DocumentKind.CREDIT_NOTE}
+_STATES_SERVICE = frozenset({DocumentKind.DEPOSIT_INVOICE, DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE})
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ class PaymentTerms:
         if self.days < 0:
             raise InvalidValueError("payment_days", f"{self.days} is negative")
         if not isinstance(self.late_penalty_rate, Decimal) or self.late_penalty_rate <= 0:
-            raise InvalidValueError("late_penalty_rate", f"{self.late_penalty_rate!r} must be a positive Decimal")
+            raise InvalidValueError(
+                "late_penalty_rate", f"{self.late_penalty_rate!r} must be a positive Decimal"
+            )
 
 
 @dataclass(frozen=True)
@@ -226,19 +229,29 @@ class Document:
         wrong = [
             (kind.is_letter and bool(self.lines), "a reminder lists overdue invoices, not lines"),
             (not kind.is_letter and not self.lines, "needs at least one line"),
-            (kind.is_letter != bool(self.overdue) and kind is not DocumentKind.LATE_PAYMENT_INVOICE, "overdue"),
+            (
+                kind.is_letter != bool(self.overdue) and kind is not DocumentKind.LATE_PAYMENT_INVOICE,
+                "overdue",
+            ),
             (kind is DocumentKind.LATE_PAYMENT_INVOICE and not self.overdue, "names the overdue invoices"),
             ((kind is DocumentKind.CREDIT_NOTE) != (self.cancels is not None), "cancels"),
             ((kind is DocumentKind.QUOTE) != (self.quote is not None), "quote terms"),
-            (bool(self.deposits) and kind is not DocumentKind.INVOICE, "only a final invoice deducts deposits"),
+            (
+                bool(self.deposits) and kind is not DocumentKind.INVOICE,
+                "only a final invoice deducts deposits",
+            ),
             (
                 (kind is DocumentKind.LATE_PAYMENT_INVOICE) != (self.vat.category is VatCategory.NOT_SUBJECT),
                 "late-payment interest and indemnity, and only they, are outside the scope of VAT",
             ),
-            (kind is DocumentKind.INVOICE and self.service_date is None and self.service_period is None,
-             "a final invoice states the date or period of the service"),
-            (kind.is_invoice and kind is not DocumentKind.CREDIT_NOTE and self.payment.due_on is None,
-             "an invoice states its due date"),
+            (
+                kind in _STATES_SERVICE and self.service_date is None and self.service_period is None,
+                "states the date or period of the service",
+            ),
+            (
+                kind.is_invoice and kind is not DocumentKind.CREDIT_NOTE and self.payment.due_on is None,
+                "an invoice states its due date",
+            ),
         ]
         for failed, reason in wrong:
             if failed:
@@ -306,5 +319,3 @@ def _explain(reason: str) -> str:
         "quote terms": "a quote, and only a quote, has quote terms (validity, deposit, revision rounds)",
     }
     return sentences.get(reason, reason)
-
-

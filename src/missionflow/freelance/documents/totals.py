@@ -69,7 +69,9 @@ def compute_totals(
     bases: dict[Decimal, Decimal] = {}
     for line in lines:
         if line.unit_price.currency != currency:
-            raise InvalidValueError("currency", f"line {line.designation!r} is in {line.unit_price.currency}, not {currency}")
+            raise InvalidValueError(
+                "currency", f"line {line.designation!r} is in {line.unit_price.currency}, not {currency}"
+            )
         rate = regime.rate_of(line)
         bases[rate] = bases.get(rate, Decimal(0)) + line.net.amount
     breakdown = tuple(

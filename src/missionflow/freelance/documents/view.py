@@ -102,7 +102,9 @@ def _facts(document: Document, lang: Language) -> tuple[tuple[str, str], ...]:
         facts.append((message(lang, "fact.valid_until"), format_date(document.quote.valid_until, lang)))
     if document.cancels is not None:
         cancelled = document.cancels
-        facts.append((message(lang, "fact.cancels"), f"{cancelled.number} ({format_date(cancelled.issued_on, lang)})"))
+        facts.append(
+            (message(lang, "fact.cancels"), f"{cancelled.number} ({format_date(cancelled.issued_on, lang)})")
+        )
     if document.payment.due_on is not None and document.kind.is_invoice:
         facts.append((message(lang, "fact.due_on"), format_date(document.payment.due_on, lang)))
     return tuple(facts)
@@ -164,10 +166,15 @@ def _total_rows(document: Document, lang: Language) -> tuple[TotalRow, ...]:
         )
     else:
         rows.append(TotalRow(message(lang, "total.no_vat"), format_amount(totals.vat_total, lang)))
-    rows.append(TotalRow(message(lang, "total.gross"), format_amount(totals.gross, lang), not document.deposits))
+    rows.append(
+        TotalRow(message(lang, "total.gross"), format_amount(totals.gross, lang), not document.deposits)
+    )
     for deposit in document.deposits:
         label = message(
-            lang, "total.deposit", number=deposit.invoice.number, date=format_date(deposit.invoice.issued_on, lang)
+            lang,
+            "total.deposit",
+            number=deposit.invoice.number,
+            date=format_date(deposit.invoice.issued_on, lang),
         )
         rows.append(TotalRow(label, f"− {format_amount(deposit.amount, lang)}"))
     if document.deposits:
@@ -177,7 +184,9 @@ def _total_rows(document: Document, lang: Language) -> tuple[TotalRow, ...]:
     asked = document.deposit_asked
     if asked is not None and document.quote is not None:
         percent = format_rate(document.quote.deposit_percent, lang)
-        rows.append(TotalRow(message(lang, "total.deposit_asked", percent=percent), format_amount(asked, lang)))
+        rows.append(
+            TotalRow(message(lang, "total.deposit_asked", percent=percent), format_amount(asked, lang))
+        )
     return tuple(rows)
 
 
@@ -246,7 +255,11 @@ def _terms(document: Document, lang: Language) -> tuple[str, ...]:
         terms.append(message(lang, "quote.revisions", count=quote.revision_rounds))
     if document.cancels is not None:
         cancelled = document.cancels
-        terms.append(message(lang, "terms.credit", number=cancelled.number, date=format_date(cancelled.issued_on, lang)))
+        terms.append(
+            message(
+                lang, "terms.credit", number=cancelled.number, date=format_date(cancelled.issued_on, lang)
+            )
+        )
     elif payment.due_on is not None and not document.kind.is_letter:
         terms.append(message(lang, "terms.payment", days=payment.days, due=format_date(payment.due_on, lang)))
     elif not document.kind.is_letter:
@@ -287,5 +300,3 @@ def _logo_uri(document: Document) -> str | None:
         return None
     encoded = base64.b64encode(document.logo.data).decode("ascii")
     return f"data:{document.logo.media_type};base64,{encoded}"
-
-
