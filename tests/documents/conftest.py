@@ -216,13 +216,32 @@ def pdf_of(scenario: Scenario, kind: DocumentKind) -> bytes:
     return render_pdf(documents(scenario)[kind])
 
 
-@cache
-def text_of(scenario: Scenario, kind: DocumentKind) -> str:
-    """pdftotext's reading of a PDF, with every kind of space folded into one plain space."""
+def pdftotext(pdf: bytes, *options: str) -> str:
+    """The text of ``pdf`` as poppler's pdftotext reads it, white space folded."""
     completed = subprocess.run(
-        [require_program("pdftotext"), "-", "-"], input=pdf_of(scenario, kind), capture_output=True, check=True
+        [require_program("pdftotext"), *options, "-", "-"], input=pdf, capture_output=True, check=True
     )
     return fold(completed.stdout.decode("utf-8"))
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """Two readings of one PDF: in reading order (a wrapped sentence stays whole) and in physical
+    layout (a label stays next to its amount on the same row); a text is present when one
+    reading holds it contiguously."""
+
+    flow: str
+    layout: str
+
+    def __contains__(self, wanted: object) -> bool:
+        return isinstance(wanted, str) and (wanted in self.flow or wanted in self.layout)
+
+
+@cache
+def text_of(scenario: Scenario, kind: DocumentKind) -> PdfText:
+    """Both pdftotext readings of a document's PDF."""
+    pdf = pdf_of(scenario, kind)
+    return PdfText(pdftotext(pdf), pdftotext(pdf, "-layout"))
 
 
 def fold(text: str) -> str:

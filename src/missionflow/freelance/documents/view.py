@@ -50,6 +50,7 @@ class DocumentView:
     bank_heading: str
     bank: tuple[tuple[str, str], ...]
     signature: tuple[str, ...]
+    closing: str | None
     note: str | None
     footer: tuple[str, ...]
     logo_uri: str | None
@@ -69,7 +70,7 @@ def build_view(document: Document, language: Language | None = None) -> Document
         facts=_facts(document, lang),
         seller_heading=message(lang, "party.seller"),
         seller=_party_lines(document.seller, lang, with_siren=False),
-        buyer_heading=message(lang, "party.buyer"),
+        buyer_heading=message(lang, "party.addressee" if letter else "party.buyer"),
         buyer=_party_lines(document.buyer, lang, with_siren=document.buyer.business),
         columns=columns,
         rows=rows,
@@ -79,6 +80,7 @@ def build_view(document: Document, language: Language | None = None) -> Document
         bank_heading=message(lang, "bank.title"),
         bank=_bank(document, lang),
         signature=_signature(lang) if document.kind is DocumentKind.QUOTE else (),
+        closing=message(lang, "letter.closing") if letter else None,
         note=document.note,
         footer=_footer(document, lang),
         logo_uri=_logo_uri(document),
@@ -180,7 +182,8 @@ def _total_rows(document: Document, lang: Language) -> tuple[TotalRow, ...]:
     if document.deposits:
         rows.append(TotalRow(message(lang, "total.due"), format_amount(totals.due, lang), True))
     if document.kind is DocumentKind.CREDIT_NOTE:
-        rows[-1] = TotalRow(message(lang, "total.credit"), rows[-1].value, True)
+        rows[-1] = TotalRow(rows[-1].label, rows[-1].value)
+        rows.append(TotalRow(message(lang, "total.credit"), format_amount(totals.gross, lang), True))
     asked = document.deposit_asked
     if asked is not None and document.quote is not None:
         percent = format_rate(document.quote.deposit_percent, lang)
@@ -243,6 +246,17 @@ def _terms(document: Document, lang: Language) -> tuple[str, ...]:
     elif document.vat.category is VatCategory.NOT_SUBJECT:
         terms.append(message(lang, "vat.not_subject"))
     payment = document.payment
+    if document.kind is DocumentKind.LATE_PAYMENT_INVOICE:
+        terms.extend(
+            message(
+                lang,
+                "late.reference",
+                number=o.invoice.number,
+                date=format_date(o.invoice.issued_on, lang),
+                due=format_date(o.due_on, lang),
+            )
+            for o in document.overdue
+        )
     quote = document.quote
     if quote is not None:
         terms.append(message(lang, "quote.validity", date=format_date(quote.valid_until, lang)))
@@ -273,7 +287,7 @@ def _terms(document: Document, lang: Language) -> tuple[str, ...]:
 
 def _bank(document: Document, lang: Language) -> tuple[tuple[str, str], ...]:
     bank = document.bank
-    if bank is None:
+    if bank is None or not document.kind.asks_payment:
         return ()
     rows = [(message(lang, "bank.iban"), format_iban(bank.iban)), (message(lang, "bank.bic"), bank.bic)]
     if bank.holder:
