@@ -84,7 +84,9 @@ class Scenario:
     @property
     def id(self) -> str:
         """A readable test id."""
-        return f"{'b2b' if self.business else 'b2c'}-{self.language.value}-{'vat' if self.vat else 'franchise'}"
+        return (
+            f"{'b2b' if self.business else 'b2c'}-{self.language.value}-{'vat' if self.vat else 'franchise'}"
+        )
 
 
 SCENARIOS = [
@@ -176,29 +178,60 @@ def build_documents(scenario: Scenario) -> dict[DocumentKind, Document]:
     }
     return {
         DocumentKind.QUOTE: Document(
-            DocumentKind.QUOTE, QUOTE_REF.number, QUOTE_REF.issued_on, payment=terms(None),
-            lines=work_lines(vat), quote=QuoteTerms(date(2026, 10, 1), Decimal(30), 2), **common,
+            DocumentKind.QUOTE,
+            QUOTE_REF.number,
+            QUOTE_REF.issued_on,
+            payment=terms(None),
+            lines=work_lines(vat),
+            quote=QuoteTerms(date(2026, 10, 1), Decimal(30), 2),
+            **common,
         ),
         DocumentKind.DEPOSIT_INVOICE: Document(
-            DocumentKind.DEPOSIT_INVOICE, DEPOSIT_REF.number, DEPOSIT_REF.issued_on,
-            payment=terms(date(2026, 9, 15)), lines=(deposit_line,), service_period=SERVICE, **common,
+            DocumentKind.DEPOSIT_INVOICE,
+            DEPOSIT_REF.number,
+            DEPOSIT_REF.issued_on,
+            payment=terms(date(2026, 9, 15)),
+            lines=(deposit_line,),
+            service_period=SERVICE,
+            **common,
         ),
         DocumentKind.INVOICE: Document(
-            DocumentKind.INVOICE, FINAL_REF.number, FINAL_REF.issued_on, payment=terms(FINAL_DUE),
-            lines=work_lines(vat), service_period=SERVICE,
-            deposits=(DepositDeduction(DEPOSIT_REF, deposit_amount(vat)),), **common,
+            DocumentKind.INVOICE,
+            FINAL_REF.number,
+            FINAL_REF.issued_on,
+            payment=terms(FINAL_DUE),
+            lines=work_lines(vat),
+            service_period=SERVICE,
+            deposits=(DepositDeduction(DEPOSIT_REF, deposit_amount(vat)),),
+            **common,
         ),
         DocumentKind.CREDIT_NOTE: Document(
-            DocumentKind.CREDIT_NOTE, "AV-2026-0003", date(2026, 12, 5), payment=terms(None),
+            DocumentKind.CREDIT_NOTE,
+            "AV-2026-0003",
+            date(2026, 12, 5),
+            payment=terms(None),
             lines=(
-                Line("Tiers de journée non réalisé", Decimal("0.3333"), Unit.DAY, eur("433.33"), Decimal(20) if vat else None),
+                Line(
+                    "Tiers de journée non réalisé",
+                    Decimal("0.3333"),
+                    Unit.DAY,
+                    eur("433.33"),
+                    Decimal(20) if vat else None,
+                ),
                 work_lines(vat)[2],
             ),
-            cancels=FINAL_REF, service_period=SERVICE, **common,
+            cancels=FINAL_REF,
+            service_period=SERVICE,
+            **common,
         ),
         DocumentKind.LATE_PAYMENT_INVOICE: Document(
-            DocumentKind.LATE_PAYMENT_INVOICE, "F-2027-0007", LATE_ON, payment=terms(date(2027, 3, 30)),
-            lines=late_lines, overdue=overdue, **{**common, "vat": VatRegime.not_subject()},
+            DocumentKind.LATE_PAYMENT_INVOICE,
+            "F-2027-0007",
+            LATE_ON,
+            payment=terms(date(2027, 3, 30)),
+            lines=late_lines,
+            overdue=overdue,
+            **{**common, "vat": VatRegime.not_subject()},
         ),
         **letters,
     }
@@ -278,3 +311,9 @@ def mission_documents() -> Callable[[Scenario], dict[DocumentKind, Document]]:
 def all_scenarios() -> list[Scenario]:
     """Every scenario, for tests that loop over them themselves."""
     return SCENARIOS
+
+
+@pytest.fixture
+def program() -> Callable[[str], str]:
+    """The path of a program, failing (never skipping) with the Debian package when it is missing."""
+    return require_program

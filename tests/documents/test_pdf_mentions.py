@@ -24,7 +24,12 @@ KINDS = [
     DocumentKind.LATE_PAYMENT_INVOICE,
     DocumentKind.FORMAL_NOTICE,
 ]
-INVOICES = [DocumentKind.DEPOSIT_INVOICE, DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE, DocumentKind.LATE_PAYMENT_INVOICE]
+INVOICES = [
+    DocumentKind.DEPOSIT_INVOICE,
+    DocumentKind.INVOICE,
+    DocumentKind.CREDIT_NOTE,
+    DocumentKind.LATE_PAYMENT_INVOICE,
+]
 NUMBERS = {
     DocumentKind.QUOTE: ("D-2026-007", "1 septembre 2026", "1 September 2026"),
     DocumentKind.DEPOSIT_INVOICE: ("F-2026-0040", "15 septembre 2026", "15 September 2026"),
@@ -71,7 +76,10 @@ def common_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str
             ("client name", "Atelier Dupont SAS"),
             ("client address", "5 avenue de la Gare Bâtiment B 69002 Lyon"),
             ("client SIREN (business client)", say(lang, "SIREN : 552100554", "SIREN: 552100554")),
-            ("40 EUR recovery indemnity (business client)", say(lang, "frais de recouvrement", "recovery costs")),
+            (
+                "40 EUR recovery indemnity (business client)",
+                say(lang, "frais de recouvrement", "recovery costs"),
+            ),
             ("amount of the indemnity", amount("40,00", lang)),
         ]
     else:
@@ -80,7 +88,12 @@ def common_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str
             ("client address", "8 impasse des Roses 33000 Bordeaux"),
         ]
     if kind is not DocumentKind.FORMAL_NOTICE:
-        mentions.append(("no-discount mention", say(lang, "Pas d'escompte pour paiement anticipé", "No discount for early payment")))
+        mentions.append(
+            (
+                "no-discount mention",
+                say(lang, "Pas d'escompte pour paiement anticipé", "No discount for early payment"),
+            )
+        )
     return mentions
 
 
@@ -109,13 +122,25 @@ def line_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str, 
 
 # (total HT, [VAT rows], TTC, amount due) per kind, under VAT charged and under the franchise
 TOTALS = {
-    (DocumentKind.QUOTE, True): ("6 516,62", [("20", "5 416,63", "1 083,33"), ("10", "1 000,00", "100,00"), ("5,5", "99,99", "5,50")], "7 705,45"),
+    (DocumentKind.QUOTE, True): (
+        "6 516,62",
+        [("20", "5 416,63", "1 083,33"), ("10", "1 000,00", "100,00"), ("5,5", "99,99", "5,50")],
+        "7 705,45",
+    ),
     (DocumentKind.QUOTE, False): ("6 516,62", [], "6 516,62"),
     (DocumentKind.DEPOSIT_INVOICE, True): ("2 172,21", [("20", "2 172,21", "434,44")], "2 606,65"),
     (DocumentKind.DEPOSIT_INVOICE, False): ("2 172,21", [], "2 172,21"),
-    (DocumentKind.INVOICE, True): ("6 516,62", [("20", "5 416,63", "1 083,33"), ("10", "1 000,00", "100,00"), ("5,5", "99,99", "5,50")], "7 705,45"),
+    (DocumentKind.INVOICE, True): (
+        "6 516,62",
+        [("20", "5 416,63", "1 083,33"), ("10", "1 000,00", "100,00"), ("5,5", "99,99", "5,50")],
+        "7 705,45",
+    ),
     (DocumentKind.INVOICE, False): ("6 516,62", [], "6 516,62"),
-    (DocumentKind.CREDIT_NOTE, True): ("244,42", [("20", "144,43", "28,89"), ("5,5", "99,99", "5,50")], "278,81"),
+    (DocumentKind.CREDIT_NOTE, True): (
+        "244,42",
+        [("20", "144,43", "28,89"), ("5,5", "99,99", "5,50")],
+        "278,81",
+    ),
     (DocumentKind.CREDIT_NOTE, False): ("244,42", [], "244,42"),
 }
 
@@ -132,19 +157,39 @@ def invoice_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, st
             (f"unit price HT of {designation!r}", amount(price, lang)),
         ]
     if kind in (DocumentKind.DEPOSIT_INVOICE, DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE):
-        mentions.append(("service period", say(lang, "du 1er octobre 2026 au 31 octobre 2026", "1 October 2026 to 31 October 2026")))
+        mentions.append(
+            (
+                "service period",
+                say(lang, "du 1er octobre 2026 au 31 octobre 2026", "1 October 2026 to 31 October 2026"),
+            )
+        )
     if (kind, vat) in TOTALS:
         net, rows, gross = TOTALS[(kind, vat)]
         mentions.append(("total HT", f"{say(lang, 'Total HT', 'Total excl. VAT')} {amount(net, lang)}"))
         for rate, base, tax in rows:
-            row = say(lang, f"TVA {rate} % sur {amount(base, lang)}", f"VAT {rate.replace(',', '.')}% on {amount(base, lang)}")
+            row = say(
+                lang,
+                f"TVA {rate} % sur {amount(base, lang)}",
+                f"VAT {rate.replace(',', '.')}% on {amount(base, lang)}",
+            )
             mentions.append((f"VAT detail at {rate} %", f"{row} {amount(tax, lang)}"))
         mentions.append(("total TTC", f"{say(lang, 'Total TTC', 'Total incl. VAT')} {amount(gross, lang)}"))
     if kind is DocumentKind.LATE_PAYMENT_INVOICE:
-        mentions.append(("outside the scope of VAT", say(lang, "hors du champ de la TVA", "outside the scope of VAT")))
+        mentions.append(
+            ("outside the scope of VAT", say(lang, "hors du champ de la TVA", "outside the scope of VAT"))
+        )
         mentions.append(("days late", say(lang, "60 jours", "60 days")))
     elif not vat:
-        mentions.append(("franchise mention", say(lang, "TVA non applicable, art. 293 B du CGI", "VAT not applicable, art. 293 B of the French tax code (CGI)")))
+        mentions.append(
+            (
+                "franchise mention",
+                say(
+                    lang,
+                    "TVA non applicable, art. 293 B du CGI",
+                    "VAT not applicable, art. 293 B of the French tax code (CGI)",
+                ),
+            )
+        )
     return mentions
 
 
@@ -156,9 +201,19 @@ def kind_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str]]
     if kind is DocumentKind.QUOTE:
         deposit = amount("2 311,64" if vat else "1 954,99", lang)
         return [
-            ("validity date", say(lang, "Devis valable jusqu'au 1er octobre 2026", "valid until 1 October 2026")),
+            (
+                "validity date",
+                say(lang, "Devis valable jusqu'au 1er octobre 2026", "valid until 1 October 2026"),
+            ),
             ("payment terms", say(lang, "Paiement à 30 jours", "Payment within 30 days")),
-            ("deposit", say(lang, f"Un acompte de 30 % du total TTC, soit {deposit}", f"A deposit of 30% of the total including VAT, i.e. {deposit}")),
+            (
+                "deposit",
+                say(
+                    lang,
+                    f"Un acompte de 30 % du total TTC, soit {deposit}",
+                    f"A deposit of 30% of the total including VAT, i.e. {deposit}",
+                ),
+            ),
             ("revision rounds", say(lang, "cycles de révision inclus : 2", "Revision rounds included: 2")),
             ("signature block", say(lang, "Bon pour accord", "Approved and accepted")),
             ("signature date", "Date"),
@@ -166,7 +221,12 @@ def kind_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str]]
         ]
     if kind is DocumentKind.FORMAL_NOTICE:
         principal, interest = ("5 098,80", "101,84") if vat else ("4 344,41", "86,77")
-        total = {(True, True): "5 240,64", (True, False): "5 200,64", (False, True): "4 471,18", (False, False): "4 431,18"}[(vat, scenario.business)]  # type: ignore[attr-defined]
+        total = {
+            (True, True): "5 240,64",
+            (True, False): "5 200,64",
+            (False, True): "4 471,18",
+            (False, False): "4 431,18",
+        }[(vat, scenario.business)]  # type: ignore[attr-defined]
         return [
             ("title", say(lang, "Mise en demeure de payer", "Formal notice to pay")),
             ("overdue invoice", "F-2026-0042"),
@@ -191,13 +251,22 @@ def kind_mentions(scenario: object, kind: DocumentKind) -> list[tuple[str, str]]
         ]
     if kind is DocumentKind.INVOICE:
         deposit, left = ("2 606,65", "5 098,80") if vat else ("2 172,21", "4 344,41")
-        deducted = say(lang, "Acompte déduit : facture n° F-2026-0040 du 15 septembre 2026", "Deposit deducted: invoice no. F-2026-0040 of 15 September 2026")
+        deducted = say(
+            lang,
+            "Acompte déduit : facture n° F-2026-0040 du 15 septembre 2026",
+            "Deposit deducted: invoice no. F-2026-0040 of 15 September 2026",
+        )
         mentions += [
             ("deposit invoice deducted by number", f"{deducted} − {amount(deposit, lang)}"),
             ("amount due", f"{say(lang, 'Net à payer', 'Amount due')} {amount(left, lang)}"),
         ]
     if kind is DocumentKind.CREDIT_NOTE:
-        mentions.append(("invoice cancelled", say(lang, "Avoir sur la facture F-2026-0042", "Credit note on invoice F-2026-0042")))
+        mentions.append(
+            (
+                "invoice cancelled",
+                say(lang, "Avoir sur la facture F-2026-0042", "Credit note on invoice F-2026-0042"),
+            )
+        )
     return mentions
 
 
