@@ -79,7 +79,7 @@ def _svrl_failures(svrl: str, source: str) -> list[RuleFailure]:
         message = " ".join("".join(str(part) for part in text.itertext()).split()) if text is not None else ""
         failures.append(
             RuleFailure(
-                rule=node.get("id") or "?",
+                rule=node.get("id") or "UNNAMED",
                 message=message,
                 source=source,
                 flag=node.get("flag") or "fatal",

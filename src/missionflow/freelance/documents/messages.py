@@ -78,7 +78,6 @@ _FR: Final[dict[str, str]] = {
     "quote.agreement_help": "Date, nom, signature, précédés de la mention manuscrite « Bon pour accord »",
     "quote.date": "Date",
     "quote.signature": "Signature",
-    "letter.object": "Objet : {title}",
     "letter.first_reminder": "Sauf erreur ou omission de notre part, les factures ci-dessous restent impayées à ce jour. Nous vous remercions de bien vouloir procéder à leur règlement dans les meilleurs délais.",
     "letter.second_reminder": "Malgré notre précédente relance, les factures ci-dessous restent impayées. Nous vous remercions d'en effectuer le règlement sous {days} jours ; à défaut, nous vous adresserons une mise en demeure.",
     "letter.formal_notice": "Par la présente, nous vous mettons en demeure de nous régler sous {days} jours à compter de la réception de ce courrier la somme de {total}, correspondant aux factures impayées ci-dessous et aux pénalités de retard calculées au taux annuel de {rate} %.",
@@ -98,7 +97,6 @@ _FR: Final[dict[str, str]] = {
     "late.indemnity": "Indemnité forfaitaire pour frais de recouvrement, facture n° {number}",
     "late.reference": "Facture n° {number} du {date}, échue le {due}",
     "footer.anchor": "Empreinte du registre : {anchor}",
-    "footer.page": "Page",
     "rate": "{rate} %",
     "colon": " : ",
 }
@@ -168,7 +166,6 @@ _EN: Final[dict[str, str]] = {
     "quote.agreement_help": "Date, name and signature, preceded by the handwritten words “Bon pour accord”",
     "quote.date": "Date",
     "quote.signature": "Signature",
-    "letter.object": "Subject: {title}",
     "letter.first_reminder": "Unless we are mistaken, the invoices below are still unpaid. We would be grateful if you could settle them as soon as possible.",
     "letter.second_reminder": "Despite our previous reminder, the invoices below are still unpaid. Please settle them within {days} days; otherwise we will send you a formal notice.",
     "letter.formal_notice": "We hereby formally demand that you pay us, within {days} days of receiving this letter, the sum of {total}, covering the unpaid invoices below and late-payment penalties at an annual rate of {rate}%.",
@@ -188,7 +185,6 @@ _EN: Final[dict[str, str]] = {
     "late.indemnity": "Fixed indemnity for recovery costs, invoice no. {number}",
     "late.reference": "Invoice no. {number} of {date}, due {due}",
     "footer.anchor": "Ledger anchor: {anchor}",
-    "footer.page": "Page",
     "rate": "{rate}%",
     "colon": ": ",
 }
