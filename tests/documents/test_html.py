@@ -32,7 +32,8 @@ def test_injected_markup_is_escaped(all_scenarios: list[object], mission_documen
         note="<img src=x onerror=alert(1)>",
     )
     html = render_html(hostile)
-    assert "<script>" not in html and "<img src=x" not in html
+    assert "<script>" not in html
+    assert "<img src=x" not in html
     assert "Evil &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; SARL" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -41,11 +42,13 @@ def test_html_is_self_contained(all_scenarios: list[object], mission_documents: 
     """The page fetches nothing: no link, no script, no external URL; the logo is inline."""
     invoice = mission_documents(all_scenarios[0])[DocumentKind.INVOICE]
     html = render_html(dataclasses.replace(invoice, logo=Logo(PNG_PIXEL)))
-    assert "<link" not in html and "<script" not in html
+    assert "<link" not in html
+    assert "<script" not in html
     assert re.search(r"""(src|href)=["']?https?:""", html) is None
     assert "url(http" not in html
     assert 'src="data:image/png;base64,' in html
-    assert "@page" in html and "A4" in html
+    assert "@page" in html
+    assert "A4" in html
 
 
 def test_the_language_is_the_callers_choice(
@@ -56,7 +59,9 @@ def test_the_language_is_the_callers_choice(
     assert invoice.language is Language.FR
     assert '<html lang="fr">' in render_html(invoice)
     english = render_html(invoice, Language.EN)
-    assert '<html lang="en">' in english and "Amount due" in english and "Net à payer" not in english
+    assert '<html lang="en">' in english
+    assert "Amount due" in english
+    assert "Net à payer" not in english
 
 
 def test_markdown_and_text_say_what_the_pdf_says(

@@ -90,7 +90,8 @@ def test_late_payment_lines(all_scenarios: list[object], mission_documents: Docu
     """The late-payment invoice bills the interest and, for a business client, the 40 EUR indemnity, outside VAT."""
     late = mission_documents(all_scenarios[0])[DocumentKind.LATE_PAYMENT_INVOICE]
     assert [line.net for line in late.lines] == [eur("101.84"), eur("40.00")]
-    assert late.totals.vat_total == eur("0") and late.totals.gross == eur("141.84")
+    assert late.totals.vat_total == eur("0")
+    assert late.totals.gross == eur("141.84")
 
 
 def _refused(invoice: Document, **changes: object) -> str:

@@ -17,7 +17,8 @@ SCRIPT = ROOT / "scripts" / "render_sample_invoice.py"
 def load_script() -> ModuleType:
     """scripts/render_sample_invoice.py as a module (scripts are not a package)."""
     spec = importlib.util.spec_from_file_location("render_sample_invoice", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
