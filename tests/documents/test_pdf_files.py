@@ -61,7 +61,9 @@ def test_the_first_page_is_not_blank(
     assert png.returncode == 0, png.stderr.decode()
     image = Image.open(io.BytesIO(png.stdout)).convert("L")
     width, height = image.size
-    assert (width, height) == (249, 351), f"an A4 page (210 x 297 mm) at 30 dpi is 249 x 351 pixels, not {image.size}"
+    assert (width, height) == (249, 351), (
+        f"an A4 page (210 x 297 mm) at 30 dpi is 249 x 351 pixels, not {image.size}"
+    )
     histogram = image.histogram()
     inked = sum(histogram[:200]) / (width * height)
     assert inked > 0.03, f"only {inked:.1%} of the page is inked: the page looks blank"
