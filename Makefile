@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit system-deps diagrams bench bench-quick clean
+.PHONY: demo test lint typecheck unit system-deps diagrams invoice-sample bench bench-quick clean
 
 $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ unit: $(STAMP)
 diagrams: $(STAMP)
 	$(BIN)/missionflow diagram --all -o diagrams
 	$(BIN)/python scripts/sync_readme_diagram.py
+
+invoice-sample: $(STAMP) system-deps
+	$(BIN)/python scripts/render_sample_invoice.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py
