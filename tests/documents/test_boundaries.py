@@ -8,7 +8,8 @@ from pathlib import Path
 
 import missionflow.freelance.documents as documents
 
-PACKAGE = Path(__file__).resolve().parents[2] / "src" / "missionflow" / "freelance"
+FREELANCE = Path(__file__).resolve().parents[2] / "src" / "missionflow" / "freelance"
+FILES = [*sorted((FREELANCE / "documents").rglob("*.py")), FREELANCE / "identifiers.py"]
 ALLOWED_INTERNAL = (
     "missionflow.money",
     "missionflow.errors",
@@ -31,9 +32,10 @@ def imported_modules(path: Path) -> list[str]:
 
 
 def test_documents_import_nothing_of_the_store_the_cli_or_the_engine() -> None:
-    """No module under freelance/ imports missionflow beyond money and errors, nor SQLAlchemy, click or transitions."""
+    """No module of the document layer (or the identifiers it checks) imports missionflow beyond
+    money and errors, nor SQLAlchemy, click or transitions."""
     problems = []
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in FILES:
         for module in imported_modules(path):
             internal = module == "missionflow" or module.startswith("missionflow.")
             if internal and not module.startswith(ALLOWED_INTERNAL):
