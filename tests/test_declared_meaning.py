@@ -48,8 +48,10 @@ transitions:
 def test_the_renamed_copy_really_renames() -> None:
     """The copy has `bill` into `billed` and no `invoice` trigger or `invoiced` state left."""
     definition = parse_workflow(renamed_copy(), "renamed.yaml")
-    assert "bill" in definition.triggers and "invoice" not in definition.triggers
-    assert definition.has_state("billed") and not definition.has_state("invoiced")
+    assert "bill" in definition.triggers
+    assert "invoice" not in definition.triggers
+    assert definition.has_state("billed")
+    assert not definition.has_state("invoiced")
     assert definition.transition("approved", "bill") is not None
 
 
@@ -102,7 +104,8 @@ def test_the_command_line_follows_what_the_files_declare(tmp_path: Path, db_kind
     assert done.returncode == 0, done.stderr
     assert f"{billed}: approved --bill--> billed" in done.stdout
     listed = run_cli(db, "invoice", "list", "--mission", billed)
-    assert "final" in listed.stdout and "1,000.00 EUR" in listed.stdout
+    assert "final" in listed.stdout
+    assert "1,000.00 EUR" in listed.stdout
     moved = run_cli(db, "fire", print_order, "invoice")
     assert moved.returncode == 0, moved.stderr
     assert run_cli(db, "invoice", "list", "--mission", print_order).stdout.strip() == "(none)"
