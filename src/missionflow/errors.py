@@ -17,6 +17,7 @@
     ├── ConflictError                the request contradicts the record (already invoiced, nothing due)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
+    │   └── LedgerKeyError              the ledger's key is missing, unsafe or not the one that sealed it
     └── DiagramRenderError           Graphviz is missing or failed
 """
 
@@ -190,6 +191,11 @@ class StorageError(MissionflowError):
     """The database could not be used; the message never contains a password."""
 
 
+class LedgerKeyError(StorageError):
+    """The ledger's key cannot be used: missing, readable by others, malformed, or not the key the
+    ledger was sealed with (nothing is written without it)."""
+
+
 class DiagramRenderError(MissionflowError):
     """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""
 
@@ -204,6 +210,7 @@ __all__ = [
     "HistoryTamperedError",
     "InvalidValueError",
     "InvoiceNotFoundError",
+    "LedgerKeyError",
     "MissionNotFoundError",
     "MissionflowError",
     "NotFoundError",

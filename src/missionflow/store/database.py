@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ ENV_VAR = "MISSIONFLOW_DB"
 APP_NAME = "missionflow"
 DEFAULT_FILE = "missionflow.db"
 VERSION_TABLE = "mf_alembic_version"
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0007"
 """The newest migration shipped with this version (a test checks it against the scripts): knowing it
 without loading Alembic keeps opening an up-to-date database fast."""
 BUSY_TIMEOUT_MS = 30_000
@@ -167,8 +167,11 @@ def _prepare_sqlite(record: PoolProxiedConnection) -> None:
 # --- migrations ------------------------------------------------------------------------------
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration, built in code: the scripts ship inside the package."""
+def alembic_config(
+    connection: Connection | None = None, keyring: Callable[[], object] | None = None
+) -> Config:
+    """Alembic's configuration, built in code: the scripts ship inside the package. ``keyring``
+    gives the ledger's key ring to the migration that opens the ledger (the user's by default)."""
     from alembic.config import Config
 
     config = Config()
@@ -176,6 +179,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("version_table", VERSION_TABLE)
     if connection is not None:
         config.attributes["connection"] = connection
+    if keyring is not None:
+        config.attributes["ledger_keyring"] = keyring
     return config
 
 
@@ -199,7 +204,7 @@ def current_revision(connection: Connection) -> str | None:
     return revisions[0] if len(revisions) == 1 else None
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str:
+def upgrade(engine: Engine, revision: str = "head", keyring: Callable[[], object] | None = None) -> str:
     """Migrate to ``revision`` in one transaction (serialized between processes); returns the revision."""
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
@@ -213,7 +218,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
             from alembic.util.exc import CommandError
 
             try:
-                command.upgrade(alembic_config(connection), revision)
+                command.upgrade(alembic_config(connection, keyring), revision)
             except CommandError as error:
                 raise StorageError(
                     f"cannot migrate {display_url(engine.url)}: {error}; "

@@ -366,24 +366,24 @@ def append_history(
     idempotency_key: str | None,
     prev_hash: str,
     digest: str,
-) -> None:
-    """Insert the history entry of a fired transition (raises IntegrityError on a duplicate key)."""
-    connection.execute(
-        _APPEND,
-        {
-            "mission_id": mission_id,
-            "position": position,
-            "trigger": record.trigger,
-            "source": record.source,
-            "dest": record.dest,
-            "actor": record.actor,
-            "at": record.at,
-            "note": record.note,
-            "data": dict(record.data),
-            "guards": list(record.guards),
-            "out_of_hours": record.out_of_hours,
-            "idempotency_key": idempotency_key,
-            "prev_hash": prev_hash,
-            "hash": digest,
-        },
-    )
+) -> dict[str, Any]:
+    """Insert the history entry of a fired transition and return the values written (raises
+    IntegrityError on a duplicate key)."""
+    values = {
+        "mission_id": mission_id,
+        "position": position,
+        "trigger": record.trigger,
+        "source": record.source,
+        "dest": record.dest,
+        "actor": record.actor,
+        "at": record.at,
+        "note": record.note,
+        "data": dict(record.data),
+        "guards": list(record.guards),
+        "out_of_hours": record.out_of_hours,
+        "idempotency_key": idempotency_key,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    connection.execute(_APPEND, values)
+    return values

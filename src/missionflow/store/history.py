@@ -1,21 +1,34 @@
 """The history chain in the database: the one place an entry is appended (by a fire, or by
-``tick``'s reminders), the entries read back, and every chain verified."""
+``tick``'s reminders) and noted in the ledger, the entries read back, and every chain verified.
+
+Rows are read back tolerantly: an entry that cannot be read (a time that is not one, JSON that
+does not parse) is named, never a crash."""
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from missionflow.errors import WorkflowNotFoundError
-from missionflow.store import facts, rows
+from missionflow.errors import (
+    HistoryTamperedError,
+    StorageError,
+    WorkflowDefinitionError,
+    WorkflowNotFoundError,
+)
+from missionflow.store import facts, ledger, rows
 from missionflow.store.chain import HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
-from missionflow.store.models import HistoryRow, MissionRow
+from missionflow.store.ledger_cover import HISTORY, Malformed, read_table
+from missionflow.store.models import Base, HistoryRow, MissionRow
 from missionflow.store.records import mission_ref
 from missionflow.workflow import TransitionRecord
+
+_HISTORY = Base.metadata.tables[str(HistoryRow.__tablename__)]
+_MISSIONS = Base.metadata.tables[str(MissionRow.__tablename__)]
+_CHAIN_COLUMNS = ("id", "workflow", "workflow_version", "state", "history_length", "history_head")
 
 
 class DuplicateKey(Exception):
@@ -44,58 +57,110 @@ def append_entry(
     if not facts.advance(connection, mission_id, seen_version, record.dest, position, digest, updated_at):
         return False
     try:
-        facts.append_history(connection, mission_id, position, record, idempotency_key, prev_hash, digest)
+        values = facts.append_history(
+            connection, mission_id, position, record, idempotency_key, prev_hash, digest
+        )
     except IntegrityError:
         raise DuplicateKey from None
+    ledger.note_written(connection, HISTORY, values)
     return True
 
 
-def entry_of(row: HistoryRow) -> HistoryEntry:
-    """A stored row as a chain entry."""
-    return HistoryEntry(
-        position=row.position, record=facts.record_of(row), hash=row.hash, prev_hash=row.prev_hash
+def _record(values: Mapping[str, object]) -> TransitionRecord | str:
+    """A history row read tolerantly as the record the engine wrote, or what makes it unreadable."""
+    broken = [str(v) for v in values.values() if isinstance(v, Malformed)]
+    if broken:
+        return "; ".join(broken)
+    data, guards, at = values["data"], values["guards"], values["at"]
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return "data is not a JSON object of texts"
+    if not isinstance(guards, list) or not all(isinstance(g, str) for g in guards):
+        return "guards is not a JSON list of names"
+    if not isinstance(at, datetime):
+        return "at is empty"
+    return TransitionRecord(
+        trigger=str(values["trigger"]),
+        source=str(values["source"]),
+        dest=str(values["dest"]),
+        actor=str(values["actor"]),
+        at=at,
+        note=str(values["note"]),
+        data=data,
+        guards=tuple(guards),
+        out_of_hours=bool(values["out_of_hours"]),
     )
+
+
+def _entries(connection: Connection, mission_id: int | None) -> Iterator[tuple[int, int, HistoryEntry | str]]:
+    """(mission id, position, entry or why it cannot be read) of every history row, in order."""
+    where = {"mission_id": mission_id} if mission_id is not None else None
+    for values in read_table(connection, _HISTORY, order=["mission_id", "position"], where=where):
+        owner, position = values["mission_id"], values["position"]
+        if not isinstance(owner, int) or not isinstance(position, int):
+            continue  # a row without a mission or a position is named by the ledger's check
+        record = _record(values)
+        if isinstance(record, str):
+            yield owner, position, record
+        else:
+            yield (
+                owner,
+                position,
+                HistoryEntry(position, record, str(values["hash"]), str(values["prev_hash"])),
+            )
 
 
 def entries(session: Session, mission_id: int) -> list[HistoryEntry]:
-    """The mission's history entries, oldest first, with their chain hashes."""
-    found = session.scalars(
-        select(HistoryRow).where(HistoryRow.mission_id == mission_id).order_by(HistoryRow.position)
-    )
-    return [entry_of(h) for h in found]
+    """The mission's history entries, oldest first, with their chain hashes; HistoryTamperedError
+    naming the first entry that cannot be read."""
+    found = []
+    for _, position, entry in _entries(session.connection(), mission_id):
+        if isinstance(entry, str):
+            failure = VerifyFailure(mission_ref(mission_id), position, f"cannot be read: {entry}")
+            raise HistoryTamperedError([failure])
+        found.append(entry)
+    return found
 
 
-def verify(session: Session, mission_id: int | None = None) -> list[VerifyFailure]:
-    """The first bad entry of each mission's chain (one mission, or all): edited, deleted, inserted
-    or reordered rows, or a history that does not lead to the mission's state."""
+def verify(connection: Connection, mission_id: int | None = None) -> list[VerifyFailure]:
+    """The first bad entry of each mission's chain (one mission, or all): edited, deleted, inserted,
+    reordered or unreadable rows, or a history that does not lead to the mission's state."""
+    where = {"id": mission_id} if mission_id is not None else None
+    missions = list(read_table(connection, _MISSIONS, _CHAIN_COLUMNS, order=["id"], where=where))
+    found: dict[int, list[HistoryEntry]] = {}
+    unreadable: dict[int, VerifyFailure] = {}
+    for owner, position, entry in _entries(connection, mission_id):
+        if isinstance(entry, str):
+            unreadable.setdefault(
+                owner, VerifyFailure(mission_ref(owner), position, f"cannot be read: {entry}")
+            )
+        else:
+            found.setdefault(owner, []).append(entry)
     initials: dict[tuple[str, int], str | None] = {}
-    missions_query = select(MissionRow).order_by(MissionRow.id)
-    history_query = select(HistoryRow).order_by(HistoryRow.mission_id, HistoryRow.position)
-    if mission_id is not None:
-        missions_query = missions_query.where(MissionRow.id == mission_id)
-        history_query = history_query.where(HistoryRow.mission_id == mission_id)
-    missions = list(session.scalars(missions_query))
-    for mission in missions:
-        key = (mission.workflow, mission.workflow_version)
-        if key not in initials:
-            try:
-                initials[key] = rows.definition(session, *key).initial
-            except WorkflowNotFoundError:
-                initials[key] = None
-    found = {
-        owner: [entry_of(h) for h in group]
-        for owner, group in itertools.groupby(session.scalars(history_query), key=lambda h: h.mission_id)
-    }
     failures = []
     for mission in missions:
+        broken = [str(v) for v in mission.values() if isinstance(v, Malformed)]
+        ref = mission_ref(int(str(mission["id"]))) if isinstance(mission["id"], int) else str(mission["id"])
+        if broken:
+            failures.append(VerifyFailure(ref, 0, f"cannot be read: {'; '.join(broken)}", what="its row"))
+            continue
+        assert isinstance(mission["id"], int)
+        if mission["id"] in unreadable:
+            failures.append(unreadable[mission["id"]])
+            continue
+        key = (str(mission["workflow"]), int(str(mission["workflow_version"])))
+        if key not in initials:
+            try:
+                initials[key] = rows.definition(connection, *key).initial
+            except (WorkflowNotFoundError, WorkflowDefinitionError, StorageError):
+                initials[key] = None
         chain = MissionChain(
-            ref=mission_ref(mission.id),
-            state=mission.state,
-            initial=initials[(mission.workflow, mission.workflow_version)],
-            length=mission.history_length,
-            head=mission.history_head,
+            ref=ref,
+            state=str(mission["state"]),
+            initial=initials[key],
+            length=int(str(mission["history_length"])),
+            head=str(mission["history_head"]),
         )
-        failure = verify_chain(chain, found.get(mission.id, []))
+        failure = verify_chain(chain, found.get(mission["id"], []))
         if failure is not None:
             failures.append(failure)
     return failures

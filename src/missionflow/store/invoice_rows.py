@@ -12,7 +12,8 @@ from missionflow.errors import ConflictError, InvalidValueError, InvoiceNotFound
 from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings
 from missionflow.freelance.billing import final_invoice_lines
 from missionflow.money import Money
-from missionflow.store import rows, schedule
+from missionflow.store import ledger, rows, schedule
+from missionflow.store.ledger_cover import INVOICE
 from missionflow.store.models import (
     AmendmentRow,
     ClientRow,
@@ -113,6 +114,7 @@ def invoice_record(row: InvoiceRow, mission: str, references: str | None) -> Inv
         lines=tuple(dict(line) for line in row.lines if isinstance(line, dict)),
         created_at=row.created_at,
         terms=InvoiceTerms.from_json(row.terms) if row.terms else None,
+        ledger_anchor=row.ledger_anchor or "",
     )
 
 
@@ -157,11 +159,19 @@ def insert_invoice(
         created_at=now(),
         # What the invoice states must not change with the settings later: copied now.
         terms=invoice_terms(session, mission_id, settings, note).to_json(),
+        ledger_anchor=_anchor_text(session),
     )
     session.add(invoice)
     session.flush()
+    ledger.note(session, INVOICE, {"id": invoice.id})
     schedule.for_invoice(session, invoice, settings)
     return invoice_record(invoice, mission_ref(mission_id), references)
+
+
+def _anchor_text(session: Session) -> str | None:
+    """The ledger's head the invoice is issued under, printed on it."""
+    anchor = ledger.current_anchor(session.connection())
+    return str(anchor) if anchor is not None else None
 
 
 def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import ledger, rows
 from missionflow.store.chain import GENESIS
+from missionflow.store.ledger_cover import MISSION
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
 from missionflow.store.session import Database, utc
@@ -99,6 +100,7 @@ class MissionBook:
             )
             session.add(row)
             session.flush()
+            ledger.note(session, MISSION, {"id": row.id})
             return rows.snapshot(session, row)
 
     def get(self, ref: str) -> Mission:

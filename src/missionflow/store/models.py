@@ -268,6 +268,8 @@ class InvoiceRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     terms: Mapped[dict[str, object] | None] = mapped_column(JSON)
     """Identity, client and terms as printed when issued (billing.InvoiceTerms); NULL before migration 0003."""
+    ledger_anchor: Mapped[str | None] = mapped_column(String(100))
+    """The ledger's head when the invoice was issued ("SEQ:MAC"), printed on it; NULL before migration 0007."""
 
 
 class InvoiceCounterRow(Base):
@@ -334,3 +336,41 @@ class ReminderRow(Base):
 
 # tick reads the pending reminders that are due, soonest first.
 Index("ix_mf_reminders_pending", ReminderRow.done_at, ReminderRow.due_at)
+
+
+class LedgerRow(Base):
+    """One entry of the tamper-evident ledger: what a covered row held after a write, chained to the
+    entry before it (``prev``) and to its subject's previous entry (``subject_prev``), and sealed
+    with an HMAC under a key kept outside the database (see store/ledger.py)."""
+
+    __tablename__ = "mf_ledger"
+    __table_args__ = (CheckConstraint("seq >= 1", name="seq_from_one"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(30))
+    row_key: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(100))
+    subject_prev: Mapped[str] = mapped_column(String(64))
+    prev: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+# A write finds its subject's last entry by this index (the subject chain).
+Index("ix_mf_ledger_subject_seq", LedgerRow.subject, LedgerRow.seq)
+
+
+class LedgerHeadRow(Base):
+    """The ledger's one head row (id 1): where the chain ends, sealed so that cutting its tail shows.
+    Every write locks it to append, so the sequence has no gap and no fork."""
+
+    __tablename__ = "mf_ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ledger_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    head_mac: Mapped[str] = mapped_column(String(64))

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from missionflow.errors import InvalidValueError
 from missionflow.store import database
+from missionflow.store.ledger_keys import KeyRing, keyring_of
 from missionflow.store.store import Store
 from missionflow.workflow import Hooks
 
@@ -18,6 +19,7 @@ def open_store(
     engine: Engine | None = None,
     create: bool = True,
     hooks: Hooks | None = None,
+    ledger_key: KeyRing | str | bytes | None = None,
 ) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
 
@@ -25,21 +27,23 @@ def open_store(
     folder. ``create=True`` creates or migrates missionflow's tables when needed. With an
     application's ``engine``, missionflow's tables (all named ``mf_...``) live beside the
     application's and the engine stays the application's to dispose of. ``hooks`` run around
-    every fire (see Hooks).
+    every fire (see Hooks). ``ledger_key`` is the key ring that seals the ledger (a KeyRing, its
+    text, or one raw key); by default ``MISSIONFLOW_LEDGER_KEY``, else the user's key file.
 
     >>> store = open_store("sqlite://")
     >>> store.url_for_display
     'sqlite://'
     >>> store.close()
     """
+    keyring = keyring_of(ledger_key)
     if engine is not None and url is not None:
         raise InvalidValueError("url", "give a database URL or an engine, not both")
     if engine is not None:
         database.configure_engine(engine)
-        store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
+        store = Store(engine, engine.url, owns_engine=False, hooks=hooks, ledger_key=keyring)
     else:
         built, built_url = database.build_engine(url)
-        store = Store(built, built_url, owns_engine=True, hooks=hooks)
+        store = Store(built, built_url, owns_engine=True, hooks=hooks, ledger_key=keyring)
     try:
         if create:
             store.migrate()

@@ -16,7 +16,7 @@ from missionflow.errors import (
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS
 from missionflow.money import Money
-from missionflow.store import facts
+from missionflow.store import facts, ledger, ledger_cover
 from missionflow.store.models import Base, ClientRow, MissionRow, SettingsRow, WorkflowVersionRow
 from missionflow.store.records import mission_ref, parse_ref, settings_from_json, settings_to_json
 from missionflow.store.session import now, rowcount
@@ -52,6 +52,7 @@ def save_settings(session: Session, settings: Settings) -> None:
     else:
         row.data = data
         row.updated_at = now()
+    ledger.note(session, ledger_cover.SETTINGS, {"id": SETTINGS_ID})
 
 
 def client_row(session: Session, ref: str) -> ClientRow:
@@ -87,6 +88,9 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     )
     if rowcount(changed) != 1:
         raise MissionNotFoundError(ref)
+    if values:
+        # the mission's terms changed (a rush surcharge, an extra round): the ledger covers them
+        ledger.note(session, ledger_cover.MISSION, {"id": mission_id})
     row = session.get(MissionRow, mission_id)
     if row is None:  # pragma: no cover - the update just found it
         raise MissionNotFoundError(ref)

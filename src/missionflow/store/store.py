@@ -13,7 +13,6 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from missionflow.errors import HistoryTamperedError
 from missionflow.freelance import (
     DEFAULT_WORKFLOW,
     Amendment,
@@ -33,12 +32,15 @@ from missionflow.freelance import (
 )
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
-from missionflow.store import history, rows
+from missionflow.store import rows
 from missionflow.store.accounts import Accounts
+from missionflow.store.audit import Audit
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
 from missionflow.store.firing import Firing
 from missionflow.store.invoices import FinalInvoice, Invoices
+from missionflow.store.ledger import Anchor
+from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.records import MissionSummary
@@ -59,10 +61,20 @@ class Store:
     'criteria_check'
     """
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool, hooks: Hooks | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: URL,
+        *,
+        owns_engine: bool,
+        hooks: Hooks | None = None,
+        ledger_key: KeyRing | None = None,
+    ) -> None:
         self.hooks = hooks if hooks is not None else Hooks()
         """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
-        self._db = Database(engine, url, owns_engine=owns_engine)
+        self._db = Database(engine, url, owns_engine=owns_engine, keyring=ledger_key)
+        self.audit = Audit(self._db)
+        """The history and the ledger: ``verify``, ``anchor()`` and ``rotate_key()`` (see Audit)."""
         self.url_for_display = self._db.url_for_display
         """The database's URL with its password hidden, safe to print."""
         self._firing = Firing(self._db, self.hooks, {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)})
@@ -89,9 +101,7 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc_info: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -230,24 +240,15 @@ class Store:
         """The shortest way to ``target`` and what blocks each step today."""
         return self._firing.path_to(ref, target, at=at)
 
-    # --- history (see missionflow.store.history) -------------------------------------------
+    # --- history and the ledger (see missionflow.store.audit) -----------------------------
 
     def history(self, ref: str) -> list[HistoryEntry]:
         """The mission's history entries, oldest first, with their chain hashes."""
-        with self._db.reading() as session:
-            return history.entries(session, rows.mission_row(session, ref).id)
+        return self.audit.history(ref)
 
-    def verify(self, ref: str | None = None) -> list[VerifyFailure]:
-        """Check the history chains (one mission, or all); an empty list means nothing was tampered with."""
-        with self._db.reading() as session:
-            mission_id = rows.mission_row(session, ref).id if ref is not None else None
-            return history.verify(session, mission_id)
-
-    def check_history(self, ref: str | None = None) -> None:
-        """Raise HistoryTamperedError naming every chain that does not verify (see :meth:`verify`)."""
-        failures = self.verify(ref)
-        if failures:
-            raise HistoryTamperedError(failures)
+    def verify(self, ref: str | None = None, *, since: str | Anchor | None = None) -> list[VerifyFailure]:
+        """Every problem of the history, the ledger and the rows it covers (see Audit.verify)."""
+        return self.audit.verify(ref, since=since)
 
     # --- agreed terms (see missionflow.store.terms) ----------------------------------------
 

@@ -17,8 +17,9 @@ from missionflow.errors import ConflictError, InvalidValueError, TransitionNotAl
 from missionflow.freelance import Amendment, Contract, Mission, Specification
 from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import ledger, rows
 from missionflow.store.firing import Extra, Firing
+from missionflow.store.ledger_cover import AMENDMENT, CONTRACT
 from missionflow.store.models import (
     AmendmentRow,
     ContractRow,
@@ -146,6 +147,7 @@ class Terms:
                     recorded_at=now(),
                 )
             )
+            ledger.note(session, CONTRACT, {"mission_id": mission_id})
 
         trigger = self.tagged_trigger(ref, SIGNATURE, "signature")
         return self.firing.fire(ref, trigger, actor=actor, note=note, at=at, extras=[Extra(prepare, write)])
@@ -177,16 +179,17 @@ class Terms:
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref, extra_revisions=MissionRow.extra_revisions + 1)
             rows.same_currency("amount", amount, row.currency)
-            session.add(
-                AmendmentRow(
-                    mission_id=row.id,
-                    kind="extra_revision",
-                    amount_cents=amount.amount,
-                    currency=amount.currency,
-                    note=note,
-                    agreed_at=now(),
-                )
+            added = AmendmentRow(
+                mission_id=row.id,
+                kind="extra_revision",
+                amount_cents=amount.amount,
+                currency=amount.currency,
+                note=note,
+                agreed_at=now(),
             )
+            session.add(added)
+            session.flush()
+            ledger.note(session, AMENDMENT, {"id": added.id})
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
         """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
@@ -229,16 +232,17 @@ class Terms:
                 raise InvalidValueError(
                     "amount", f"the contract would fall to {Money(total, row.currency)}; it cannot go below 0"
                 )
-            session.add(
-                AmendmentRow(
-                    mission_id=row.id,
-                    kind="amendment",
-                    amount_cents=amount.amount,
-                    currency=amount.currency,
-                    note=reason.strip(),
-                    agreed_at=moment,
-                )
+            added = AmendmentRow(
+                mission_id=row.id,
+                kind="amendment",
+                amount_cents=amount.amount,
+                currency=amount.currency,
+                note=reason.strip(),
+                agreed_at=moment,
             )
+            session.add(added)
+            session.flush()
+            ledger.note(session, AMENDMENT, {"id": added.id})
         return Amendment("amendment", amount, reason.strip(), moment)
 
     def list_amendments(self, ref: str) -> list[Amendment]:
