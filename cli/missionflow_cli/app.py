@@ -32,6 +32,7 @@ import click
 
 if TYPE_CHECKING:
     from missionflow import Store
+    from missionflow.store import KeyRing
 
 from missionflow_cli.exit_codes import (
     EXIT_BLOCKED,
@@ -73,11 +74,12 @@ def json_option(func: F) -> F:
 
 
 @contextmanager
-def store_for(db: str | None) -> Iterator[Store]:
-    """Open the store for one command and close it afterwards."""
+def store_for(db: str | None, ledger_key: KeyRing | None = None) -> Iterator[Store]:
+    """Open the store for one command and close it afterwards (``ledger_key``: another key ring
+    than the user's)."""
     from missionflow import open_store
 
-    store = open_store(db)
+    store = open_store(db, ledger_key=ledger_key)
     try:
         yield store
     finally:

@@ -45,7 +45,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report",
         "Reports: keep a client informed, see which clients are worth it, watch the pipeline.",
     ),
-    "verify": ("setup", "verify", "Check the tamper-evident history chain of every mission (or of one)."),
+    "verify": (
+        "ledger",
+        "verify",
+        "Check the history, the ledger and every invoice, payment and contract it covers.",
+    ),
+    "ledger": ("ledger", "ledger", "The ledger's key: where it is, a new one, and its rotation."),
     "completion": (
         "setup",
         "completion",

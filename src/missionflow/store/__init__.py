@@ -9,17 +9,27 @@ importing SQLAlchemy). One module per job; :class:`Store` composes them.
 
 from __future__ import annotations
 
+from missionflow.store.audit import Audit
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.database import default_database_url
+from missionflow.store.ledger import Anchor
+from missionflow.store.ledger_keys import KEY_ENV, KeyRing, load_keyring, new_key_text, next_keyring
 from missionflow.store.opening import open_store
 from missionflow.store.records import MissionSummary
 from missionflow.store.store import Store
 
 __all__ = [
+    "KEY_ENV",
+    "Anchor",
+    "Audit",
     "HistoryEntry",
+    "KeyRing",
     "MissionSummary",
     "Store",
     "VerifyFailure",
     "default_database_url",
+    "load_keyring",
+    "new_key_text",
+    "next_keyring",
     "open_store",
 ]

@@ -179,6 +179,17 @@ def load_keyring(*, create: bool = True) -> KeyRing:
     return read_key_file(path)
 
 
+def next_keyring(ring: KeyRing) -> KeyRing:
+    """The ring a rotation seals to. A file ring gets a fresh key, written to the file before
+    anything is sealed with it (a key is never used before it is kept); a ring from the environment
+    must already end with the new key (``missionflow ledger new-key`` makes one)."""
+    if ring.source == KEY_ENV:
+        return ring
+    rotated, _ = ring.with_new_key()
+    write_key_file(Path(ring.source), rotated)
+    return rotated
+
+
 def keyring_of(value: KeyRing | str | bytes | None) -> KeyRing | None:
     """A ring from what an application gives ``open_store(ledger_key=...)``: a ring, its text, or
     one raw key of at least 16 bytes."""
