@@ -1,4 +1,5 @@
-"""What every command shares: the database option, JSON output, tables, colour and exit codes.
+"""What every command shares: the database option, printing (JSON, tables, colour, and user text
+shown safely), output files, dates and times typed by a person, and exit codes.
 
 Exit codes (documented in ``missionflow --help`` and the README):
 
@@ -20,12 +21,16 @@ import dataclasses
 import getpass
 import json
 import os
+import re
+import stat
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -107,9 +112,39 @@ def to_jsonable(value: object) -> object:
     return value
 
 
-def emit_json(value: object) -> None:
-    """Print ``value`` as one JSON document."""
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+# --- printing: user text never reaches the terminal as control characters ----------------------
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""What a terminal would act on instead of showing (escape sequences, carriage returns, bidi
+overrides that reorder a line) and what cannot be printed (bytes that were not UTF-8)."""
+_CONTROL_IN_CELL = re.compile(_CONTROL.pattern[:-1] + "\\n\\t]")
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str, *, cell: bool = False) -> str:
+    r"""User text as it may be printed: control characters written as escapes like ``\x1b`` (line
+    breaks and tabs kept, except in a table ``cell``).
+
+    >>> print(shown("Acme\x1b]0;pwned\x07 Ltd"))
+    Acme\x1b]0;pwned\x07 Ltd
+    """
+    return (_CONTROL_IN_CELL if cell else _CONTROL).sub(_escaped, text)
+
+
+@dataclasses.dataclass(frozen=True)
+class Styled:
+    """A piece of a printed line in colour (when colour is wanted), its text shown safely."""
+
+    text: str
+    fg: str | None = None
+    bold: bool = False
 
 
 def use_colour() -> bool:
@@ -117,28 +152,120 @@ def use_colour() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def style(text: str, **styles: object) -> str:
-    """``click.style`` when colour is wanted, the plain text otherwise."""
-    return click.style(text, **styles) if use_colour() else text  # type: ignore[arg-type]
+def style(text: str, *, fg: str | None = None, bold: bool = False) -> Styled:
+    """A coloured piece of a line for :func:`echo`."""
+    return Styled(text, fg, bold)
+
+
+def _piece(part: object, colour: bool) -> str:
+    if isinstance(part, Styled):
+        text = shown(part.text)
+        return click.style(text, fg=part.fg, bold=part.bold) if colour else text
+    return shown(str(part))
+
+
+def echo(*parts: object, err: bool = False, nl: bool = True) -> None:
+    """Print one line made of ``parts`` (Styled ones in colour): every printer of the command line
+    goes through here, so that no text from a user, a file or the database reaches the terminal
+    (or a pipe) as control characters."""
+    colour = use_colour()
+    click.echo("".join(_piece(part, colour) for part in parts), err=err, nl=nl)
+
+
+def emit_json(value: object) -> None:
+    """Print ``value`` as one JSON document; characters a terminal would act on are escaped the
+    way JSON escapes them (``\\u009b``)."""
+    text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)
+    click.echo(_JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Print aligned columns; an empty table says so."""
     if not rows:
-        click.echo("(none)")
+        echo("(none)")
         return
-    cells = [[str(c) for c in row] for row in rows]
+    cells = [[shown(str(c), cell=True) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    click.echo("  ".join(style(h.ljust(w), bold=True) for h, w in zip(headers, widths, strict=True)).rstrip())
+    heads = [style(h.ljust(w), bold=True) for h, w in zip(headers, widths, strict=True)]
+    echo(*_joined(heads))
     for row in cells:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _joined(pieces: Sequence[Styled]) -> list[object]:
+    joined: list[object] = []
+    for number, piece in enumerate(pieces):
+        if number:
+            joined.append("  ")
+        joined.append(
+            piece if number < len(pieces) - 1 else Styled(piece.text.rstrip(), piece.fg, piece.bold)
+        )
+    return joined
 
 
 def fail(code: int, lines: Sequence[str]) -> None:
     """Print the message lines on stderr and exit with ``code``."""
     for line in lines:
-        click.echo(line, err=True)
+        echo(line, err=True)
     sys.exit(code)
+
+
+# --- output files ---------------------------------------------------------------------------------
+
+
+def write_output(
+    target: str | os.PathLike[str], content: str | bytes, *, private: bool, db: str | None = None
+) -> Path:
+    """Write an ``-o`` file whole or not at all: into a temporary file beside it, then renamed over it.
+
+    The folder must exist (it is never created: a typo in a path should not make folders). A file
+    with client data (``private``) gets the permissions of the database (0600 for the default
+    SQLite file), another one the usual permissions for new files.
+    """
+    path = Path(target)
+    if not str(target).strip():
+        raise click.BadParameter("give a file name", param_hint="-o")
+    if path.is_dir():
+        raise click.BadParameter(f"{shown(str(path))} is a folder; give a file name", param_hint="-o")
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {shown(str(folder))} does not exist", param_hint="-o")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    mode = _file_mode(private, db)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write in {shown(str(folder))}: {error.strerror}", param_hint="-o"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot write {shown(str(path))}: {error.strerror}", param_hint="-o"
+        ) from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def _file_mode(private: bool, db: str | None) -> int:
+    if not private:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+    from missionflow.store import database_file
+
+    file = database_file(db)
+    if file is not None and file.exists():
+        return stat.S_IMODE(file.stat().st_mode) & 0o666
+    return 0o600
 
 
 def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
@@ -179,24 +306,45 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
 
 
 def parse_date(text: str | None, field: str = "date") -> date | None:
-    """A YYYY-MM-DD date typed by a person (exit 2 with a clear message otherwise)."""
+    """A YYYY-MM-DD date typed by a person, within the years the store keeps (exit 2 with a clear
+    message otherwise)."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a date like 2027-01-15", param_hint=f"--{field}") from None
+    _within_calendar(day, text, f"--{field}")
+    return day
 
 
-def parse_moment(text: str | None) -> datetime | None:
+def parse_moment(text: str | None, field: str = "at") -> datetime | None:
     """An ISO 8601 date-time; without an offset it is taken in the local timezone."""
     if text is None:
         return None
+    hint = f"--{field}"
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date-time like 2027-01-15T10:00+01:00") from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        raise click.BadParameter(
+            f"{text!r} is not a date-time like 2027-01-15T10:00+01:00", param_hint=hint
+        ) from None
+    _within_calendar(moment.date(), text, hint)
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        _within_calendar(moment.astimezone(UTC).date(), text, hint)
+    except (OverflowError, OSError):
+        _within_calendar(date.min, text, hint)
+    return moment
+
+
+def _within_calendar(day: date, text: str, hint: str) -> None:
+    from missionflow.store import FIRST_DAY, LAST_DAY
+
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise click.BadParameter(
+            f"{text!r} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}", param_hint=hint
+        )
 
 
 def parse_percent(text: str | None) -> Decimal | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import db_option, emit_json, json_option, store_for, table
+from missionflow_cli.app import db_option, echo, emit_json, json_option, store_for, table
 from missionflow_cli.complete import complete_client
 
 
@@ -39,7 +39,7 @@ def client_add(name: str, email: str, company: str, business: bool, db: str | No
     if as_json:
         emit_json(_client_json(record))
     else:
-        click.echo(record.ref)
+        echo(record.ref)
 
 
 @client.command("list")
@@ -91,7 +91,7 @@ def client_show(client_ref: str, db: str | None, as_json: bool) -> None:
         data["missions"] = [{"id": m.ref, "title": m.title, "state": m.state} for m in missions]
         emit_json(data)
         return
-    click.echo(f"{record.ref}  {record.name}")
+    echo(f"{record.ref}  {record.name}")
     for label, value in (
         ("email", record.email),
         ("company", record.company),
@@ -99,8 +99,8 @@ def client_show(client_ref: str, db: str | None, as_json: bool) -> None:
         ("blocked", f"yes: {record.blocked_reason}" if record.blocked else "no"),
     ):
         if value:
-            click.echo(f"  {label:<8} {value}")
-    click.echo("missions:")
+            echo(f"  {label:<8} {value}")
+    echo("missions:")
     table(["ID", "TITLE", "STATE"], [[m.ref, m.title, m.state] for m in missions])
 
 
@@ -119,7 +119,7 @@ def client_block(client_ref: str, reason: str, db: str | None) -> None:
         raise click.BadParameter("give a reason", param_hint="--reason")
     with store_for(db) as store:
         record = store.block_client(client_ref, reason.strip())
-    click.echo(f"{record.ref} {record.name} is blocked: {record.blocked_reason}")
+    echo(f"{record.ref} {record.name} is blocked: {record.blocked_reason}")
 
 
 @client.command("unblock")
@@ -134,7 +134,7 @@ def client_unblock(client_ref: str, db: str | None) -> None:
     """
     with store_for(db) as store:
         record = store.unblock_client(client_ref)
-    click.echo(f"{record.ref} {record.name} is no longer blocked")
+    echo(f"{record.ref} {record.name} is no longer blocked")
 
 
 def _client_json(record: object) -> dict[str, object]:

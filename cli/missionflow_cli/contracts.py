@@ -9,6 +9,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -69,7 +70,7 @@ def contract_sign(
             acceptance_days=acceptance_days,
         )
         record = store.sign_contract(ref, signed, actor=actor or default_actor())
-    click.echo(
+    echo(
         f"{ref}: contract {signed.terms_version} signed for {signed.amount}; {record.source} -> {record.dest}"
     )
 
@@ -93,7 +94,7 @@ def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
         current = store.get_mission(ref)
         change = Money(parse_decimal(amount, "amount"), current.currency)
         store.amend_contract(ref, change, reason)
-    click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
+    echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
 
 
 @contract.command("show")
@@ -122,9 +123,9 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
         emit_json({"id": current.ref, "contract": signed, "amendments": amendments, "total": total})
         return
     if signed is None or total is None:
-        click.echo(f"{current.ref}: no signed contract yet")
+        echo(f"{current.ref}: no signed contract yet")
         return
-    click.echo(f"{current.ref}  contract {signed.terms_version}")
+    echo(f"{current.ref}  contract {signed.terms_version}")
     facts = [
         (
             "amount",
@@ -143,13 +144,13 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
         ),
     ]
     for label, value in facts:
-        click.echo(f"  {label:<11} {value}")
-    click.echo("amendments:")
+        echo(f"  {label:<11} {value}")
+    echo("amendments:")
     table(
         ["AGREED", "KIND", "AMOUNT", "REASON"],
         [[f"{a.agreed_at:%Y-%m-%d}", a.kind.replace("_", " "), str(a.amount), a.reason] for a in amendments],
     )
-    click.echo(f"  {'total':<11} {total}")
+    echo(f"  {'total':<11} {total}")
 
 
 @click.group()
@@ -190,9 +191,9 @@ def payment_add(
         store.record_payment(ref, Payment(money, when, method, reference))
         updated = store.get_mission(ref)
         invoiced = [b for b in store.invoice_balances(ref) if b.status not in ("cancelled", "credit")]
-    click.echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
+    echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
     if not invoiced:
-        click.echo(
+        echo(
             f"warning: {ref} has no invoice yet: the payment is held as a credit for the first invoice; "
             f"French practice asks for a deposit invoice (missionflow invoice deposit {ref})",
             err=True,
@@ -214,7 +215,7 @@ def deliver(ref: str, deliverable: str, note: str, actor: str | None, db: str | 
     """
     with store_for(db) as store:
         store.deliver(ref, deliverable, actor=actor or default_actor(), note=note)
-    click.echo(f"{ref}: {deliverable} delivered")
+    echo(f"{ref}: {deliverable} delivered")
 
 
 @click.group()
@@ -247,4 +248,4 @@ def revision_extra(ref: str, amount: str, note: str, db: str | None) -> None:
         current = store.get_mission(ref)
         price = Money.of(amount, current.currency)
         store.agree_extra_revision(ref, price, note)
-    click.echo(f"{current.ref}: one extra revision round agreed for {price}")
+    echo(f"{current.ref}: one extra revision round agreed for {price}")

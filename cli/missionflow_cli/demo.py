@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import tempfile
 from datetime import date, timedelta
@@ -10,16 +9,14 @@ from pathlib import Path
 
 import click
 
+from missionflow_cli.app import echo, style
+
 
 def _run(args: list[str], db: str) -> int:
     """Run one missionflow command as a user would type it, echoing it first."""
     from missionflow_cli.main import cli
 
-    click.echo(
-        click.style("$ missionflow " + shlex.join(args), bold=True)
-        if "NO_COLOR" not in os.environ
-        else "$ missionflow " + shlex.join(args)
-    )
+    echo(style("$ missionflow " + shlex.join(args), bold=True))
     try:
         cli.main([*args, "--db", db], prog_name="missionflow", standalone_mode=False)
     except SystemExit as exc:
@@ -139,7 +136,7 @@ def walk(db: str) -> None:
     ]
     for text, args in steps:
         if text:
-            click.echo(f"\n# {text}")
+            echo(f"\n# {text}")
         code = _run(args, db)
         if code not in (0, 3, 4):
             raise click.ClickException(f"the demo stopped: exit code {code}")

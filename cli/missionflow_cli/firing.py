@@ -8,6 +8,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_moment,
@@ -75,7 +76,7 @@ def run_fire(
     if as_json:
         emit_json(record_json(record))
     else:
-        click.echo(f"{ref}: {record.source} --{trigger}--> {record.dest}")
+        echo(f"{ref}: {record.source} --{trigger}--> {record.dest}")
 
 
 @click.command("fire")

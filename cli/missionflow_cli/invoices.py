@@ -10,6 +10,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -86,7 +87,7 @@ def invoice_deposit(ref: str, on: str | None, db: str | None, as_json: bool) -> 
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: deposit invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+    echo(f"{ref}: deposit invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("final")
@@ -110,8 +111,8 @@ def invoice_final(ref: str, actor: str | None, at: str | None, db: str | None, a
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: {record.source} --invoice--> {record.dest}")
-    click.echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+    echo(f"{ref}: {record.source} --invoice--> {record.dest}")
+    echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("reissue")
@@ -133,7 +134,7 @@ def invoice_reissue(ref: str, on: str | None, db: str | None, as_json: bool) -> 
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+    echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("cancel")
@@ -157,7 +158,7 @@ def invoice_cancel(number: str, reason: str, on: str | None, db: str | None, as_
     if as_json:
         emit_json(invoice_json(credit))
         return
-    click.echo(f"{credit.mission}: credit note {credit.number} cancels invoice {number} ({credit.total})")
+    echo(f"{credit.mission}: credit note {credit.number} cancels invoice {number} ({credit.total})")
 
 
 @invoice.command("list")
@@ -230,7 +231,7 @@ def invoice_show(number: str, fmt: str, on: str | None, db: str | None) -> None:
             ),
             None,
         )
-    click.echo(render_invoice(issued, fmt, balance=balance), nl=False)
+    echo(render_invoice(issued, fmt, balance=balance), nl=False)
 
 
 # --- plan ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import db_option, emit_json, fail, json_option, store_for
+from missionflow_cli.app import db_option, echo, emit_json, fail, json_option, store_for
 from missionflow_cli.complete import complete_mission
 from missionflow_cli.exit_codes import EXIT_FAILURE
 
@@ -62,10 +62,10 @@ def verify(mission: str | None, show_anchor: bool, since: str | None, db: str | 
             "nothing edited, deleted or reordered" + (f" since {start}" if start is not None else "")
         )
         if show_anchor and anchor is not None:
-            click.echo(summary, err=True)
-            click.echo(str(anchor))
+            echo(summary, err=True)
+            echo(str(anchor))
         else:
-            click.echo(summary)
+            echo(summary)
     if failures:
         fail(EXIT_FAILURE, [f"error: {f}" for f in failures])
 
@@ -103,9 +103,9 @@ def ledger_status(db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(facts)
         return
-    click.echo(f"key ring  {ring.source}")
-    click.echo(f"keys      {', '.join(ring.ids)} (oldest first)")
-    click.echo(f"head      {anchor if anchor is not None else 'none'}")
+    echo(f"key ring  {ring.source}")
+    echo(f"keys      {', '.join(ring.ids)} (oldest first)")
+    echo(f"head      {anchor if anchor is not None else 'none'}")
 
 
 @ledger.command("new-key")
@@ -118,7 +118,7 @@ def ledger_new_key() -> None:
     """
     from missionflow.store import new_key_text
 
-    click.echo(new_key_text())
+    echo(new_key_text())
 
 
 @ledger.command("rotate")
@@ -138,7 +138,5 @@ def ledger_rotate(db: str | None) -> None:
     ring = next_keyring(load_keyring())
     with store_for(db, ledger_key=ring) as store:
         anchor = store.audit.rotate_key()
-    click.echo(
-        f"the ledger is now sealed with key {ring.current_id} (ring: {ring.source}); new head {anchor}"
-    )
-    click.echo("back up the key ring again: the new key is in it", err=True)
+    echo(f"the ledger is now sealed with key {ring.current_id} (ring: {ring.source}); new head {anchor}")
+    echo("back up the key ring again: the new key is in it", err=True)

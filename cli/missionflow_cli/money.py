@@ -10,6 +10,7 @@ import click
 
 from missionflow_cli.app import (
     db_option,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -62,7 +63,7 @@ def plan_json(current: PaymentPlan) -> dict[str, object]:
 
 
 def _print_plan(current: PaymentPlan) -> None:
-    click.echo(
+    echo(
         f"{current.mission}: plan of {current.amount} agreed on {current.agreed_on.isoformat()} "
         f"for {', '.join(current.covers)}; paid {current.paid}, still due {current.balance}"
     )
@@ -137,7 +138,7 @@ def plan_show(ref: str, on: str | None, db: str | None, as_json: bool) -> None:
         emit_json(plan_json(current) if current is not None else None)
         return
     if current is None:
-        click.echo(f"{ref}: no installment plan")
+        echo(f"{ref}: no installment plan")
         return
     _print_plan(current)
 
@@ -240,11 +241,11 @@ def tick(now: str | None, db: str | None, as_json: bool) -> None:
     from datetime import UTC, datetime
 
     with store_for(db) as store:
-        results = store.tick(parse_moment(now) or datetime.now(UTC))
+        results = store.tick(parse_moment(now, "now") or datetime.now(UTC))
     if as_json:
         emit_json([reminder_json(r) for r in results])
         return
     for result in results:
         what = "reminded: " if result.reminded else ""
-        click.echo(f"{result.mission}: {result.kind} {result.subject}: {what}{result.message}")
-    click.echo(f"{len(results)} reminder{'s' if len(results) != 1 else ''} processed")
+        echo(f"{result.mission}: {result.kind} {result.subject}: {what}{result.message}")
+    echo(f"{len(results)} reminder{'s' if len(results) != 1 else ''} processed")

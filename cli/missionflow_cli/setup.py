@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import db_option, store_for
+from missionflow_cli.app import db_option, echo, store_for
 
 
 @click.command()
@@ -24,8 +24,8 @@ def init(db: str | None) -> None:
     ring = load_keyring()
     with store_for(db, ledger_key=ring) as store:
         revision = store.migrate()
-        click.echo(f"database ready at {store.url_for_display} (schema {revision})")
-    click.echo(f"ledger key ring: {ring.source} (key {ring.current_id}); keep a copy apart from the database")
+        echo(f"database ready at {store.url_for_display} (schema {revision})")
+    echo(f"ledger key ring: {ring.source} (key {ring.current_id}); keep a copy apart from the database")
 
 
 @click.command()
@@ -45,4 +45,4 @@ def completion(shell: str) -> None:
     if completion_class is None:  # pragma: no cover - click ships all three
         raise click.BadParameter(shell)
     script = completion_class(cli, {}, "missionflow", "_MISSIONFLOW_COMPLETE").source()
-    click.echo(script)
+    echo(script)

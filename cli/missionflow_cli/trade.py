@@ -8,6 +8,7 @@ import click
 
 from missionflow_cli.app import (
     db_option,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -49,7 +50,7 @@ def settings_show(db: str | None, as_json: bool) -> None:
         emit_json({**dict(values), "criteria": criteria})
         return
     table(["KEY", "VALUE"], values)
-    click.echo("criteria:")
+    echo("criteria:")
     table(
         ["NAME", "KIND", "QUESTION"],
         [[c["name"], "must-have" if c["must_have"] else "nice-to-have", c["question"]] for c in criteria],
@@ -72,7 +73,7 @@ def settings_set(key: str, value: str, db: str | None) -> None:
     with store_for(db) as store:
         updated = set_from_text(store.get_settings(), key, value)
         store.save_settings(updated)
-    click.echo(f"{key} = {value}")
+    echo(f"{key} = {value}")
 
 
 @settings.command("criterion")
@@ -105,7 +106,7 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
                 raise click.BadParameter("give the question the criterion answers", param_hint="QUESTION")
             criteria = (*kept, Criterion(name, question.strip(), must_have=not nice_to_have))
         store.save_settings(current.with_changes(criteria=criteria))
-    click.echo(f"criterion {name} {'removed' if remove else 'saved'}")
+    echo(f"criterion {name} {'removed' if remove else 'saved'}")
 
 
 @click.group()
@@ -177,7 +178,7 @@ def spec_set(
         )
         store.set_specification(ref, updated)
     missing = updated.missing_parts()
-    click.echo(
+    echo(
         f"{ref}: specification saved"
         + (f" (still missing: {', '.join(missing)})" if missing else " (complete)")
     )
@@ -219,7 +220,7 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
         )
         return
     status = f"still missing: {', '.join(missing)}" if missing else "complete"
-    click.echo(f"{current.ref}  specification ({status})")
+    echo(f"{current.ref}  specification ({status})")
     facts = [
         ("objectives", written.objectives or "-"),
         ("deadline", written.deadline.isoformat() if written.deadline else "-"),
@@ -227,8 +228,8 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
         ("acceptance", written.acceptance or "-"),
     ]
     for label, value in facts:
-        click.echo(f"  {label:<11} {value}")
-    click.echo("deliverables:")
+        echo(f"  {label:<11} {value}")
+    echo("deliverables:")
     table(
         ["NAME", "KIND", "DELIVERED"],
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import emit_json, json_option, table
+from missionflow_cli.app import echo, emit_json, json_option, table
 
 
 @click.group()
@@ -85,10 +85,10 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
             }
         )
         return
-    click.echo(f"{definition.name} v{definition.version}: {definition.title}")
+    echo(f"{definition.name} v{definition.version}: {definition.title}")
     if definition.description:
-        click.echo(f"  {definition.description}")
-    click.echo("states:")
+        echo(f"  {definition.description}")
+    echo("states:")
     table(
         ["STATE", "LABEL", "KIND"],
         [
@@ -101,7 +101,7 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
             for s in definition.states
         ],
     )
-    click.echo("transitions:")
+    echo("transitions:")
     table(
         ["TRIGGER", "FROM", "TO", "GUARDS"],
         [
@@ -128,7 +128,7 @@ def workflow_validate(path: str) -> None:
     from missionflow.workflow import load_workflow_file
 
     definition = load_workflow_file(path)
-    click.echo(
+    echo(
         f"{path}: valid ({definition.name} v{definition.version}, "
         f"{len(definition.states)} states, {len(definition.transitions)} transitions)"
     )

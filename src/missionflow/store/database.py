@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,6 +105,17 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def database_file(target: str | os.PathLike[str] | None) -> Path | None:
+    """The SQLite file a database argument names (the default one when None), or None for another
+    database: what files written from it take their permissions from."""
+    text_target = os.fspath(target) if target is not None else ""
+    try:
+        url = _to_url(text_target) if text_target else make_url(default_database_url())
+    except (StorageError, exc.ArgumentError, ValueError):
+        return None
+    return sqlite_file(url)
+
+
 def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
     """Create the engine for a URL or a path (the default database when None)."""
     text_target = os.fspath(target) if target is not None else ""
@@ -144,12 +156,12 @@ def configure_engine(engine: Engine) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     record = conn.connection
     if not record.info.get("missionflow_ready"):
-        _prepare_sqlite(record)
+        _prepare_sqlite(record, conn.engine.url)
     write = bool(conn.get_execution_options().get(WRITE_OPTION))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def _prepare_sqlite(record: PoolProxiedConnection) -> None:
+def _prepare_sqlite(record: PoolProxiedConnection, url: URL) -> None:
     raw = record.dbapi_connection
     if raw is None:  # pragma: no cover - a checked-out connection always has one
         return
@@ -159,6 +171,9 @@ def _prepare_sqlite(record: PoolProxiedConnection) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as error:
+        # Raised by the driver itself here (not through SQLAlchemy): a file that is not a database.
+        raise StorageError(f"{display_url(url)} cannot be opened as a database: {error}") from None
     finally:
         cursor.close()
     record.info["missionflow_ready"] = True

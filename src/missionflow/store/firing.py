@@ -21,6 +21,7 @@ from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, history, rows, schedule
 from missionflow.store.chain import GENESIS
 from missionflow.store.history import DuplicateKey
+from missionflow.store.limits import StoreSession
 from missionflow.store.records import parse_ref
 from missionflow.store.session import Database, now, utc
 from missionflow.workflow import (
@@ -284,7 +285,7 @@ class Firing:
         writes = [extra.write for extra in extras if extra.write is not None]
         if reminders or writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
-            with Session(bind=connection) as session:
+            with StoreSession(bind=connection) as session:
                 for write in writes:
                     write(session, loaded.mission_id)
                 schedule.after_fire(session, definition, mission, record, loaded.position, loaded.settings)

@@ -22,6 +22,7 @@ from missionflow.errors import (
 from missionflow.store import facts, ledger, rows
 from missionflow.store.chain import HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
 from missionflow.store.ledger_cover import HISTORY, Malformed, read_table
+from missionflow.store.limits import check_values
 from missionflow.store.models import Base, HistoryRow, MissionRow
 from missionflow.store.records import mission_ref
 from missionflow.workflow import TransitionRecord
@@ -53,6 +54,18 @@ def append_entry(
     The mission's new version, chain length and head are written with it, so that the row always
     says where its chain ends (``verify`` checks both agree)."""
     ref = mission_ref(mission_id)
+    check_values(
+        _HISTORY,
+        {
+            "trigger": record.trigger,
+            "source": record.source,
+            "dest": record.dest,
+            "actor": record.actor,
+            "note": record.note,
+            "data": record.data,
+            "idempotency_key": idempotency_key,
+        },
+    )
     digest = entry_hash(ref, position, record, prev_hash)
     if not facts.advance(connection, mission_id, seen_version, record.dest, position, digest, updated_at):
         return False

@@ -17,6 +17,7 @@ from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS
 from missionflow.money import Money
 from missionflow.store import facts, ledger, ledger_cover
+from missionflow.store.limits import check_values
 from missionflow.store.models import Base, ClientRow, MissionRow, SettingsRow, WorkflowVersionRow
 from missionflow.store.records import mission_ref, parse_ref, settings_from_json, settings_to_json
 from missionflow.store.session import now, rowcount
@@ -80,6 +81,7 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     loses its optimistic check instead of acting on stale facts.
     """
     mission_id = parse_ref(ref, "M")
+    check_values(MissionRow.__table__, values)
     changed = session.execute(
         update(MissionRow)
         .where(MissionRow.id == (mission_id or 0))
@@ -135,6 +137,7 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, obje
     The dialect's insert is imported here: importing the PostgreSQL dialect costs a SQLite
     user's every command ~30 ms.
     """
+    check_values(model.__table__, values)
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert

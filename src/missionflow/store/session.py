@@ -13,10 +13,11 @@ from sqlalchemy import Connection, CursorResult, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from missionflow.errors import StorageError
+from missionflow.errors import InvalidValueError, StorageError
 from missionflow.store import database, ledger
 from missionflow.store.database import WRITE_OPTION, display_url, translated
 from missionflow.store.ledger_keys import KeyRing, load_keyring
+from missionflow.store.limits import StoreSession, check_day
 from missionflow.workflow import aware
 
 
@@ -25,9 +26,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def utc(at: datetime | None) -> datetime:
-    """``at`` in UTC, now when None; a time without a timezone is refused (InvalidValueError)."""
-    return aware(at).astimezone(UTC)
+def utc(at: datetime | None, field: str = "at") -> datetime:
+    """``at`` in UTC, now when None; a time without a timezone, or outside the years the store
+    keeps (limits.FIRST_DAY..LAST_DAY), is refused (InvalidValueError)."""
+    moment = aware(at)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidValueError(field, f"{moment.isoformat()} is outside the calendar") from None
+    check_day(field, moment)
+    return moment
 
 
 def rowcount(result: object) -> int:
@@ -75,7 +83,7 @@ class Database:
         with (
             translated(self.url),
             unreadable(self.url_for_display),
-            Session(self.engine, expire_on_commit=False) as session,
+            StoreSession(self.engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
@@ -89,7 +97,7 @@ class Database:
         with (
             translated(self.url, subject),
             unreadable(self.url_for_display),
-            Session(self.writer, expire_on_commit=False) as session,
+            StoreSession(self.writer, expire_on_commit=False) as session,
             session.begin(),
         ):
             connection = session.connection()
