@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConcurrentUpdateError, InvalidValueError, MissionNotFoundError
+from missionflow.errors import ConcurrentUpdateError, ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, history, rows, schedule
@@ -197,9 +197,16 @@ class Firing:
         transition = workflow.definition.transition(row.state, trigger)
         declared = self._effects(ref, moment, transition.effects if transition else (), effects)
         extras: list[Extra | Effect] = [*given, *declared]
-        for extra in extras:
-            if extra.prepare is not None:
-                extra.prepare(loaded.mission)
+        try:
+            for extra in extras:
+                if extra.prepare is not None:
+                    extra.prepare(loaded.mission)
+        except (ConflictError, InvalidValueError):
+            # A refusal read from a newer record than the one decided on (PostgreSQL reads each
+            # statement's latest commit): the writer lost a race, and says so.
+            if self._moved(mission_id, loaded.seen_version):
+                raise ConcurrentUpdateError(ref) from None
+            raise
         record = self._decide(loaded, trigger, actor, note, moment, data)
         with self.db.write_connection(ref) as connection:
             if idempotency_key is not None:
@@ -297,6 +304,12 @@ class Firing:
             # an exception here leaves the block: the transaction rolls back, nothing is recorded
             loaded.hooks.run_after(HookEvent.after(mission, record, connection))
         return None
+
+    def _moved(self, mission_id: int, seen_version: int) -> bool:
+        """True when another writer changed the mission since it was read at ``seen_version``."""
+        with self.db.read_connection() as connection:
+            row = facts.read_mission(connection, mission_id)
+        return row is None or row.version != seen_version
 
     @staticmethod
     def _by_key(connection: Connection, mission_id: int, key: str, trigger: str) -> TransitionRecord | None:
