@@ -31,6 +31,7 @@ _PARAMS_OF_FIELD: dict[str, tuple[str, ...]] = {
     "signed_by": ("actor",),
     "installment": ("installments",),
     "deliverable": ("deliverables", "deliverable"),
+    "file": ("path",),
 }
 """The options a value the library names differently may come from (the library's name first)."""
 

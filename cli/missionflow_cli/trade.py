@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from missionflow_cli.app import (
@@ -156,17 +154,14 @@ def spec_set(
     from dataclasses import replace
 
     from missionflow import Money
-    from missionflow.freelance import Deliverable, Specification, parse_specification
+    from missionflow.freelance import Deliverable, Specification, load_specification
 
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
         current = store.get_mission(ref)
         base = current.specification or Specification()
         if path is not None:
-            text = Path(path).read_text(encoding="utf-8")
-            base = parse_specification(
-                text, current.currency, markdown=path.endswith((".md", ".markdown")), source=path
-            )
+            base = load_specification(path, current.currency)
         items = [Deliverable(d) for d in deliverables] + [Deliverable(a, "access_code") for a in access_codes]
         updated = replace(
             base,

@@ -58,12 +58,13 @@ _LAZY = {
     "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
     "render_invoice": "missionflow.freelance.invoice_render",
     "parse_specification": "missionflow.freelance.specification_file",
+    "load_specification": "missionflow.freelance.specification_file",
 }
 """Loaded on first use: a command that does not render or read a file does not import them."""
 
 if typing.TYPE_CHECKING:
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
-    from missionflow.freelance.specification_file import parse_specification
+    from missionflow.freelance.specification_file import load_specification, parse_specification
 
 
 def __getattr__(name: str) -> object:
@@ -105,6 +106,7 @@ __all__ = [
     "describe_settings",
     "editable_settings",
     "fire",
+    "load_specification",
     "parse_specification",
     "path_to",
     "render_invoice",

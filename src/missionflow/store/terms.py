@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import ConflictError, InvalidValueError, TransitionNotAllowedError
 from missionflow.freelance import Amendment, Contract, Mission, Specification
+from missionflow.freelance.specification_file import check_deliverables
 from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
 from missionflow.store import ledger, rows
@@ -65,6 +66,7 @@ class Terms:
 
     def set_specification(self, ref: str, spec: Specification) -> None:
         """Record (or replace) the mission's specification and its deliverables (R3)."""
+        check_deliverables(spec.deliverables)
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             if spec.budget is not None:
