@@ -84,6 +84,10 @@ def store_for(db: str | None, ledger_key: KeyRing | None = None) -> Iterator[Sto
     than the user's)."""
     from missionflow import open_store
 
+    if db is not None and not db.strip():
+        raise click.BadParameter(
+            "give a database file or URL (or leave --db out for the default one)", param_hint="--db"
+        )
     store = open_store(db, ledger_key=ledger_key)
     try:
         yield store
@@ -225,19 +229,23 @@ def write_output(
     path = Path(target)
     if not str(target).strip():
         raise click.BadParameter("give a file name", param_hint="-o")
-    if path.is_dir():
-        raise click.BadParameter(f"{shown(str(path))} is a folder; give a file name", param_hint="-o")
-    folder = path.parent
-    if not folder.is_dir():
-        raise click.BadParameter(f"the folder {shown(str(folder))} does not exist", param_hint="-o")
     data = content.encode("utf-8") if isinstance(content, str) else content
-    mode = _file_mode(private, db)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=folder)
-    except OSError as error:
+        if path.is_dir():
+            raise click.BadParameter(f"{shown(str(path))} is a folder; give a file name", param_hint="-o")
+        if not path.parent.is_dir():
+            raise click.BadParameter(f"the folder {shown(str(path.parent))} does not exist", param_hint="-o")
+        _replace(path, data, _file_mode(private, db))
+    except OSError as error:  # a name too long, a folder not writable, a full disk...
         raise click.BadParameter(
-            f"cannot write in {shown(str(folder))}: {error.strerror}", param_hint="-o"
+            f"cannot write {shown(str(path))}: {error.strerror}", param_hint="-o"
         ) from None
+    return path
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
+    """Write ``data`` to a temporary file in ``path``'s folder, then rename it over ``path``."""
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -245,14 +253,9 @@ def write_output(
             os.fsync(handle.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except OSError as error:
-        raise click.BadParameter(
-            f"cannot write {shown(str(path))}: {error.strerror}", param_hint="-o"
-        ) from None
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    return path
 
 
 def _file_mode(private: bool, db: str | None) -> int:

@@ -63,6 +63,21 @@ class SafeText(click.types.StringParamType):
 SAFE_TEXT = SafeText()
 
 
+class SafePath(click.Path):
+    """A path option that refuses a NUL character first (no file name holds one; the OS would raise)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and ("\x00" in value or len(value) > MAX_TEXT):
+            self.fail("it is not a file name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _safe_path(kind: click.Path) -> SafePath:
+    safe = SafePath.__new__(SafePath)
+    safe.__dict__.update(kind.__dict__)
+    return safe
+
+
 def _bounded(kind: click.ParamType[Any]) -> click.ParamType[Any]:
     if isinstance(kind, click.types.StringParamType):
         return SAFE_TEXT
@@ -72,6 +87,8 @@ def _bounded(kind: click.ParamType[Any]) -> click.ParamType[Any]:
         return click.IntRange(low, high, min_open=kind.min_open, max_open=kind.max_open, clamp=kind.clamp)
     if type(kind) is click.types.IntParamType:
         return click.IntRange(*INT32)
+    if type(kind) is click.Path:
+        return _safe_path(kind)
     return kind
 
 
