@@ -86,7 +86,7 @@ def store_for(db: str | None, ledger_key: KeyRing | None = None) -> Iterator[Sto
 
     if db is not None and not db.strip():
         raise click.BadParameter(
-            "give a database file or URL (or leave --db out for the default one)", param_hint="--db"
+            "give a database file or URL (or leave --db out for the default one)", param_hint="'--db'"
         )
     store = open_store(db, ledger_key=ledger_key)
     try:
@@ -228,17 +228,19 @@ def write_output(
     """
     path = Path(target)
     if not str(target).strip():
-        raise click.BadParameter("give a file name", param_hint="-o")
+        raise click.BadParameter("give a file name", param_hint="'-o'")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         if path.is_dir():
-            raise click.BadParameter(f"{shown(str(path))} is a folder; give a file name", param_hint="-o")
+            raise click.BadParameter(f"{shown(str(path))} is a folder; give a file name", param_hint="'-o'")
         if not path.parent.is_dir():
-            raise click.BadParameter(f"the folder {shown(str(path.parent))} does not exist", param_hint="-o")
+            raise click.BadParameter(
+                f"the folder {shown(str(path.parent))} does not exist", param_hint="'-o'"
+            )
         _replace(path, data, _file_mode(private, db))
     except OSError as error:  # a name too long, a folder not writable, a full disk...
         raise click.BadParameter(
-            f"cannot write {shown(str(path))}: {error.strerror}", param_hint="-o"
+            f"cannot write {shown(str(path))}: {error.strerror}", param_hint="'-o'"
         ) from None
     return path
 
@@ -316,7 +318,9 @@ def parse_date(text: str | None, field: str = "date") -> date | None:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date like 2027-01-15", param_hint=f"--{field}") from None
+        raise click.BadParameter(
+            f"{text!r} is not a date like 2027-01-15", param_hint=f"'--{field}'"
+        ) from None
     _within_calendar(day, text, f"--{field}")
     return day
 
@@ -325,7 +329,7 @@ def parse_moment(text: str | None, field: str = "at") -> datetime | None:
     """An ISO 8601 date-time; without an offset it is taken in the local timezone."""
     if text is None:
         return None
-    hint = f"--{field}"
+    hint = f"'--{field}'"
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -357,9 +361,9 @@ def parse_percent(text: str | None) -> Decimal | None:
     try:
         value = Decimal(text.strip().rstrip("%").strip())
     except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
+        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="'--deposit'") from None
     if not value.is_finite() or not 0 <= value <= 100:
-        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
+        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="'--deposit'")
     return value
 
 

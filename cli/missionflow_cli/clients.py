@@ -33,7 +33,7 @@ def client_add(name: str, email: str, company: str, business: bool, db: str | No
         missionflow client add "Atelier Dupont" --email contact@dupont.fr
     """
     if not name.strip():
-        raise click.BadParameter("a client needs a name", param_hint="NAME")
+        raise click.BadParameter("a client needs a name", param_hint="'NAME'")
     with store_for(db) as store:
         record = store.add_client(name.strip(), email=email, company=company, business=business)
     if as_json:
@@ -116,7 +116,7 @@ def client_block(client_ref: str, reason: str, db: str | None) -> None:
         missionflow client block C-1 --reason "calls on Saturdays for work due yesterday"
     """
     if not reason.strip():
-        raise click.BadParameter("give a reason", param_hint="--reason")
+        raise click.BadParameter("give a reason", param_hint="'--reason'")
     with store_for(db) as store:
         record = store.block_client(client_ref, reason.strip())
     echo(f"{record.ref} {record.name} is blocked: {record.blocked_reason}")

@@ -59,7 +59,7 @@ def contract_sign(
 
     when = parse_date(signed_on, "signed-on") or date.today()
     if not terms_version.strip():
-        raise click.BadParameter("give the version of the terms", param_hint="--terms-version")
+        raise click.BadParameter("give the version of the terms", param_hint="'--terms-version'")
     with store_for(db) as store:
         current = store.get_mission(ref)
         signed = Contract(

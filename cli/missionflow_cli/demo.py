@@ -159,7 +159,7 @@ def demo(db: str | None) -> None:
     if db is not None:
         if Path(db).exists():
             raise click.BadParameter(
-                f"{db} already exists: the demo needs a fresh database", param_hint="--db"
+                f"{db} already exists: the demo needs a fresh database", param_hint="'--db'"
             )
         walk(db)
         return

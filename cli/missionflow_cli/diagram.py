@@ -61,7 +61,7 @@ def diagram(
     if all_workflows:
         out_dir = Path(output or "diagrams")
         if not out_dir.parent.is_dir() or (out_dir.exists() and not out_dir.is_dir()):
-            raise click.BadParameter(f"{shown(str(out_dir))} cannot be a folder here", param_hint="-o")
+            raise click.BadParameter(f"{shown(str(out_dir))} cannot be a folder here", param_hint="'-o'")
         shipped = [load_workflow_file(p) for p in sorted(shipped_workflow_dir().glob("*.yaml"))]
         for path in generate_workflow_diagrams(out_dir, shipped):
             echo(str(path))

@@ -59,7 +59,7 @@ def run_fire(
     for item in data:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--data")
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="'--data'")
         pairs[key] = value
     text = " ".join(part for part in (reason.strip(), note.strip()) if part)
     with store_for(db) as store:

@@ -110,7 +110,7 @@ def plan_set(ref: str, installments: tuple[str, ...], on: str | None, db: str | 
                 day = None
             if not sep or day is None or not amount_text.strip():
                 raise click.BadParameter(
-                    f"{text!r} is not DATE:AMOUNT like 2027-01-31:1500", param_hint="--installment"
+                    f"{text!r} is not DATE:AMOUNT like 2027-01-31:1500", param_hint="'--installment'"
                 )
             parsed.append(Installment(day, Money.of(amount_text, currency, field="installment")))
         current = store.set_payment_plan(ref, parsed, on=parse_date(on, "on"))

@@ -91,7 +91,7 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
     from missionflow.freelance import Criterion
 
     if not name.strip():
-        raise click.BadParameter("give the criterion a name", param_hint="NAME")
+        raise click.BadParameter("give the criterion a name", param_hint="'NAME'")
     with store_for(db) as store:
         current = store.get_settings()
         kept = tuple(c for c in current.criteria if c.name != name)
@@ -101,7 +101,7 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
             criteria = kept
         else:
             if not question.strip():
-                raise click.BadParameter("give the question the criterion answers", param_hint="QUESTION")
+                raise click.BadParameter("give the question the criterion answers", param_hint="'QUESTION'")
             criteria = (*kept, Criterion(name, question.strip(), must_have=not nice_to_have))
         store.save_settings(current.with_changes(criteria=criteria))
     echo(f"criterion {name} {'removed' if remove else 'saved'}")
