@@ -118,7 +118,8 @@ def test_verify_prints_the_anchor_and_checks_from_it(run: Cli) -> None:
     run.ok("mission", "new", "C-1", "Logo")
     anchor = run.ok("verify", "--anchor").strip()
     seq, mac = anchor.split(":")
-    assert seq.isdigit() and len(mac) == 32
+    assert seq.isdigit()
+    assert len(mac) == 32
     run.ok("fire", "M-1", "qualify")
     assert "since" in run.ok("verify", "--since", anchor)
     bad = run("verify", "--since", f"{seq}:{'0' * 32}")
