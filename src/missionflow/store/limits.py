@@ -39,7 +39,8 @@ from missionflow.errors import InvalidValueError
 from missionflow.store.types import Cents, UTCDateTime
 
 MAX_TEXT = 10_000
-"""The longest text kept in a column without a length of its own (a note, a reason, objectives)."""
+"""The longest text kept in a column without a length of its own (a note, a reason, objectives),
+unless the column says otherwise (``info={"max_chars": ...}``)."""
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
 FIRST_DAY = date(1900, 1, 1)
@@ -106,7 +107,9 @@ def check_value(column: ColumnElement[Any], value: object) -> None:
     kind = column.type
     if isinstance(value, str):
         length = getattr(kind, "length", None) if isinstance(kind, String) else None
-        check_text(field, value, length if isinstance(length, int) else MAX_TEXT)
+        if not isinstance(length, int):
+            length = int(getattr(column, "info", {}).get("max_chars", MAX_TEXT))
+        check_text(field, value, length)
     elif isinstance(kind, Cents) and isinstance(value, Decimal | int):
         try:
             cents = int(Decimal(value) * 100)

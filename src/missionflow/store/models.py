@@ -60,7 +60,8 @@ class WorkflowVersionRow(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    source_text: Mapped[str] = mapped_column(Text)
+    # a workflow file may hold up to 1 MB (workflow.yaml_nodes.MAX_BYTES); store.limits reads this
+    source_text: Mapped[str] = mapped_column(Text, info={"max_chars": 2_000_000})
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
