@@ -332,5 +332,6 @@ def test_no_generated_command_line_ends_in_an_internal_error(
 
     case()
     assert sum(seen.values()) >= CASES
-    # accepted values, refused ones, and the refusals of the record (blocked, not allowed, not found)
-    assert {0, 2, 3, 4, 5} <= set(seen)
+    # accepted values, refused ones, and refusals of the record (not found, blocked, not allowed...)
+    assert {0, 2, 5} <= set(seen)
+    assert len(seen) >= 5
