@@ -144,6 +144,14 @@ _LAZY_MODULES: dict[str, tuple[str, ...]] = {
         "status_report",
     ),
     "missionflow.specification_file": ("parse_specification",),
+    "missionflow.workflow.io": (
+        "INTERCHANGE_FORMATS",
+        "InterchangeError",
+        "definition_to_yaml",
+        "export_workflow",
+        "import_workflow",
+        "import_workflow_file",
+    ),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
@@ -193,6 +201,14 @@ if typing.TYPE_CHECKING:
     from missionflow.specification_file import (
         parse_specification,
     )
+    from missionflow.workflow.io import (
+        INTERCHANGE_FORMATS,
+        InterchangeError,
+        definition_to_yaml,
+        export_workflow,
+        import_workflow,
+        import_workflow_file,
+    )
 
 
 def __getattr__(name: str) -> object:
@@ -213,6 +229,7 @@ __all__ = [
     "CLIENTS_FORMATS",
     "DEFAULT_WORKFLOW",
     "DIAGRAM_FORMATS",
+    "INTERCHANGE_FORMATS",
     "INVOICE_FORMATS",
     "PIPELINE_FORMATS",
     "STATUS_FORMATS",
@@ -249,6 +266,7 @@ __all__ = [
     "Hooks",
     "Installment",
     "InstallmentStatus",
+    "InterchangeError",
     "InvalidValueError",
     "InvoiceBalance",
     "InvoiceNotFoundError",
@@ -300,13 +318,17 @@ __all__ = [
     "clients_report",
     "compile_workflow",
     "default_database_url",
+    "definition_to_yaml",
     "describe_settings",
     "editable_settings",
+    "export_workflow",
     "fire",
     "generate_workflow_diagrams",
     "get_guard",
     "guard_names",
     "hook_names",
+    "import_workflow",
+    "import_workflow_file",
     "load_workflow",
     "load_workflow_file",
     "mission_diagram",

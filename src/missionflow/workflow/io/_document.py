@@ -1,0 +1,204 @@
+"""The bridge every format crosses: its error, its problem list, and the way back to a definition.
+
+A reader turns a foreign document into the shape of a workflow file (a tree of ``Node`` values
+with the foreign file's line numbers) and hands it to the validator that checks YAML files, so an
+imported workflow is held to exactly the rules of a written one and its problems name the foreign
+file's lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from missionflow._yaml import Node
+from missionflow.definition import GuardRef, TransitionDef, WorkflowDefinition
+from missionflow.errors import DefinitionProblem, InvalidValueError
+from missionflow.validation import build_definition
+
+GUARD_SET = "missionflow.all"
+"""The one guard type an exported transition carries: every guard of the list must allow it."""
+
+
+class InterchangeError(InvalidValueError):
+    """A document cannot be read as a workflow, or a workflow cannot be written in a format.
+
+    ``problems`` lists every problem with its file and line, as WorkflowDefinitionError does;
+    the CLI reports it as an invalid value (exit 2), apart from a workflow the validator refuses
+    (exit 7).
+
+    >>> from missionflow import import_workflow
+    >>> import_workflow("{", "xstate", source="m.json")
+    Traceback (most recent call last):
+    ...
+    missionflow.workflow.io._document.InterchangeError: invalid XState document: 1 problem
+      m.json:1: not JSON: Expecting property name enclosed in double quotes (column 2)
+    """
+
+    def __init__(self, what: str, problems: Sequence[DefinitionProblem]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        listed = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(what, f"{count} problem{'s' if count != 1 else ''}\n{listed}")
+
+
+class Problems:
+    """Collects the problems of one document so that a single error lists all of them."""
+
+    def __init__(self, source: str, what: str) -> None:
+        self.source = source
+        self.what = what
+        self.found: list[DefinitionProblem] = []
+
+    def add(self, line: int, message: str) -> None:
+        """Note one problem at ``line``."""
+        self.found.append(DefinitionProblem(self.source, line, message))
+
+    def fail(self, line: int, message: str) -> InterchangeError:
+        """The error for one problem that stops reading at once."""
+        self.add(line, message)
+        return InterchangeError(self.what, self.found)
+
+    def raise_if_any(self) -> None:
+        """Raise InterchangeError when something was noted."""
+        if self.found:
+            raise InterchangeError(self.what, self.found)
+
+    def mapping(
+        self, node: Node, what: str, allowed: Iterable[str], why: Mapping[str, str] | None = None
+    ) -> dict[str, Node] | None:
+        """The keys of ``node`` when it is a mapping with known keys only; ``why`` explains some
+        refusals (a feature of the format that a workflow cannot express)."""
+        if not isinstance(node.value, dict):
+            self.add(node.line, f"{what} must be an object, got {describe(node)}")
+            return None
+        known = set(allowed)
+        for key, child in node.value.items():
+            if key in known:
+                continue
+            reason = (why or {}).get(key)
+            if reason is not None:
+                self.add(child.line, f"{what}: {reason}")
+            else:
+                self.add(
+                    child.line, f"unknown key {key!r} in {what}; allowed keys: {', '.join(sorted(known))}"
+                )
+        return node.value
+
+    def text(self, node: Node | None, what: str) -> str | None:
+        """The text of ``node``, or None (noted) when it is something else."""
+        if node is None:
+            return None
+        if isinstance(node.value, str):
+            return node.value
+        self.add(node.line, f"{what} must be text, got {describe(node)}")
+        return None
+
+
+def describe(node: Node) -> str:
+    """What a value is, in the words of an error message."""
+    value = node.value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def to_node(value: object, line: int) -> Node:
+    """A plain value (from JSON or a Python literal) as a Node tree on ``line``."""
+    if isinstance(value, dict):
+        return Node({str(k): to_node(v, line) for k, v in value.items()}, line)
+    if isinstance(value, list | tuple):
+        return Node([to_node(v, line) for v in value], line)
+    if value is None or isinstance(value, str | int | float | bool):
+        return Node(value, line)
+    return Node(repr(value), line)
+
+
+def plain(node: Node) -> object:
+    """The plain value of a Node tree (lines dropped)."""
+    if isinstance(node.value, dict):
+        return {k: plain(v) for k, v in node.value.items()}
+    if isinstance(node.value, list):
+        return [plain(v) for v in node.value]
+    return node.value
+
+
+def guard_objects(guards: Iterable[GuardRef]) -> list[dict[str, object]]:
+    """The guards of a transition as ``{"name": ..., "params": {...}}`` objects, in order."""
+    return [{"name": guard.name, "params": dict(guard.params)} for guard in guards]
+
+
+def guard_item(problems: Problems, item: Node, what: str) -> Node | None:
+    """One ``{"name": ..., "params": {...}}`` object as a guard of a workflow file
+    (``name`` or ``name: {params}``), or None (noted) when it is not one."""
+    fields = problems.mapping(item, f"a guard of {what}", ("name", "params"))
+    if fields is None:
+        return None
+    name = problems.text(fields.get("name"), f"the name of a guard of {what}")
+    if name is None:
+        if "name" not in fields:
+            problems.add(item.line, f"a guard of {what} has no 'name'")
+        return None
+    params = fields.get("params")
+    if params is None or params.value == {}:
+        return Node(name, item.line)
+    return Node({name: params}, item.line)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One transition as a foreign format states it: from one source state, with the other keys
+    of a workflow file's transition (``trigger``, ``dest`` unless internal, ``guards``, ``label``)."""
+
+    source: str
+    fields: Mapping[str, Node]
+    line: int
+
+
+def build_from_edges(
+    source: str, top: Mapping[str, Node], states: list[Node], edges: list[Edge], line: int = 1
+) -> WorkflowDefinition:
+    """Validate what a reader found as a workflow file; raise WorkflowDefinitionError otherwise.
+
+    Foreign formats list transitions per source state; edges that differ only by their source
+    become one transition with several sources again, in the order they first appear.
+    """
+    grouped: dict[str, tuple[Edge, list[str]]] = {}
+    for edge in edges:
+        key = json.dumps({k: plain(v) for k, v in edge.fields.items()}, sort_keys=True)
+        grouped.setdefault(key, (edge, []))[1].append(edge.source)
+    items = [
+        Node({**first.fields, "source": Node([Node(s, first.line) for s in sources], first.line)}, first.line)
+        for first, sources in grouped.values()
+    ]
+    root = Node({**top, "states": Node(states, line), "transitions": Node(items, line)}, line)
+    return build_definition(root, source)
+
+
+def unexportable(definition: WorkflowDefinition, format_name: str) -> list[DefinitionProblem]:
+    """What no state-chart format can say: a final state with transitions (even internal ones)."""
+    finals = set(definition.final_states)
+    return [
+        DefinitionProblem(
+            definition.source,
+            transition.line,
+            f"trigger {transition.trigger!r} stays in final state {state!r}: a final state of "
+            f"{format_name} has no transitions",
+        )
+        for transition in definition.transitions
+        for state in transition.sources
+        if state in finals
+    ]
+
+
+def reenters(transition: TransitionDef, source: str) -> bool:
+    """True for a self-loop: the state is left and entered again (an internal transition is not)."""
+    return transition.dest == source
