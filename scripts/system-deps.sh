@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (Graphviz's dot, PostgreSQL's server binaries,
-# Chromium to render the HTML reports headless), only when they are missing. As root with
-# apt-get it installs them; elsewhere it says what to install and the tests that need them
-# skip with that reason (except under CI=true).
+# Chromium to render the HTML reports headless, Node.js and npm to run xstate), only when they
+# are missing. As root with apt-get it installs them; elsewhere it says what to install and the
+# tests that need them skip with that reason (except under CI=true), or fail for Node.js: the
+# interchange tests never skip.
 set -euo pipefail
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
     missing+=(postgresql)
 fi
