@@ -168,7 +168,9 @@ def explore(definition: WorkflowDefinition, count: int, length: int, seed: int) 
     exits = {state.id: state.kind is StateKind.EXIT for state in definition.states}
     replay = Replay(runs={"missionflow": []})
     for number in range(count):
-        mission = Mission(ref=f"M-{number}", workflow=definition.name, state=definition.initial, client=Client("Acme"))
+        mission = Mission(
+            ref=f"M-{number}", workflow=definition.name, state=definition.initial, client=Client("Acme")
+        )
         steps: list[Step] = []
         observed: list[Observation] = []
         for _ in range(length):
@@ -200,12 +202,19 @@ def run_xstate(machine: Mapping[str, object], sequences: list[list[Step]]) -> li
     """Every sequence replayed in xstate v5 by one node process."""
     payload = {
         "machine": machine,
-        "sequences": [[{"trigger": s.trigger, "verdicts": dict(s.verdicts)} for s in steps] for steps in sequences],
+        "sequences": [
+            [{"trigger": s.trigger, "verdicts": dict(s.verdicts)} for s in steps] for steps in sequences
+        ],
     }
     node = shutil.which("node")
     assert node is not None
     done = subprocess.run(
-        [node, str(RUNNER)], input=json.dumps(payload), capture_output=True, text=True, timeout=120, check=False
+        [node, str(RUNNER)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return [

@@ -129,7 +129,11 @@ def test_a_dropped_guard_is_caught_in_both_exports() -> None:
         assert mismatch.event.trigger == "qualify"
         assert not mismatch.event.verdicts["client_not_blocked"]
         assert not mismatch.observed["missionflow"].taken
-        assert mismatch.observed["xstate"].state == mismatch.observed["python-statemachine"].state == "criteria_check"
+        assert (
+            mismatch.observed["xstate"].state
+            == mismatch.observed["python-statemachine"].state
+            == "criteria_check"
+        )
 
 
 def test_a_self_loop_without_reentry_is_caught_by_the_exits_and_entries() -> None:
@@ -148,7 +152,11 @@ def test_a_self_loop_without_reentry_is_caught_by_the_exits_and_entries() -> Non
     assert mismatches
     for mismatch in mismatches:
         mine, theirs = mismatch.observed["missionflow"], mismatch.observed["xstate"]
-        assert (mismatch.event.trigger, mine.state, theirs.state) == ("request_revision", "revisions", "revisions")
+        assert (mismatch.event.trigger, mine.state, theirs.state) == (
+            "request_revision",
+            "revisions",
+            "revisions",
+        )
         assert mine.trace == ("exit:revisions", "enter:revisions")
         assert theirs == mismatch.observed["python-statemachine"]
         assert theirs.trace == ()

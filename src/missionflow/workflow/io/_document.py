@@ -8,6 +8,7 @@ file's lines.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -169,18 +170,53 @@ def build_from_edges(
     """Validate what a reader found as a workflow file; raise WorkflowDefinitionError otherwise.
 
     Foreign formats list transitions per source state; edges that differ only by their source
-    become one transition with several sources again, in the order they first appear.
+    become one transition with several sources again (see ``_grouped``).
     """
-    grouped: dict[str, tuple[Edge, list[str]]] = {}
-    for edge in edges:
-        key = json.dumps({k: plain(v) for k, v in edge.fields.items()}, sort_keys=True)
-        grouped.setdefault(key, (edge, []))[1].append(edge.source)
     items = [
-        Node({**first.fields, "source": Node([Node(s, first.line) for s in sources], first.line)}, first.line)
-        for first, sources in grouped.values()
+        Node({**first.fields, "source": Node([Node(e.source, e.line) for e in group], first.line)}, first.line)
+        for group in _grouped(edges)
+        for first in group[:1]
     ]
     root = Node({**top, "states": Node(states, line), "transitions": Node(items, line)}, line)
     return build_definition(root, source)
+
+
+def _grouped(edges: list[Edge]) -> list[list[Edge]]:
+    """The edges gathered into transitions, ordered so that each state's transitions keep the
+    order the document gives them (the engine offers a state's triggers in that order).
+
+    Groups are sorted topologically, the earliest first among those free to go; when the orders
+    of two states contradict each other the edges stay apart, which keeps every order.
+    """
+    groups: dict[str, list[Edge]] = {}
+    for edge in edges:
+        key = json.dumps({k: plain(v) for k, v in edge.fields.items()}, sort_keys=True)
+        groups.setdefault(key, []).append(edge)
+    listed = list(groups.values())
+    index = {id(edge): number for number, group in enumerate(listed) for edge in group}
+    after: dict[int, set[int]] = {number: set() for number in range(len(listed))}
+    previous: dict[str, int] = {}
+    for edge in edges:
+        number = index[id(edge)]
+        earlier = previous.get(edge.source)
+        if earlier is not None and earlier != number:
+            after[earlier].add(number)
+        previous[edge.source] = number
+    waiting = {number: 0 for number in after}
+    for successors in after.values():
+        for number in successors:
+            waiting[number] += 1
+    ready = [number for number, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    ordered: list[list[Edge]] = []
+    while ready:
+        number = heapq.heappop(ready)
+        ordered.append(listed[number])
+        for successor in after[number]:
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                heapq.heappush(ready, successor)
+    return ordered if len(ordered) == len(listed) else [[edge] for edge in edges]
 
 
 def unexportable(definition: WorkflowDefinition, format_name: str) -> list[DefinitionProblem]:
