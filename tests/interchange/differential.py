@@ -104,6 +104,7 @@ def _verdict(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardPara
 @contextmanager
 def verdict_guard() -> Iterator[None]:
     """Registers the guard that reads the test's verdicts, for the duration of the block only."""
+    missionflow.guards.guard_names()  # installed packages' guards belong in the registry kept
     saved = missionflow.guards._REGISTRY
     missionflow.guards._REGISTRY = dict(saved)
     try:

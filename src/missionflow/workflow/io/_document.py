@@ -173,7 +173,9 @@ def build_from_edges(
     become one transition with several sources again (see ``_grouped``).
     """
     items = [
-        Node({**first.fields, "source": Node([Node(e.source, e.line) for e in group], first.line)}, first.line)
+        Node(
+            {**first.fields, "source": Node([Node(e.source, e.line) for e in group], first.line)}, first.line
+        )
         for group in _grouped(edges)
         for first in group[:1]
     ]
@@ -202,7 +204,7 @@ def _grouped(edges: list[Edge]) -> list[list[Edge]]:
         if earlier is not None and earlier != number:
             after[earlier].add(number)
         previous[edge.source] = number
-    waiting = {number: 0 for number in after}
+    waiting = dict.fromkeys(after, 0)
     for successors in after.values():
         for number in successors:
             waiting[number] += 1
