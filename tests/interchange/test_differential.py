@@ -91,37 +91,26 @@ def test_the_sequences_go_through_self_loops_and_internal_transitions() -> None:
     assert any(o.taken and o.trace == () for o in outcomes)
 
 
-def _state(root: ET.Element, state: str) -> ET.Element:
-    found = root.find(f"{SCXML}state[@id='{state}']")
-    assert found is not None
-    return found
+def broken(state: str, event: str, key: str, attribute: str, count: int) -> Replay:
+    """freelance-mission replayed with exports that lost, on ``event`` from ``state``, the key
+    ``key`` of the XState transition and the attribute ``attribute`` of the SCXML one."""
 
+    def machine(config: dict[str, object]) -> None:
+        states = config["states"]
+        assert isinstance(states, dict)
+        del states[state]["on"][event][key]
 
-def _transition(root: ET.Element, state: str, event: str) -> ET.Element:
-    found = _state(root, state).find(f"{SCXML}transition[@event='{event}']")
-    assert found is not None
-    return found
+    def chart(root: ET.Element) -> None:
+        found = root.find(f"{SCXML}state[@id='{state}']/{SCXML}transition[@event='{event}']")
+        assert found is not None
+        del found.attrib[attribute]
 
-
-def _machine_transition(config: dict[str, object], state: str, event: str) -> dict[str, object]:
-    states = config["states"]
-    assert isinstance(states, dict)
-    entry: dict[str, object] = states[state]["on"][event]
-    return entry
+    return replay(load_workflow("freelance-mission"), count=count, machine=machine, chart=chart)
 
 
 def test_a_dropped_guard_is_caught_in_both_exports() -> None:
     """An export that forgets the guard of `qualify` lets it through where missionflow refuses."""
-    definition = load_workflow("freelance-mission")
-
-    def drop(config: dict[str, object]) -> None:
-        del _machine_transition(config, "lead", "qualify")["guard"]
-
-    def drop_cond(root: ET.Element) -> None:
-        del _transition(root, "lead", "qualify").attrib["cond"]
-
-    found = replay(definition, count=40, machine=drop, chart=drop_cond)
-    mismatches = found.mismatches()
+    mismatches = broken("lead", "qualify", "guard", "cond", count=40).mismatches()
     assert mismatches
     # once an engine went elsewhere, the rest of its sequence differs too: look at where it parted
     first = {m.sequence: m for m in reversed(mismatches)}
@@ -129,26 +118,16 @@ def test_a_dropped_guard_is_caught_in_both_exports() -> None:
         assert mismatch.event.trigger == "qualify"
         assert not mismatch.event.verdicts["client_not_blocked"]
         assert not mismatch.observed["missionflow"].taken
-        assert (
-            mismatch.observed["xstate"].state
-            == mismatch.observed["python-statemachine"].state
-            == "criteria_check"
-        )
+        assert {mismatch.observed["xstate"].state, mismatch.observed["python-statemachine"].state} == {
+            "criteria_check"
+        }
 
 
 def test_a_self_loop_without_reentry_is_caught_by_the_exits_and_entries() -> None:
-    """A self-loop exported without re-entry reaches the same state, but without leaving and
-    entering it again: only the comparison of exits and entries sees it, and it does."""
-    definition = load_workflow("freelance-mission")
-
-    def no_reenter(config: dict[str, object]) -> None:
-        del _machine_transition(config, "revisions", "request_revision")["reenter"]
-
-    def targetless(root: ET.Element) -> None:
-        del _transition(root, "revisions", "request_revision").attrib["target"]
-
-    found = replay(definition, count=60, machine=no_reenter, chart=targetless)
-    mismatches = found.mismatches()
+    """A self-loop exported without re-entry (XState without reenter, SCXML without target)
+    reaches the same state without leaving and entering it again: only the comparison of exits
+    and entries sees it, and it does."""
+    mismatches = broken("revisions", "request_revision", "reenter", "target", count=60).mismatches()
     assert mismatches
     for mismatch in mismatches:
         mine, theirs = mismatch.observed["missionflow"], mismatch.observed["xstate"]

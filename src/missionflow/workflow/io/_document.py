@@ -88,6 +88,20 @@ class Problems:
                 )
         return node.value
 
+    def keyed(
+        self, node: Node, what: str, allowed: Iterable[str], key: str
+    ) -> tuple[dict[str, Node], str] | None:
+        """The keys of the mapping ``node`` and the text under its required ``key``, or None
+        (noted) when it is not such a mapping."""
+        fields = self.mapping(node, what, allowed)
+        if fields is None:
+            return None
+        if key not in fields:
+            self.add(node.line, f"{what} has no {key!r}")
+            return None
+        text = self.text(fields[key], f"the {key} of {what}")
+        return None if text is None else (fields, text)
+
     def text(self, node: Node | None, what: str) -> str | None:
         """The text of ``node``, or None (noted) when it is something else."""
         if node is None:
@@ -140,14 +154,10 @@ def guard_objects(guards: Iterable[GuardRef]) -> list[dict[str, object]]:
 def guard_item(problems: Problems, item: Node, what: str) -> Node | None:
     """One ``{"name": ..., "params": {...}}`` object as a guard of a workflow file
     (``name`` or ``name: {params}``), or None (noted) when it is not one."""
-    fields = problems.mapping(item, f"a guard of {what}", ("name", "params"))
-    if fields is None:
+    found = problems.keyed(item, f"a guard of {what}", ("name", "params"), "name")
+    if found is None:
         return None
-    name = problems.text(fields.get("name"), f"the name of a guard of {what}")
-    if name is None:
-        if "name" not in fields:
-            problems.add(item.line, f"a guard of {what} has no 'name'")
-        return None
+    fields, name = found
     params = fields.get("params")
     if params is None or params.value == {}:
         return Node(name, item.line)

@@ -248,14 +248,10 @@ def _target(problems: Problems, node: Node | None, what: str) -> Node | None:
 def _read_guards(problems: Problems, guard: Node, what: str) -> Node | None:
     if isinstance(guard.value, str):
         return Node([Node(guard.value, guard.line)], guard.line)
-    fields = problems.mapping(guard, f"the guard of {what}", ("type", "params"))
-    if fields is None:
+    found = problems.keyed(guard, f"the guard of {what}", ("type", "params"), "type")
+    if found is None:
         return None
-    kind = problems.text(fields.get("type"), f"the guard type of {what}")
-    if kind is None:
-        if "type" not in fields:
-            problems.add(guard.line, f"the guard of {what} has no 'type'")
-        return None
+    fields, kind = found
     if kind != GUARD_SET:
         one = guard_item(problems, Node({"name": fields["type"], **_params(fields)}, guard.line), what)
         return None if one is None else Node([one], guard.line)
