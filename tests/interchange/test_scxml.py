@@ -134,6 +134,19 @@ def test_a_handwritten_document_is_read() -> None:
         ),
         ('<state id="a"><transition target="b"/></state>', "eventless transitions cannot be expressed"),
         ('<state id="a"><state id="x"/></state>', "nested states cannot be expressed"),
+        (
+            '<state id="a"><transition event="go" type="weird"/></state>',
+            "'type' of a transition of state 'a' must be",
+        ),
+        (
+            '<state id="a"><transition event="go" cond="missionflow_all[x]"/></state>',
+            "not a missionflow guard",
+        ),
+        (
+            '<state id="a"><transition event="go" cond="reason_given and ("/></state>',
+            "not a missionflow guard",
+        ),
+        ('<state id="a"><transition event="go" cond="missionflow_all[[{}]]"/></state>', "has no 'name'"),
     ],
 )
 def test_what_a_workflow_cannot_express_is_refused(body: str, message: str) -> None:

@@ -170,6 +170,61 @@ def _line(text: str, fragment: str) -> int:
             '"colour"',
             "unknown key 'colour' in the meta of state 'a'",
         ),
+        ({"a": 5, "b": FINAL}, '"a": 5', "state 'a' must be an object, got 5"),
+        (
+            {"a": {"on": {"go": [True]}}, "b": FINAL},
+            "true",
+            "transition 'go' of state 'a' must be an object, got true",
+        ),
+        ({"a": {"on": {"go": {"target": 5}}}, "b": FINAL}, '"target"', "must be one state's key, got 5"),
+        (
+            {"a": {"on": {"go": {"target": "b", "reenter": "yes"}}}, "b": FINAL},
+            '"yes"',
+            "must be true or false, got 'yes'",
+        ),
+        (
+            {"a": {"on": {"go": {"target": "b", "guard": None}}}, "b": FINAL},
+            "null",
+            "must be an object, got nothing",
+        ),
+        (
+            {
+                "a": {"on": {"go": {"target": "b", "guard": {"type": "missionflow.all", "params": {}}}}},
+                "b": FINAL,
+            },
+            '"guard"',
+            "needs params.guards, a list of {name, params}",
+        ),
+        (
+            {
+                "a": {
+                    "on": {
+                        "go": {
+                            "target": "b",
+                            "guard": {"type": "missionflow.all", "params": {"guards": [{}]}},
+                        }
+                    }
+                },
+                "b": FINAL,
+            },
+            "{}",
+            "a guard of transition 'go' of state 'a' has no 'name'",
+        ),
+        (
+            {
+                "a": {
+                    "on": {
+                        "go": {
+                            "target": "b",
+                            "guard": {"type": "missionflow.all", "params": {"guards": [{"name": ["x"]}]}},
+                        }
+                    }
+                },
+                "b": FINAL,
+            },
+            '"name"',
+            "the name of a guard of transition 'go' of state 'a' must be text, got a list",
+        ),
     ],
 )
 def test_what_a_workflow_cannot_express_is_refused_with_its_line(

@@ -102,10 +102,8 @@ class Problems:
         text = self.text(fields[key], f"the {key} of {what}")
         return None if text is None else (fields, text)
 
-    def text(self, node: Node | None, what: str) -> str | None:
+    def text(self, node: Node, what: str) -> str | None:
         """The text of ``node``, or None (noted) when it is something else."""
-        if node is None:
-            return None
         if isinstance(node.value, str):
             return node.value
         self.add(node.line, f"{what} must be text, got {describe(node)}")
