@@ -11,6 +11,8 @@ from missionflow_cli.app import emit_json, json_option, table
 def workflow() -> None:
     """List, show and validate workflow definitions.
 
+    Export them for XState or SCXML applications, and import those back.
+
     Example:
 
         missionflow workflow validate my-workflow.yaml
@@ -157,6 +159,8 @@ def workflow_export(name: str, fmt: str, version: int | None, output: str | None
     from missionflow import export_workflow, load_workflow, load_workflow_file
 
     is_file = name.endswith((".yaml", ".yml"))
+    if is_file and version is not None:
+        raise click.UsageError("--version picks a version of a known workflow, not of a file")
     definition = load_workflow_file(name) if is_file else load_workflow(name, version)
     _emit(export_workflow(definition, fmt), output)
 

@@ -91,6 +91,20 @@ def test_an_export_the_format_cannot_carry_exits_2_naming_the_trigger(tmp_path: 
     assert f"send.yaml:{line}: trigger 'send' would hide StateChart.send" in result.stderr
 
 
+def test_a_version_of_a_file_is_a_usage_error() -> None:
+    """--version names a version of a known workflow; with a file it exits 2."""
+    result = run("workflow", "export", str(TRICKY), "--format", "xstate", "--version", "2")
+    assert result.exit_code == 2
+    assert "--version picks a version of a known workflow, not of a file" in result.stderr
+
+
+def test_an_older_version_is_exported_by_name() -> None:
+    """--version with a name exports that version."""
+    result = run("workflow", "export", "retainer", "--version", "1", "--format", "scxml")
+    assert result.exit_code == 0, result.output
+    assert 'name="retainer"' in result.stdout
+
+
 def test_an_unknown_workflow_exits_5() -> None:
     """Exporting a workflow nobody knows exits 5, naming it."""
     result = run("workflow", "export", "nope", "--format", "xstate")
