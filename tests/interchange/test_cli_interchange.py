@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from missionflow_cli.main import cli
 
-from missionflow import export_workflow, load_workflow
+from missionflow import definition_to_yaml, export_workflow, import_workflow_file, load_workflow
 
 TRICKY = Path(__file__).parent / "machines" / "tricky.yaml"
 
@@ -110,3 +113,16 @@ def test_an_unknown_workflow_exits_5() -> None:
     result = run("workflow", "export", "nope", "--format", "xstate")
     assert result.exit_code == 5
     assert "unknown workflow 'nope'" in result.stderr
+
+
+def test_the_installed_executable_exports_and_imports(tmp_path: Path) -> None:
+    """The console script, in a subprocess, writes an SCXML file and reads it back with exit 0."""
+    executable = shutil.which("missionflow", path=str(Path(sys.executable).parent))
+    assert executable is not None, "the missionflow console script is not installed in this environment"
+    chart = tmp_path / "retainer.scxml"
+    for args in (("export", "retainer", "--format", "scxml", "-o", str(chart)), ("import", str(chart))):
+        done = subprocess.run(
+            [executable, "workflow", *args], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stderr
+    assert done.stdout == definition_to_yaml(import_workflow_file(chart))
