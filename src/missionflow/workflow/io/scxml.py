@@ -222,7 +222,7 @@ def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
         top["description"] = Node(found[_DESCRIPTION], root.line)
     if _mf("version") in found:
         version = found[_mf("version")]
-        top["version"] = Node(int(version) if version.isdigit() else version, root.line)
+        top["version"] = Node(int(version) if version.isascii() and version.isdigit() else version, root.line)
     states: list[Node] = []
     edges: list[Edge] = []
     hooks: list[Node] = []
