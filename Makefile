@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_DIR   := tests/interchange/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed-stamp
 
-.PHONY: demo test lint typecheck unit system-deps diagrams bench bench-quick clean
+.PHONY: demo test lint typecheck unit system-deps diagrams invoice-sample bench bench-quick clean
 
 $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ unit: $(STAMP) $(NODE_STAMP)
 diagrams: $(STAMP)
 	$(BIN)/missionflow diagram --all -o diagrams
 	$(BIN)/python scripts/sync_readme_diagram.py
+
+invoice-sample: $(STAMP) system-deps
+	$(BIN)/python scripts/render_sample_invoice.py
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/run.py

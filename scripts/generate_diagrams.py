@@ -12,7 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from missionflow import MissionflowError, generate_workflow_diagrams
+from missionflow import MissionflowError
+from missionflow.diagrams import generate_workflow_diagrams
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,9 +18,10 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 
 from missionflow import Store, open_store
+from missionflow.workflow import WorkflowRegistry, isolated_registries
 
 
 def _load_helper(name: str) -> ModuleType:
@@ -149,12 +150,25 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def two_stores(store_url: str) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database; the first is opened on an engine the test can listen to."""
+def app_engine(store_url: str) -> Iterator[Engine]:
+    """An application's engine on the test's database (the first of ``two_stores`` is opened on it)."""
     engine = create_engine(store_url)
-    first = open_store(engine=engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def two_stores(store_url: str, app_engine: Engine) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database; the first is opened on ``app_engine``, which the test can listen to."""
+    first = open_store(engine=app_engine)
     second = open_store(store_url)
     yield first, second
     first.close()
     second.close()
-    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def isolated() -> Iterator[WorkflowRegistry]:
+    """Guards, effects and workflows a test registers are forgotten after it: no test sees another's."""
+    with isolated_registries() as registry:
+        yield registry

@@ -10,15 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from missionflow import (
-    Contract,
-    Deliverable,
-    Money,
-    Payment,
-    Settings,
-    Specification,
-    Store,
-)
+from missionflow import Money, Store
+from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
 
 AT = datetime(2026, 12, 15, 10, tzinfo=UTC)
 """When the reports are made: Tuesday 15 December 2026, 11:00 in Paris."""

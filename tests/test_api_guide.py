@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import missionflow.engine
-import missionflow.guards
-import missionflow.loading
-from missionflow.loading import WorkflowRegistry
+from missionflow.workflow import WorkflowRegistry
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "API.md"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -48,19 +45,13 @@ def test_the_guide_covers_what_an_application_developer_needs() -> None:
         assert name in text, name
 
 
-def test_every_python_block_of_the_guide_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_python_block_of_the_guide_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated: WorkflowRegistry
+) -> None:
     """The guide's Python blocks run one after the other without error (registrations stay in this test)."""
     blocks = python_blocks(GUIDE.read_text(encoding="utf-8"))
     assert len(blocks) >= 10
     monkeypatch.chdir(tmp_path)
-    # The guide registers a workflow and a guard: keep them out of the process-wide registries.
-    fresh = WorkflowRegistry()
-    monkeypatch.setattr(missionflow.loading, "registry", fresh)
-    monkeypatch.setattr(missionflow.engine, "registry", fresh)
-    # Load the installed packages' guards into the real registry first, so that they are not
-    # discovered into the copy and lost with it.
-    missionflow.guards.guard_names()
-    monkeypatch.setattr(missionflow.guards, "_REGISTRY", dict(missionflow.guards._REGISTRY))
     namespace: dict[str, object] = {"__name__": "api_guide"}
     for line, code in blocks:
         # Padding keeps tracebacks pointing at the guide's own line numbers.

@@ -1,19 +1,45 @@
-"""The dependency rules of the layout, checked by reading every module's imports with ast."""
+"""The dependency rules of the layout, checked by reading every module's imports with ast.
+
+The packages import in one direction only::
+
+    workflow  <-  freelance  <-  store  <-  reports
+        ^                                     |
+        +------------ diagrams  <-------------+
+    (the root and missionflow.testing may import any of them; the CLI only their public names)
+"""
 
 from __future__ import annotations
 import __future__
 
 import ast
+import importlib
 import re
 import types
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 import missionflow
+from missionflow.workflow import load_workflow_file, shipped_workflow_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "src" / "missionflow"
 CLI = ROOT / "cli" / "missionflow_cli"
+MAX_LINES = 400
+"""The house limit for a module (generated migrations excepted)."""
+PUBLIC_PACKAGES = (
+    "missionflow",
+    "missionflow.workflow",
+    "missionflow.freelance",
+    "missionflow.store",
+    "missionflow.reports",
+    "missionflow.diagrams",
+    "missionflow.testing",
+    "missionflow.errors",
+    "missionflow.money",
+)
+"""What an application (and the CLI) may import from: each has its own __all__."""
 
 
 @dataclass(frozen=True)
@@ -68,84 +94,130 @@ def is_package(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
+def package_of(path: Path) -> str:
+    """The first-level package of a library file (``workflow``, ``store``...), or its module name."""
+    parts = path.relative_to(LIBRARY).parts
+    return parts[0].removesuffix(".py")
+
+
+def imported_packages(folder: str) -> list[Import]:
+    """The imports of missionflow's own modules made by the files of one first-level package."""
+    return [
+        imp
+        for path in python_files(LIBRARY / folder)
+        for imp in imports_of(path)
+        if is_package(imp.module, "missionflow")
+    ]
+
+
 def test_the_import_walker_sees_lazy_and_top_level_imports() -> None:
     """The walker finds imports at the top and inside functions, and tells them apart."""
-    engine = {i.module: i for i in imports_of(LIBRARY / "engine.py")}
+    engine = {i.module: i for i in imports_of(LIBRARY / "workflow" / "engine.py")}
     assert engine["transitions"].top_level
     assert engine["transitions"].names == ("EventData", "Machine")
-    settings = [i for i in imports_of(LIBRARY / "settings.py") if i.module == "missionflow.errors"]
+    settings = [
+        i for i in imports_of(LIBRARY / "freelance" / "settings.py") if i.module == "missionflow.errors"
+    ]
     assert settings
     assert not settings[0].top_level  # set_from_text imports it inside the function
 
 
-def test_the_library_never_imports_click() -> None:
-    """click belongs to the CLI: no module of the library imports it."""
-    offenders = [i.where() for i in library_imports() if is_package(i.module, "click")]
-    assert offenders == []
+FORBIDDEN = {
+    "workflow": ("freelance", "store", "reports", "diagrams", "testing"),
+    "freelance": ("store", "reports", "diagrams", "testing"),
+    "store": ("reports", "diagrams", "testing"),
+    "diagrams": ("freelance", "store", "reports", "testing"),
+    "reports": ("testing",),
+}
+"""For each package, the packages it must never import (the CLI is never importable: it is another
+distribution package)."""
 
 
-def test_transitions_is_imported_only_by_the_engine() -> None:
-    """engine.py is the only module that imports transitions."""
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_each_package_imports_only_downwards(package: str) -> None:
+    """The engine knows nothing of the trade, the store or the views; the trade nothing of the store;
+    the store nothing of the reports; diagrams only the engine."""
     offenders = [
-        i.where()
-        for i in library_imports()
-        if is_package(i.module, "transitions") and i.path != LIBRARY / "engine.py"
+        f"{imp.where()}: imports {imp.module}"
+        for imp in imported_packages(package)
+        for other in FORBIDDEN[package]
+        if is_package(imp.module, f"missionflow.{other}")
     ]
     assert offenders == []
 
 
-def test_sqlalchemy_and_alembic_stay_in_persistence() -> None:
-    """Only the persistence package imports sqlalchemy or alembic (and it may not exist yet)."""
-    persistence = LIBRARY / "persistence"
+def test_the_library_never_imports_click_or_the_cli() -> None:
+    """click and the CLI belong to the command line: no module of the library imports them."""
+    offenders = [
+        i.where()
+        for i in library_imports()
+        if is_package(i.module, "click") or is_package(i.module, "missionflow_cli")
+    ]
+    assert offenders == []
+
+
+def test_transitions_is_imported_only_by_the_engine() -> None:
+    """workflow/engine.py is the only module that imports transitions."""
+    offenders = [
+        i.where()
+        for i in library_imports()
+        if is_package(i.module, "transitions") and i.path != LIBRARY / "workflow" / "engine.py"
+    ]
+    assert offenders == []
+
+
+def test_sqlalchemy_and_alembic_stay_in_the_store() -> None:
+    """Only the store package imports sqlalchemy or alembic."""
     offenders = [
         i.where()
         for i in library_imports()
         if (is_package(i.module, "sqlalchemy") or is_package(i.module, "alembic"))
-        and persistence not in i.path.parents
+        and package_of(i.path) != "store"
     ]
     assert offenders == []
 
 
 def test_graphviz_is_imported_lazily_and_only_by_diagrams() -> None:
-    """Only the diagrams module (or package) imports graphviz, and only inside functions."""
-    diagrams_file = LIBRARY / "diagrams.py"
-    diagrams_package = LIBRARY / "diagrams"
+    """Only the diagrams package imports graphviz, and only inside functions."""
     for imp in library_imports():
         if not is_package(imp.module, "graphviz"):
             continue
-        assert imp.path == diagrams_file or diagrams_package in imp.path.parents, imp.where()
+        assert package_of(imp.path) == "diagrams", imp.where()
         assert not imp.top_level, f"{imp.where()}: import graphviz inside the function that renders"
 
 
-def test_the_cli_imports_only_the_public_api() -> None:
-    """The CLI imports from `missionflow` only names listed in missionflow.__all__, never a submodule."""
-    public = set(missionflow.__all__)
+def test_no_module_reaches_into_another_packages_private_names() -> None:
+    """A module imports only public names (no leading underscore) from another package."""
+    offenders = []
+    for imp in library_imports():
+        if not is_package(imp.module, "missionflow"):
+            continue
+        target = imp.module.split(".")
+        own = package_of(imp.path)
+        if len(target) > 1 and target[1] == own:
+            continue
+        private_module = any(part.startswith("_") for part in target[1:])
+        private_names = [n for n in imp.names if n.startswith("_") and n != "__version__"]
+        if private_module or private_names:
+            offenders.append(f"{imp.where()}: {imp.module} {private_names or ''}")
+    assert offenders == []
+
+
+def test_the_cli_imports_only_public_packages_and_names() -> None:
+    """The CLI imports only from the public packages, and only names in their __all__."""
     problems = []
     for path in python_files(CLI):
         for imp in imports_of(path):
-            if imp.module.startswith("missionflow.") or (imp.module == "missionflow" and not imp.names):
-                if imp.module != "missionflow":
-                    problems.append(f"{imp.where()}: imports private module {imp.module}")
+            if not is_package(imp.module, "missionflow"):
                 continue
-            if imp.module == "missionflow":
-                problems.extend(
-                    f"{imp.where()}: {n} is not in missionflow.__all__" for n in imp.names if n not in public
-                )
-        problems.extend(_attribute_uses(path, public))
+            if imp.module not in PUBLIC_PACKAGES:
+                problems.append(f"{imp.where()}: imports a private module {imp.module}")
+                continue
+            public = set(getattr(importlib.import_module(imp.module), "__all__", ()))
+            problems.extend(
+                f"{imp.where()}: {n} is not in {imp.module}.__all__" for n in imp.names if n not in public
+            )
     assert problems == []
-
-
-def _attribute_uses(path: Path, public: set[str]) -> list[str]:
-    """``missionflow.x`` used after ``import missionflow`` must name a public x too."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    return [
-        f"{path.relative_to(ROOT)}:{node.lineno}: missionflow.{node.attr} is not in missionflow.__all__"
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and isinstance(node.value, ast.Name)
-        and node.value.id == "missionflow"
-        and node.attr not in public
-    ]
 
 
 def _isort_key(name: str) -> tuple[int, list[int | str]]:
@@ -159,23 +231,30 @@ def _isort_key(name: str) -> tuple[int, list[int | str]]:
     return group, [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
-def test_all_is_sorted() -> None:
-    """missionflow.__all__ is sorted the way ruff's RUF022 keeps it, so the linter and this test agree."""
-    assert missionflow.__all__ == sorted(missionflow.__all__, key=_isort_key)
-    assert len(set(missionflow.__all__)) == len(missionflow.__all__)
+@pytest.mark.parametrize("name", PUBLIC_PACKAGES)
+def test_every_public_all_is_sorted_complete_and_importable(name: str) -> None:
+    """Each public package's __all__ is sorted as ruff keeps it, names every public object it
+    defines, and every name in it exists."""
+    module = importlib.import_module(name)
+    names = list(module.__all__)
+    assert names == sorted(names, key=_isort_key)
+    assert len(set(names)) == len(names)
+    assert [n for n in names if not hasattr(module, n)] == []
+    if name == "missionflow":
+        defined = {
+            n
+            for n, value in vars(module).items()
+            if not n.startswith("_")
+            and not isinstance(value, types.ModuleType)
+            and not isinstance(value, __future__._Feature)  # `from __future__ import annotations`
+        }
+        assert sorted(defined - set(names)) == []
 
 
-def test_all_is_complete_and_exists() -> None:
-    """Every public name of the facade is in __all__, and every name in __all__ exists."""
-    defined = {
-        name
-        for name, value in vars(missionflow).items()
-        if not name.startswith("_")
-        and not isinstance(value, types.ModuleType)
-        and not isinstance(value, __future__._Feature)  # `from __future__ import annotations`
-    }
-    assert sorted(defined - set(missionflow.__all__)) == []
-    assert [name for name in missionflow.__all__ if not hasattr(missionflow, name)] == []
+def test_the_root_is_a_narrow_core() -> None:
+    """The root exports about 40 names: the engine, the subject, the store entry point, the errors, Money."""
+    assert len(missionflow.__all__) <= 40
+    assert {"fire", "Subject", "open_store", "MissionflowError", "Money"} <= set(missionflow.__all__)
 
 
 def test_every_library_module_starts_with_a_docstring() -> None:
@@ -183,8 +262,132 @@ def test_every_library_module_starts_with_a_docstring() -> None:
     missing = [
         str(path.relative_to(ROOT))
         for path in python_files(LIBRARY)
-        if "_migrations" not in path.parts
-        and "versions" not in path.parts
+        if "migrations" not in path.parts
         and not (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()
     ]
     assert missing == []
+
+
+def test_no_module_is_over_the_house_limit() -> None:
+    """No module of the library or the CLI is over about 400 lines (generated migrations excepted)."""
+    too_long = [
+        f"{path.relative_to(ROOT)}: {count} lines"
+        for path in [*python_files(LIBRARY), *python_files(CLI)]
+        if "migrations" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    ]
+    assert too_long == []
+
+
+# --- meaning is declared in the workflow file, never matched by name -------------------------------
+
+
+def shipped_names() -> frozenset[str]:
+    """Every state and trigger name of the shipped workflows."""
+    names: set[str] = set()
+    for path in shipped_workflow_dir().glob("*.yaml"):
+        definition = load_workflow_file(path)
+        names.update(definition.state_ids)
+        names.update(definition.triggers)
+    return frozenset(names)
+
+
+NAMED_BY = frozenset({"trigger", "triggers", "state", "states", "source", "dest", "target"})
+"""What code calls a trigger or a state it holds (``record.trigger``, ``mission.state``, ``dest``)."""
+FIRING = frozenset({"fire", "_fire", "fire_with_invoice"})
+
+
+def _mentions_a_name(node: ast.AST) -> bool:
+    return any(
+        (isinstance(n, ast.Name) and n.id in NAMED_BY)
+        or (isinstance(n, ast.Attribute) and n.attr in NAMED_BY)
+        for n in ast.walk(node)
+    )
+
+
+def _literals(node: ast.AST | None, names: frozenset[str]) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [n for element in node.elts for n in _literals(element, names)]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("frozenset", "set")
+    ):
+        return [n for arg in node.args for n in _literals(arg, names)]
+    return []
+
+
+def name_literals(tree: ast.Module, names: frozenset[str], *, fires: bool = True) -> list[tuple[int, str]]:
+    """Where code gives meaning to a trigger or a state by its name written as a literal: a
+    comparison with what holds a trigger or state (``record.trigger == "approve"``), a module
+    constant whose keys or members are all such names (``WORK_STATES = {"in_progress", ...}``), and,
+    when ``fires``, a fire of a trigger named in the code."""
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            for side in sides:
+                literal = _literals(side, names)
+                if literal and any(_mentions_a_name(other) for other in sides if other is not side):
+                    found.extend((node.lineno, n) for n in literal)
+        elif isinstance(node, ast.Call) and fires:
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called in FIRING:
+                found.extend((node.lineno, n) for arg in node.args[1:2] for n in _literals(arg, names))
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value is not None:
+            value = statement.value
+            members = [k for k in value.keys if k is not None] if isinstance(value, ast.Dict) else [value]
+            literal = [n for member in members for n in _literals(member, names)]
+            listed = (
+                value.keys
+                if isinstance(value, ast.Dict)
+                else getattr(value, "elts", None)
+                or (
+                    value.args[0].elts
+                    if isinstance(value, ast.Call) and value.args and hasattr(value.args[0], "elts")
+                    else []
+                )
+            )
+            if literal and len(literal) == len(listed):
+                found.extend((statement.lineno, n) for n in literal)
+    return found
+
+
+def test_the_literal_finder_sees_comparisons_constants_and_fires() -> None:
+    """The finder catches a comparison with a trigger or state, a constant made of names and a fire
+    by name, and leaves alone the same words used for something else."""
+    code = (
+        "if record.trigger == 'approve': pass\n"
+        "ok = mission.state in ('paid', 'other')\n"
+        "WORK = frozenset({'in_progress', 'revisions'})\n"
+        "PARTY = {'sign_contract': 'client'}\n"
+        "store.fire(ref, 'qualify')\n"
+        "status_ok = balance.status == 'paid'\n"
+        "TEXT = {'paid': 'Paid', 'title': 'Report'}\n"
+    )
+    known = frozenset({"approve", "paid", "in_progress", "revisions", "sign_contract", "qualify"})
+    found = sorted(n for _, n in name_literals(ast.parse(code), known))
+    assert found == ["approve", "in_progress", "paid", "qualify", "revisions", "sign_contract"]
+
+
+SCRIPTED = (LIBRARY / "testing.py", CLI / "demo.py")
+"""Scripts that walk the shipped workflow by its trigger names (test builders, the demo): they fire
+named triggers as a user types them, and give no name a meaning."""
+
+
+def test_no_code_gives_meaning_to_a_trigger_or_state_name() -> None:
+    """No module of the library or the CLI recognises a trigger or state by its name: what a
+    transition means (effects, tags, parties) is declared in the workflow file."""
+    names = shipped_names()
+    offenders = []
+    for path in [*python_files(LIBRARY), *python_files(CLI)]:
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for line, name in name_literals(tree, names, fires=path not in SCRIPTED):
+            offenders.append(f"{path.relative_to(ROOT)}:{line}: {name!r}")
+    assert offenders == []

@@ -13,24 +13,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from missionflow import InvalidValueError, Money
-from missionflow.billing import (
+from missionflow.freelance.balances import days_late, installment_statuses, invoice_balances
+from missionflow.freelance.billing import (
     MAX_TERMS_DAYS,
     Installment,
-    InvoiceTerms,
     OpenInvoice,
     PlanShare,
     allocate,
     check_installments,
     check_plan,
-    days_late,
     due_date,
     final_invoice_lines,
-    installment_statuses,
-    invoice_balances,
     late_interest,
     plan_due_dates,
     split_evenly,
 )
+from missionflow.freelance.invoice_terms import InvoiceTerms
 
 cents = st.integers(min_value=0, max_value=10**9).map(lambda c: Money(Decimal(c) / 100, "EUR"))
 

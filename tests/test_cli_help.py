@@ -87,20 +87,16 @@ def test_showing_a_mission_loads_no_diagram_report_or_postgresql_code(tmp_path: 
     code = (
         "import sys, json\n"
         "from missionflow_cli.main import cli\n"
-        "import missionflow.loading as loading\n"
+        "import missionflow.workflow.registry as loading\n"
         "parsed = []\n"
         "read = loading.load_workflow_file\n"
         "loading.load_workflow_file = lambda path: parsed.append(path.name) or read(path)\n"
         f"cli.main(['mission', 'show', 'M-1', '--db', {str(db)!r}], standalone_mode=False)\n"
         "print(json.dumps([parsed, sorted(m for m in sys.modules if m.startswith(("
-        "'missionflow.diagrams', 'missionflow.reports', 'missionflow.invoice_render', "
+        "'missionflow.diagrams', 'missionflow.reports', 'missionflow.freelance.invoice_render', "
         "'sqlalchemy.dialects.postgresql', 'alembic')))]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     parsed, loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert parsed == ["freelance-mission.yaml"]
     assert loaded == []
-    import missionflow
-
-    assert missionflow.status_report.__module__ == "missionflow.reports.status"
-    assert "render_diagram" in dir(missionflow)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import Contract, Deliverable, Money, Payment, Specification, open_store
+from missionflow import Money, open_store
+from missionflow.freelance import Contract, Deliverable, Payment, Specification
 from tests.cli_helpers import Cli
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -57,15 +58,16 @@ def make_mission(run: Cli, *, state: str = "approved", business: bool = True, cl
     return ref
 
 
-def test_invoice_deposit_issues_the_next_number_or_exits_2_or_5(run: Cli) -> None:
-    """`invoice deposit` prints the number; twice or without a contract exits 2; an unknown mission exits 5."""
+def test_invoice_deposit_issues_the_next_number_or_exits_8_2_or_5(run: Cli) -> None:
+    """`invoice deposit` prints the number; twice or without a contract is refused by a rule of the
+    trade (exit 8); a malformed date exits 2; an unknown mission exits 5."""
     ref = make_mission(run, state="contract_signed")
     out = run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     assert out.strip() == f"{ref}: deposit invoice 2026-0001 for 300.00 EUR, due 2026-04-02"
     again = run("invoice", "deposit", ref, "--on", "2026-03-03")
-    assert again.exit_code == 2
+    assert again.exit_code == 8
     assert "already has the deposit invoice 2026-0001" in again.stderr
-    assert run("invoice", "deposit", make_mission(run, state="lead", client="Globex")).exit_code == 2
+    assert run("invoice", "deposit", make_mission(run, state="lead", client="Globex")).exit_code == 8
     assert run("invoice", "deposit", "M-99").exit_code == 5
     assert run("invoice", "deposit", ref, "--on", "03/03/2026").exit_code == 2
 
@@ -109,21 +111,22 @@ def test_invoice_list_gives_each_invoice_with_paid_and_status(run: Cli) -> None:
 
 
 def test_invoice_cancel_issues_a_credit_note_once(run: Cli) -> None:
-    """`invoice cancel` exits 0 with the credit note, 2 the second time, 5 for an unknown number."""
+    """`invoice cancel` exits 0 with the credit note, 8 the second time (a rule of the trade), 5 for
+    an unknown number, 2 without a reason."""
     ref = make_mission(run, state="contract_signed")
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     out = run.ok("invoice", "cancel", "2026-0001", "--reason", "sent twice", "--on", "2026-03-04")
     assert out.strip() == f"{ref}: credit note 2026-0002 cancels invoice 2026-0001 (300.00 EUR)"
-    assert run("invoice", "cancel", "2026-0001", "--reason", "again").exit_code == 2
+    assert run("invoice", "cancel", "2026-0001", "--reason", "again").exit_code == 8
     assert run("invoice", "cancel", "2026-0042", "--reason", "nothing").exit_code == 5
     assert run("invoice", "cancel", "2026-0001").exit_code == 2  # --reason is required
 
 
 def test_invoice_reissue_after_the_final_invoice_is_cancelled(run: Cli) -> None:
-    """`invoice reissue` exits 2 while the final invoice stands and 0 once it is cancelled."""
+    """`invoice reissue` exits 8 while the final invoice stands and 0 once it is cancelled."""
     ref = make_mission(run)
     run.ok("invoice", "final", ref, "--at", "2026-04-01T12:00+02:00")
-    assert run("invoice", "reissue", ref, "--on", "2026-04-02").exit_code == 2
+    assert run("invoice", "reissue", ref, "--on", "2026-04-02").exit_code == 8
     run.ok("invoice", "cancel", "2026-0001", "--reason", "wrong client address", "--on", "2026-04-02")
     assert "final invoice 2026-0003" in run.ok("invoice", "reissue", ref, "--on", "2026-04-02")
 

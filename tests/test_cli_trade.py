@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import Contract, Deliverable, Money, Payment, Specification, Store, open_store
+from missionflow import Money, Store, open_store
+from missionflow.freelance import Contract, Deliverable, Payment, Specification
 from tests.cli_helpers import Cli
 
 EUR = "EUR"
@@ -413,11 +414,12 @@ def test_contract_amend_records_amendments_beside_the_signed_contract(run: Cli, 
     assert "5,250.00 EUR" in out
 
 
-def test_contract_amend_refuses_with_exit_2(run: Cli, store: Store) -> None:
-    """Before the signature, without a reason, with a bad amount or below 0, amend exits 2 and records nothing."""
+def test_contract_amend_refuses_with_exit_8_or_2(run: Cli, store: Store) -> None:
+    """Before the signature amend is refused by a rule of the trade (exit 8); without a reason, with a
+    bad amount or below 0 it exits 2; nothing is recorded."""
     unsigned = accepted(store)
     result = run("contract", "amend", unsigned, "--amount", "100", "--reason", "more pages")
-    assert result.exit_code == 2
+    assert result.exit_code == 8
     assert "no signed contract to amend" in result.stderr
     ref = signed(store)
     assert run("contract", "amend", ref, "--amount", "100", "--reason", " ").exit_code == 2

@@ -7,7 +7,7 @@ import multiprocessing
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError
 from tests.races import RACE_WINDOWS
@@ -129,11 +129,13 @@ def test_invoice_numbers_stay_consecutive_under_concurrency(store: Store, store_
 
 
 @pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
-def test_a_writer_that_lost_the_race_writes_nothing(two_stores: tuple[Store, Store], hooked: bool) -> None:
+def test_a_writer_that_lost_the_race_writes_nothing(
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
+) -> None:
     """When another writer changes the mission between our read and our write, we raise and write nothing."""
     first, second = two_stores
     ref = new_mission(first)
-    engine = first._engine  # the application's engine given to open_store
+    engine = app_engine  # the application's engine given to open_store
     if hooked:
         # With hooks, the decision (before-hooks included) is taken outside the write transaction.
         first.hooks.before()(lambda event: None)
@@ -164,12 +166,12 @@ def test_a_writer_that_lost_the_race_writes_nothing(two_stores: tuple[Store, Sto
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])  # PostgreSQL writers read before they lock: see above
 def test_a_plain_fire_on_sqlite_decides_on_what_the_last_writer_committed(
-    two_stores: tuple[Store, Store],
+    two_stores: tuple[Store, Store], app_engine: Engine
 ) -> None:
     """On SQLite, a client blocked just before a fire takes the write lock blocks that fire: it reads inside its write."""
     first, second = two_stores
     ref = new_mission(first)
-    engine = first._engine
+    engine = app_engine
     client = first.get_mission(ref).client.ref
     fired = []
 

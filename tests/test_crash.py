@@ -17,7 +17,8 @@ from missionflow import Store, load_workflow
 LOOP = """
 import itertools, sys
 from datetime import date
-from missionflow import Contract, Deliverable, Money, Payment, Specification, open_store
+from missionflow import Money, open_store
+from missionflow.freelance import Contract, Deliverable, Payment, Specification
 with open_store(sys.argv[1], create=False) as store:
     client = store.add_client("Crash test").ref
     working = store.create_mission(client, "Long job", amount=Money.of("900", "EUR")).ref

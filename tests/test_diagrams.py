@@ -17,33 +17,34 @@ from pathlib import Path
 import pytest
 
 from missionflow import (
+    DiagramRenderError,
+    InvalidValueError,
+    Money,
+    TransitionRecord,
+    WorkflowDefinition,
+    fire,
+    parse_workflow,
+    triggers,
+)
+from missionflow.diagrams import (
     DIAGRAM_FORMATS,
+    generate_workflow_diagrams,
+    render_diagram,
+    workflow_diagram,
+    write_diagram,
+)
+from missionflow.freelance import (
     Client,
     Contract,
     CriterionAnswer,
     Deliverable,
-    DiagramRenderError,
-    InvalidValueError,
     Mission,
-    Money,
     Payment,
     Settings,
     Specification,
-    StateKind,
-    TransitionRecord,
-    WorkflowDefinition,
-    fire,
-    generate_workflow_diagrams,
-    get_guard,
-    load_workflow_file,
-    mission_diagram,
-    parse_workflow,
-    render_diagram,
-    shipped_workflow_dir,
-    triggers,
-    workflow_diagram,
-    write_diagram,
 )
+from missionflow.reports import mission_diagram
+from missionflow.workflow import StateKind, get_guard, load_workflow_file, shipped_workflow_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DIAGRAMS = ROOT / "diagrams"
@@ -398,7 +399,7 @@ def test_text_rendering_does_not_depend_on_the_hash_seed() -> None:
     """Two interpreters with different hash seeds write the same dot and mermaid text."""
     code = (
         "import sys\n"
-        "from missionflow import load_workflow, render_diagram, workflow_diagram\n"
+        "from missionflow import load_workflow\nfrom missionflow.diagrams import render_diagram, workflow_diagram\n"
         f"for name in {SHIPPED_IDS!r}:\n"
         "    for fmt in ('dot', 'mermaid'):\n"
         "        sys.stdout.buffer.write(render_diagram(workflow_diagram(load_workflow(name), lang='fr'), fmt))\n"
@@ -540,8 +541,8 @@ def test_step_dates_are_days_in_the_freelancers_time_zone() -> None:
     """A step fired at 23:30 UTC is dated the next day in Paris and the same day in UTC."""
     mission = Mission(ref="M-9", workflow="freelance-mission", state="lead", client=Client("Acme"))
     fire(mission, "qualify", at=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
-    paris = mission_diagram(mission, at=AT, settings=Settings(timezone="Europe/Paris"))
-    utc = mission_diagram(mission, at=AT, settings=Settings(timezone="UTC"))
+    paris = mission_diagram(mission, Settings(timezone="Europe/Paris"), at=AT)
+    utc = mission_diagram(mission, Settings(timezone="UTC"), at=AT)
     assert [s.text for e in paris.edges for s in e.steps] == ["1. qualify 2026-11-25"]
     assert [s.text for e in utc.edges for s in e.steps] == ["1. qualify 2026-11-24"]
 

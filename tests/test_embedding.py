@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, inspect, select
 
-from missionflow import InvalidValueError, Money, Payment, Store, open_store
+from missionflow import InvalidValueError, Money, Store, open_store
+from missionflow.freelance import Payment
 
 PAYMENT = Payment(Money.of("1350", "EUR"), date(2026, 3, 2), "card", "evt_1")
 

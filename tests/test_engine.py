@@ -11,34 +11,33 @@ from typing import Any
 import pytest
 import transitions
 
-import missionflow.engine
-import missionflow.loading
 from missionflow import (
-    Client,
-    Contract,
-    CriterionAnswer,
-    Deliverable,
     InvalidValueError,
-    InvoiceSummary,
-    Mission,
     Money,
-    Payment,
-    Settings,
-    Specification,
     TransitionBlockedError,
     TransitionNotAllowedError,
     TransitionRecord,
     Workflow,
-    compile_workflow,
     fire,
+    freelance,
     load_workflow,
     parse_workflow,
     path_to,
     register_workflow,
     triggers,
-    workflow_for,
 )
-from missionflow.loading import WorkflowRegistry
+from missionflow.freelance import (
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Settings,
+    Specification,
+)
+from missionflow.workflow import WorkflowRegistry, compile_workflow, workflow_for
 
 MINIMAL = Path(__file__).parent / "machines" / "valid" / "minimal.yaml"
 MONDAY = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # 11:00 in Paris, inside working hours
@@ -74,15 +73,6 @@ def walk(mission: Mission, *trigger_names: str, at: datetime = MONDAY) -> None:
     """Fire each trigger in turn, one minute apart."""
     for i, name in enumerate(trigger_names):
         fire(mission, name, actor="camille", at=at + timedelta(minutes=i))
-
-
-@pytest.fixture
-def isolated_registry(monkeypatch: pytest.MonkeyPatch) -> WorkflowRegistry:
-    """A fresh process registry, so workflows registered by a test do not leak into others."""
-    fresh = WorkflowRegistry()
-    monkeypatch.setattr(missionflow.loading, "registry", fresh)
-    monkeypatch.setattr(missionflow.engine, "registry", fresh)
-    return fresh
 
 
 def versioned(version: int) -> str:
@@ -123,9 +113,11 @@ def test_fire_without_a_time_records_an_aware_now() -> None:
 
 
 def test_fire_outside_working_hours_is_flagged() -> None:
-    """A trigger fired on a Saturday is recorded as out of hours (R12)."""
-    assert fire(new_mission(), "qualify", at=SATURDAY).out_of_hours
-    assert not fire(new_mission(), "qualify", at=MONDAY).out_of_hours
+    """A trigger fired on a Saturday is recorded as out of hours (R12) under the freelancer's
+    settings, which are the working calendar; the engine without a calendar flags nothing."""
+    assert freelance.fire(new_mission(), "qualify", at=SATURDAY).out_of_hours
+    assert not freelance.fire(new_mission(), "qualify", at=MONDAY).out_of_hours
+    assert not fire(new_mission(), "qualify", at=SATURDAY).out_of_hours
 
 
 def test_blocked_error_carries_every_failed_guard() -> None:
@@ -139,7 +131,7 @@ def test_blocked_error_carries_every_failed_guard() -> None:
     assert [r.guard for r in error.failed] == ["criteria_met", "client_not_blocked", "lead_time_respected"]
     assert error.reasons[1] == "client Acme is blocked: calls at night"
     assert error.reasons[2].startswith("deadline 2025-03-05 is 2 days away")
-    assert (error.mission, error.state, error.trigger) == ("M-1", "criteria_check", "accept")
+    assert (error.subject, error.state, error.trigger) == ("M-1", "criteria_check", "accept")
     assert all(reason in str(error) for reason in error.reasons)
 
 
@@ -280,9 +272,11 @@ def test_path_to_the_current_state_is_empty() -> None:
     assert report.steps == ()
 
 
-def test_path_to_an_unknown_state_raises_key_error() -> None:
-    """A target that is not a state of the workflow is refused."""
-    with pytest.raises(KeyError):
+def test_path_to_an_unknown_state_is_an_invalid_value() -> None:
+    """A target that is not a state of the workflow is refused with InvalidValueError naming the states."""
+    with pytest.raises(
+        InvalidValueError, match="'nowhere' is not a state of freelance-mission; states: lead"
+    ):
         path_to(new_mission(), "nowhere", at=MONDAY)
 
 
@@ -303,7 +297,7 @@ def test_naive_times_are_refused() -> None:
 
 def test_a_record_refuses_a_naive_time() -> None:
     """A TransitionRecord cannot be built with a naive time."""
-    with pytest.raises(ValueError, match="timezone-aware"):
+    with pytest.raises(InvalidValueError, match="has no timezone"):
         TransitionRecord("qualify", "lead", "criteria_check", "me", datetime(2025, 1, 1))
 
 
@@ -314,7 +308,7 @@ def test_settings_change_what_guards_accept() -> None:
     fire(mission, "qualify", at=MONDAY)
     with pytest.raises(TransitionBlockedError):
         fire(mission, "accept", at=MONDAY)
-    fire(mission, "accept", at=MONDAY, settings=Settings(minimum_lead_days=3))
+    freelance.fire(mission, "accept", at=MONDAY, settings=Settings(minimum_lead_days=3))
     assert mission.state == "specification"
 
 
@@ -348,16 +342,16 @@ def test_an_agreed_deposit_cannot_be_skipped_even_when_paid() -> None:
     ]
 
 
-def test_two_versions_coexist_and_a_mission_keeps_its_own(isolated_registry: WorkflowRegistry) -> None:
+def test_two_versions_coexist_and_a_mission_keeps_its_own(isolated: WorkflowRegistry) -> None:
     """After version 2 is registered, a mission started under version 1 still follows version 1."""
     one = register_workflow(parse_workflow(versioned(1), "v1.yaml"))
     old = Mission(ref="M-old", workflow="versioned", state="lead", workflow_version=1)
     two = register_workflow(parse_workflow(versioned(2), "v2.yaml"))
     new = Mission(ref="M-new", workflow="versioned", state="lead", workflow_version=2)
 
-    assert isolated_registry.get("versioned", 1) is one
-    assert isolated_registry.get("versioned", 2) is two
-    assert isolated_registry.get("versioned") is two
+    assert isolated.get("versioned", 1) is one
+    assert isolated.get("versioned", 2) is two
+    assert isolated.get("versioned") is two
     assert workflow_for(old).definition is one
     assert fire(old, "finish", at=MONDAY).guards == ()
     assert old.state == "done"
@@ -368,7 +362,7 @@ def test_two_versions_coexist_and_a_mission_keeps_its_own(isolated_registry: Wor
 
 def test_compile_workflow_returns_one_object_per_definition() -> None:
     """Compiling the same definition twice gives the same Workflow; another definition another one."""
-    definition = load_workflow()
+    definition = load_workflow("freelance-mission")
     assert compile_workflow(definition) is compile_workflow(definition)
     assert workflow_for(new_mission()) is compile_workflow(definition)
     copy_of = parse_workflow(Path(definition.source).read_text(encoding="utf-8"), definition.source)
@@ -391,5 +385,5 @@ def test_firing_many_missions_builds_no_machine(monkeypatch: pytest.MonkeyPatch)
         fire(mission, "qualify", at=MONDAY)
     assert all(m.state == "criteria_check" for m in missions)
     assert built == []
-    Workflow(load_workflow())  # the counter does see a machine being built
+    Workflow(load_workflow("freelance-mission"))  # the counter does see a machine being built
     assert built == [1]

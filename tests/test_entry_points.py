@@ -12,22 +12,24 @@ from pathlib import Path
 import pytest
 
 from missionflow import (
-    HookMoment,
-    HookRef,
-    Mission,
     TransitionBlockedError,
     Workflow,
     WorkflowDefinitionError,
+    load_workflow,
+    open_store,
+    parse_workflow,
+)
+from missionflow.freelance import Mission
+from missionflow.workflow import (
+    HookMoment,
+    HookRef,
+    WorkflowRegistry,
     get_guard,
     guard_names,
     hook_names,
-    load_workflow,
     load_workflow_file,
-    open_store,
-    parse_workflow,
     workflow_names,
 )
-from missionflow.loading import WorkflowRegistry
 
 try:
     import mf_test_plugin

@@ -10,39 +10,40 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import mf_test_plugin.hooks as plugin_hooks
 import pytest
-from sqlalchemy import create_engine, event, update
+from sqlalchemy import Engine, create_engine, event, update
 
-import missionflow.guards
+import missionflow.freelance.guards
 from missionflow import (
-    Client,
-    Contract,
-    CriterionAnswer,
-    Deliverable,
     GuardContext,
     HookEvent,
     InvalidValueError,
-    InvoiceSummary,
-    Mission,
     MissionNotFoundError,
     Money,
-    Payment,
-    Settings,
-    Specification,
     Store,
     TransitionBlockedError,
     TransitionRecord,
     Workflow,
-    get_guard,
-    guard_names,
     load_workflow,
     parse_workflow,
     register_guard,
     register_workflow,
 )
-from missionflow.definition import GuardParam
-from missionflow.guards import FACTS
-from missionflow.persistence.models import SettingsRow
-from missionflow.persistence.records import settings_to_json
+from missionflow.freelance import (
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Settings,
+    Specification,
+    trade_guard,
+)
+from missionflow.freelance.vocabulary import FACTS
+from missionflow.store.models import SettingsRow
+from missionflow.store.records import settings_to_json
+from missionflow.workflow import GuardParam, get_guard, guard_names
 from tests.races import RACE_WINDOWS
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris
@@ -112,7 +113,7 @@ PARAMS: list[Mapping[str, GuardParam]] = [{}, {"trigger": "request_revision", "m
 
 
 def built_in_guards() -> list[str]:
-    guards_file = missionflow.guards.__file__
+    guards_file = missionflow.freelance.guards.__file__
     return [name for name in guard_names() if get_guard(name).func.__code__.co_filename == guards_file]  # type: ignore[union-attr]
 
 
@@ -160,22 +161,23 @@ def test_a_watched_mission_refuses_an_undeclared_read() -> None:
 
 def test_a_guard_registered_without_reads_is_given_every_fact(monkeypatch: pytest.MonkeyPatch) -> None:
     """A guard that does not say what it reads is treated as reading every fact."""
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_reads_default", None)
     register_guard("tests_reads_default")(lambda m, c, p: None)
     spec = get_guard("tests_reads_default")
     assert spec is not None
-    assert spec.reads == FACTS
+    assert spec.reads is None
+    assert all(spec.reads_fact(fact) for fact in FACTS)
 
 
 def test_a_guard_declares_its_reads_among_the_known_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """register_guard keeps the declared facts, and refuses an unknown fact or a single text."""
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_reads_declared", None)
+    """register_guard keeps the declared facts and refuses a single text; a guard of the trade is
+    refused a fact a mission does not have."""
     register_guard("tests_reads_declared", reads=["payments", "contract"])(lambda m, c, p: None)
     spec = get_guard("tests_reads_declared")
     assert spec is not None
     assert spec.reads == frozenset({"payments", "contract"})
+    assert not spec.reads_fact("history")
     with pytest.raises(InvalidValueError, match="deposits: not facts of a mission"):
-        register_guard("tests_reads_wrong", reads={"payments", "deposits"})
+        trade_guard("tests_reads_wrong", words_en="w", words_fr="w", reads={"payments", "deposits"})
     with pytest.raises(InvalidValueError, match="not one text"):
         register_guard("tests_reads_wrong", reads="history")
     assert get_guard("tests_reads_wrong") is None
@@ -200,8 +202,6 @@ def counting_workflow(monkeypatch: pytest.MonkeyPatch) -> str:
     def seen(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str:
         return f"{len(mission.history)} entries, {len(mission.payments)} payments"
 
-    for name in ("tests_sees_all", "tests_sees_client"):
-        monkeypatch.setitem(missionflow.guards._REGISTRY, name, None)
     register_guard("tests_sees_all")(seen)
     register_guard("tests_sees_client", reads={"client"})(seen)
     name = f"tests-reads-{uuid.uuid4().hex[:8]}"
@@ -268,7 +268,7 @@ def test_hooks_are_given_the_whole_mission(store: Store) -> None:
 
     @store.hooks.before()
     def look(event: HookEvent) -> None:
-        seen.append((len(event.mission.history), len(event.mission.payments)))
+        seen.append((len(event.subject.history), len(event.subject.payments)))
 
     store.fire(ref, "decline", note="no budget", at=AT)
     assert seen == [(1, 1)]
@@ -345,11 +345,11 @@ def test_an_idempotency_key_must_have_a_sensible_length(store: Store) -> None:
 
 @pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
 def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
-    two_stores: tuple[Store, Store], hooked: bool
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
 ) -> None:
     """When another writer fires with the same key between our read and our write, we return its record."""
     first, second = two_stores
-    engine = first._engine
+    engine = app_engine
     if hooked:
         first.hooks.before()(lambda event: None)
     ref = first.create_mission(first.add_client("Acme").ref, "Logo", at=AT).ref

@@ -8,30 +8,30 @@ from decimal import Decimal
 
 import pytest
 
-import missionflow.guards
+import missionflow.freelance.guards
 from missionflow import (
+    GuardContext,
+    Money,
+    TransitionBlockedError,
+    TransitionRecord,
+    Workflow,
+    parse_workflow,
+    register_guard,
+)
+from missionflow.freelance import (
     Client,
     Contract,
     Criterion,
     CriterionAnswer,
     Deliverable,
-    GuardContext,
-    GuardSpec,
     InvoiceSummary,
     Mission,
-    Money,
     Payment,
     Settings,
     Specification,
-    TransitionBlockedError,
-    TransitionRecord,
-    Workflow,
-    get_guard,
-    guard_names,
-    parse_workflow,
-    register_guard,
+    context_of,
 )
-from missionflow.definition import GuardParam
+from missionflow.workflow import GuardParam, GuardSpec, get_guard, guard_names
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -46,10 +46,15 @@ SPEC = Specification(
 )
 
 
-def mission(**facts: object) -> Mission:
+def mission(workflow: str = "freelance-mission", **facts: object) -> Mission:
     """A mission in progress for Acme with the given facts."""
     facts.setdefault("client", Client("Acme"))
-    return Mission(ref="M-1", workflow="freelance-mission", state="in_progress", **facts)  # type: ignore[arg-type]
+    return Mission(ref="M-1", workflow=workflow, state="in_progress", **facts)  # type: ignore[arg-type]
+
+
+def coaching(**facts: object) -> Mission:
+    """A coaching programme in sessions: its workflow tags `hold_session` as a session."""
+    return mission("coaching", **facts)
 
 
 def check(
@@ -65,7 +70,7 @@ def check(
     """Run the registered guard ``name`` on ``subject`` and return its reason (None: allowed)."""
     spec = get_guard(name)
     assert spec is not None, name
-    ctx = GuardContext(now, settings or Settings(), data or {}, note)
+    ctx = context_of(subject, settings, at=now, note=note, data=data)
     return spec.func(subject, ctx, params or {})
 
 
@@ -101,10 +106,10 @@ BUILT_INS = {
 
 
 def test_every_built_in_guard_is_tested_here() -> None:
-    """The guards defined in missionflow.guards are exactly the ones this module tests."""
+    """The guards defined in missionflow.freelance.guards are exactly the ones this module tests."""
     # By file, not by __module__: the register_guard docstring example (run by test_doctests) defines
-    # its guard with the guards module's globals, so its __module__ is missionflow.guards too.
-    guards_file = missionflow.guards.__file__
+    # its guard with the guards module's globals, so its __module__ is missionflow.freelance.guards too.
+    guards_file = missionflow.freelance.guards.__file__
     defined = {name for name in guard_names() if get_guard(name).func.__code__.co_filename == guards_file}  # type: ignore[union-attr]
     assert defined == BUILT_INS
 
@@ -449,9 +454,10 @@ def test_fully_paid_lets_a_zero_balance_through_credit_notes_included() -> None:
 
 
 def test_sessions_left_blocks_once_every_session_is_held() -> None:
-    """No session beyond the number agreed."""
+    """No session beyond the number agreed: the sessions are the triggers the workflow tags `session`."""
     held = [record("hold_session")] * 3
-    assert check("sessions_left", mission(sessions_planned=3, history=held)) == (
+    assert check("sessions_left", mission(sessions_planned=3, history=held)) is None  # nothing tagged
+    assert check("sessions_left", coaching(sessions_planned=3, history=held)) == (
         "all 3 agreed sessions are held; agree more sessions first"
     )
 
@@ -459,9 +465,9 @@ def test_sessions_left_blocks_once_every_session_is_held() -> None:
 def test_sessions_left_lets_a_remaining_session_through() -> None:
     """While sessions remain, another one may be held; the trigger name is a parameter."""
     held = [record("hold_session")] * 2
-    assert check("sessions_left", mission(sessions_planned=3, history=held)) is None
+    assert check("sessions_left", coaching(sessions_planned=3, history=held)) is None
     assert (
-        check("sessions_left", mission(sessions_planned=2, history=held), params={"trigger": "meet"}) is None
+        check("sessions_left", coaching(sessions_planned=2, history=held), params={"trigger": "meet"}) is None
     )
 
 
@@ -469,15 +475,16 @@ def test_all_sessions_held_blocks_an_incomplete_programme() -> None:
     """The programme is not complete while sessions remain (or none were agreed)."""
     held = [record("hold_session")] * 2
     assert (
-        check("all_sessions_held", mission(sessions_planned=3, history=held)) == "2 of 3 agreed sessions held"
+        check("all_sessions_held", coaching(sessions_planned=3, history=held))
+        == "2 of 3 agreed sessions held"
     )
-    assert check("all_sessions_held", mission()) == "0 of 0 agreed sessions held"
+    assert check("all_sessions_held", coaching()) == "0 of 0 agreed sessions held"
 
 
 def test_all_sessions_held_lets_a_complete_programme_through() -> None:
     """Every agreed session held completes the programme."""
     held = [record("hold_session")] * 3
-    assert check("all_sessions_held", mission(sessions_planned=3, history=held)) is None
+    assert check("all_sessions_held", coaching(sessions_planned=3, history=held)) is None
 
 
 def test_has_invoice_blocks_a_period_without_invoice() -> None:
@@ -513,7 +520,6 @@ transitions:
 def test_a_registered_guard_is_usable_from_a_parsed_workflow(monkeypatch: pytest.MonkeyPatch) -> None:
     """A guard added with register_guard validates, with its parameters, and decides when firing."""
     # setitem first, so that the registry is put back as it was once the test ends
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)
 
     @register_guard("tests_title_long_enough", params={"minimum": int}, words="a long enough title")
     def title_long_enough(
@@ -535,7 +541,6 @@ def test_a_registered_guard_is_usable_from_a_parsed_workflow(monkeypatch: pytest
 
 def test_a_registered_guard_checks_its_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
     """The validator refuses a parameter of the wrong type for a registered guard."""
-    monkeypatch.setitem(missionflow.guards._REGISTRY, "tests_title_long_enough", None)
     register_guard("tests_title_long_enough", params={"minimum": int})(lambda m, c, p: None)
     from missionflow import WorkflowDefinitionError
 

@@ -15,19 +15,8 @@ from typing import Any
 
 import pytest
 
-from missionflow import (
-    Contract,
-    Deliverable,
-    Money,
-    Payment,
-    Settings,
-    Specification,
-    Store,
-    TransitionBlockedError,
-    TransitionRecord,
-    load_workflow,
-    open_store,
-)
+from missionflow import Money, Store, TransitionBlockedError, TransitionRecord, load_workflow, open_store
+from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
 
 EUR = "EUR"
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris: within working hours

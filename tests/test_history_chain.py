@@ -9,18 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from missionflow import (
-    Contract,
-    Deliverable,
-    HistoryEntry,
-    Money,
-    Payment,
-    Specification,
-    Store,
-    TransitionRecord,
-    VerifyFailure,
-)
-from missionflow.persistence.chain import GENESIS, MissionChain, entry_hash, verify_chain
+from missionflow import Money, Store, TransitionRecord
+from missionflow.freelance import Contract, Deliverable, Payment, Specification
+from missionflow.store import HistoryEntry, VerifyFailure
+from missionflow.store.chain import GENESIS, MissionChain, entry_hash, verify_chain
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

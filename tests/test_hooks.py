@@ -12,21 +12,20 @@ import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, create_engine, insert, select
 
 from missionflow import (
-    Client,
     GuardResult,
     HookEvent,
-    HookMoment,
     Hooks,
     InvalidValueError,
-    Mission,
-    Settings,
     Store,
     TransitionBlockedError,
     Workflow,
     fire,
+    freelance,
     load_workflow,
     open_store,
 )
+from missionflow.freelance import Client, Mission, Settings
+from missionflow.workflow import HookMoment
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
 FLOW = Workflow(load_workflow("freelance-mission"))
@@ -164,7 +163,7 @@ def test_filters_select_the_transitions_a_hook_runs_for(filters: dict[str, str],
     mission = lead()
     no_criteria = Settings(criteria=())
     FLOW.fire(mission, "qualify", at=AT, hooks=hooks)
-    FLOW.fire(mission, "accept", at=AT, settings=no_criteria, hooks=hooks)
+    freelance.fire(mission, "accept", at=AT, settings=no_criteria, hooks=hooks)
     FLOW.fire(mission, "decline", note="no budget", at=AT, hooks=hooks)
     assert seen == [f"{m}:{t}" for t in expected for m in HookMoment]
 
@@ -178,7 +177,7 @@ def test_events_tell_the_hooks_what_happens() -> None:
     mission = lead()
     record = FLOW.fire(mission, "qualify", actor="bea", note="referred", at=AT, data={"k": "v"}, hooks=hooks)
     before, after, committed = events
-    assert (before.mission, before.trigger, before.source, before.dest) == (
+    assert (before.subject, before.trigger, before.source, before.dest) == (
         mission,
         "qualify",
         "lead",
@@ -315,7 +314,7 @@ def test_store_after_hooks_write_the_applications_rows_in_the_same_transaction(s
     @hooks.after()
     def enqueue(event: HookEvent) -> None:
         assert isinstance(event.connection, Connection)
-        event.connection.execute(insert(outbox).values(message=f"{event.mission.ref} -> {event.dest}"))
+        event.connection.execute(insert(outbox).values(message=f"{event.subject.ref} -> {event.dest}"))
 
     @hooks.after(trigger="decline")
     def veto_late(event: HookEvent) -> None:

@@ -11,20 +11,17 @@ from decimal import Decimal
 
 import pytest
 
-import missionflow.persistence.billing_store
+import missionflow.store.account_reads
 from missionflow import (
-    Contract,
-    Deliverable,
-    Installment,
+    ConflictError,
     InvalidValueError,
-    InvoiceNotFoundError,
     Money,
-    Payment,
-    Specification,
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
 )
+from missionflow.errors import InvoiceNotFoundError
+from missionflow.freelance import Contract, Deliverable, Installment, Payment, Specification
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
 INVOICED_AT = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
@@ -90,14 +87,14 @@ def test_a_deposit_invoice_asks_for_the_contract_deposit(store: Store) -> None:
 def test_a_deposit_invoice_is_refused_without_contract_at_zero_percent_or_twice(store: Store) -> None:
     """No contract, a 0 % deposit, or a standing deposit invoice: refused, and no number is taken."""
     unsigned = store.create_mission(store.add_client("Acme").ref, "Logo", amount=eur("1000"), at=AT).ref
-    with pytest.raises(InvalidValueError, match="no signed contract"):
+    with pytest.raises(ConflictError, match="no signed contract"):
         store.issue_deposit_invoice(unsigned, issued_on=date(2026, 3, 3))
     free = signed_mission(store, deposit="0")
-    with pytest.raises(InvalidValueError, match="no deposit"):
+    with pytest.raises(ConflictError, match="no deposit"):
         store.issue_deposit_invoice(free, issued_on=date(2026, 3, 3))
     ref = signed_mission(store)
     first = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
-    with pytest.raises(InvalidValueError, match=f"already has the deposit invoice {first.number}"):
+    with pytest.raises(ConflictError, match=f"already has the deposit invoice {first.number}"):
         store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
     assert [i.number for i in store.list_invoices()] == ["2026-0001"]
     store.issue_credit_note(first.number, "wrong percentage", issued_on=date(2026, 3, 4))
@@ -163,7 +160,7 @@ def test_a_cancelled_deposit_is_not_subtracted_and_the_final_can_be_issued_again
     _, final = store.issue_final_invoice(ref, at=INVOICED_AT)
     assert [str(line["description"]) for line in final.lines][-1] == f"Deposit invoice {right.number}"
     assert final.total == eur("700")
-    with pytest.raises(InvalidValueError, match="already has the final invoice"):
+    with pytest.raises(ConflictError, match="already has the final invoice"):
         store.reissue_final_invoice(ref, issued_on=date(2026, 4, 2))
     store.issue_credit_note(final.number, "wrong address", issued_on=date(2026, 4, 2))
     again = store.reissue_final_invoice(ref, issued_on=date(2026, 4, 2))
@@ -205,9 +202,9 @@ def test_a_credit_note_is_refused_twice_on_a_credit_note_or_an_unknown_number(st
     ref = signed_mission(store)
     deposit = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
     credit = store.issue_credit_note(deposit.number, "typo", issued_on=date(2026, 3, 3))
-    with pytest.raises(InvalidValueError, match=f"already cancelled by credit note {credit.number}"):
+    with pytest.raises(ConflictError, match=f"already cancelled by credit note {credit.number}"):
         store.issue_credit_note(deposit.number, "again", issued_on=date(2026, 3, 3))
-    with pytest.raises(InvalidValueError, match="is a credit note"):
+    with pytest.raises(ConflictError, match="is a credit note"):
         store.issue_credit_note(credit.number, "undo", issued_on=date(2026, 3, 3))
     with pytest.raises(InvoiceNotFoundError):
         store.issue_credit_note("2026-0099", "nothing", issued_on=date(2026, 3, 3))
@@ -427,7 +424,7 @@ def test_a_new_plan_replaces_the_old_and_a_credit_note_voids_it(store: Store) ->
     assert len(plan.installments) == 2
     store.issue_credit_note("2026-0001", "wrong amount", issued_on=date(2026, 4, 4))
     assert store.get_payment_plan(ref) is None
-    with pytest.raises(InvalidValueError, match="nothing is due"):
+    with pytest.raises(ConflictError, match="nothing is due"):
         store.set_payment_plan(ref, [Installment(date(2026, 5, 1), eur("1"))], on=date(2026, 4, 4))
 
 
@@ -475,7 +472,7 @@ def test_the_overdue_report_reads_missions_in_chunks_and_misses_none(
     )
     whole = store.overdue(date(2026, 5, 31))
     balances = store.invoice_balances(on=date(2026, 5, 31))
-    monkeypatch.setattr(missionflow.persistence.billing_store, "_CHUNK", 2)
+    monkeypatch.setattr(missionflow.store.account_reads, "CHUNK", 2)
     assert store.overdue(date(2026, 5, 31)) == whole
     assert store.invoice_balances(on=date(2026, 5, 31)) == balances
     assert [(i.mission, i.kind, i.balance) for i in whole] == [

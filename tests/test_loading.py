@@ -8,18 +8,20 @@ from pathlib import Path
 import pytest
 
 from missionflow import (
-    DEFAULT_WORKFLOW,
-    StateKind,
     WorkflowDefinition,
     WorkflowDefinitionError,
     WorkflowNotFoundError,
     load_workflow,
-    load_workflow_file,
     parse_workflow,
+)
+from missionflow.freelance import DEFAULT_WORKFLOW
+from missionflow.workflow import (
+    StateKind,
+    WorkflowRegistry,
+    load_workflow_file,
     shipped_workflow_dir,
     workflow_names,
 )
-from missionflow.loading import WorkflowRegistry
 
 MINIMAL = Path(__file__).parent / "machines" / "valid" / "minimal.yaml"
 SHIPPED = sorted(shipped_workflow_dir().glob("*.yaml"))
@@ -122,14 +124,14 @@ def test_freelance_mission_states_and_exits() -> None:
     )
     assert set(definition.final_states) == {"paid", "declined", "terminated"}
     assert {s.id for s in definition.states if s.kind is StateKind.EXIT} == {"declined", "terminated"}
-    assert all(s.label.en and s.label.fr for s in definition.states)
+    assert all(s.label.languages == ("en", "fr") for s in definition.states)
 
 
 def test_load_workflow_by_name_and_version() -> None:
     """load_workflow finds a shipped workflow by name, and by name and version."""
     assert load_workflow("coaching").name == "coaching"
     assert load_workflow("coaching", 1).version == 1
-    assert load_workflow() is load_workflow(DEFAULT_WORKFLOW, 1)
+    assert load_workflow("freelance-mission") is load_workflow(DEFAULT_WORKFLOW, 1)
 
 
 def test_unknown_workflow_names_the_known_ones() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, create_engine, inspect
 
 import missionflow
 from missionflow import StorageError, open_store
-from missionflow.persistence.database import (
+from missionflow.store.database import (
     MIGRATIONS_DIR,
     VERSION_TABLE,
     downgrade,
@@ -20,7 +20,7 @@ from missionflow.persistence.database import (
     include_name,
     upgrade,
 )
-from missionflow.persistence.models import Base
+from missionflow.store.models import Base
 
 
 def schema_diff(engine: Engine) -> list[object]:
@@ -102,6 +102,6 @@ def test_the_known_head_is_the_newest_script() -> None:
     """HEAD_REVISION (used to skip loading Alembic on every open) names the newest migration script."""
     from alembic.script import ScriptDirectory
 
-    from missionflow.persistence.database import alembic_config
+    from missionflow.store.database import alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == head_revision()

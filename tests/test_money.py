@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from missionflow import InvalidValueError, Money, parse_decimal
+from missionflow import InvalidValueError, Money
+from missionflow.money import parse_decimal
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 

@@ -24,15 +24,7 @@ from hypothesis.stateful import (
 )
 
 from missionflow import (
-    Client,
-    Contract,
-    CriterionAnswer,
-    Deliverable,
-    InvoiceSummary,
-    Mission,
     Money,
-    Payment,
-    Specification,
     TransitionBlockedError,
     TransitionError,
     TransitionNotAllowedError,
@@ -40,8 +32,18 @@ from missionflow import (
     fire,
     load_workflow,
     triggers,
-    workflow_for,
 )
+from missionflow.freelance import (
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Specification,
+)
+from missionflow.workflow import workflow_for
 
 DEFINITION = load_workflow("freelance-mission")
 ALL_TRIGGERS = list(DEFINITION.triggers)

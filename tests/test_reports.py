@@ -14,28 +14,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from missionflow import (
-    Client,
-    ClientsReport,
-    Contract,
-    EffortWeights,
     InvalidValueError,
-    InvoiceRecord,
-    Mission,
     MissionNotFoundError,
     Money,
-    Payment,
-    PipelineReport,
-    Settings,
     Store,
     TransitionRecord,
+    open_store,
+    parse_workflow,
+    register_workflow,
+)
+from missionflow.freelance import Client, Contract, InvoiceRecord, Mission, Payment, Settings
+from missionflow.reports import (
+    ClientsReport,
+    EffortWeights,
+    PipelineReport,
     build_clients_report,
     build_pipeline_report,
     build_status_report,
     clients_report,
-    open_store,
-    parse_workflow,
     pipeline_report,
-    register_workflow,
     render_clients_report,
     render_pipeline_report,
     render_status_report,
@@ -812,7 +809,9 @@ def test_reminders_written_by_tick_are_not_client_effort() -> None:
     """`remind` entries that `tick` records count neither as transitions nor as effort of the client."""
     from datetime import UTC, datetime
 
-    from missionflow import Client, Mission, TransitionRecord, build_clients_report
+    from missionflow import TransitionRecord
+    from missionflow.freelance import Client, Mission
+    from missionflow.reports import build_clients_report
 
     at = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 

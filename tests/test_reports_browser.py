@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import clients_report, open_store, pipeline_report, status_report
+from missionflow import open_store
+from missionflow.reports import clients_report, pipeline_report, status_report
 from tests.reports_scenario import AT, build
 
 FLAGS = (

@@ -10,17 +10,20 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from missionflow import (
-    Contract,
-    Criterion,
-    Deliverable,
+    ConflictError,
     InvalidValueError,
     Money,
-    Payment,
-    Specification,
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
     open_store,
+)
+from missionflow.freelance import (
+    Contract,
+    Criterion,
+    Deliverable,
+    Payment,
+    Specification,
     parse_specification,
 )
 
@@ -224,7 +227,7 @@ def test_r4_a_signed_quote_is_never_edited_only_amended(store: Store) -> None:
         store.amend_contract(ref, eur("100"), "  ")
 
     unsigned = lead(store, client="Globex")
-    with pytest.raises(InvalidValueError, match="no signed contract to amend"):
+    with pytest.raises(ConflictError, match="no signed contract to amend"):
         store.amend_contract(unsigned, eur("100"), "more pages")
     assert store.list_amendments(unsigned) == []
 

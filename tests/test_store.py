@@ -17,29 +17,22 @@ import pytest
 from sqlalchemy import create_engine, event, text
 
 from missionflow import (
-    ClientNotFoundError,
-    Contract,
-    Criterion,
-    Deliverable,
     InvalidValueError,
-    InvoiceNotFoundError,
     MissionNotFoundError,
     Money,
-    Payment,
-    Settings,
-    Specification,
     StorageError,
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
-    default_database_url,
     load_workflow,
     open_store,
     parse_workflow,
     register_workflow,
-    workflow_names,
 )
-from missionflow.persistence.records import definition_as_json
+from missionflow.errors import ClientNotFoundError, InvoiceNotFoundError
+from missionflow.freelance import Contract, Criterion, Deliverable, Payment, Settings, Specification
+from missionflow.store import default_database_url
+from missionflow.workflow import definition_as_json, workflow_names
 
 EUR = "EUR"
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours

@@ -7,7 +7,8 @@ import multiprocessing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from missionflow import Contract, Deliverable, Installment, Money, Payment, Specification, Store
+from missionflow import Money, Store
+from missionflow.freelance import Contract, Deliverable, Installment, Payment, Specification
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
 

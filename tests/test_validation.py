@@ -10,16 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from missionflow import (
-    DefinitionProblem,
-    StateKind,
-    Workflow,
-    WorkflowDefinition,
-    WorkflowDefinitionError,
-    load_workflow_file,
-    parse_workflow,
-    shipped_workflow_dir,
-)
+from missionflow import Workflow, WorkflowDefinition, WorkflowDefinitionError, parse_workflow
+from missionflow.errors import DefinitionProblem
+from missionflow.workflow import StateKind, load_workflow_file, shipped_workflow_dir
 
 MACHINES = Path(__file__).parent / "machines"
 INVALID = MACHINES / "invalid"
@@ -82,7 +75,7 @@ CASES = [
     ("no_final_state.yaml", 5, "no state is final"),
     ("trapped_loop.yaml", 6, "no final state can be reached from state 'ping'"),
     ("final_state_left.yaml", 6, "final state 'done' has transitions out of it"),
-    ("reserved_trigger.yaml", 13, "trigger 'history' clashes with an attribute of a mission"),
+    ("reserved_trigger.yaml", 13, "trigger 'history' clashes with an attribute of every subject"),
     ("broken_syntax.yaml", 11, "YAML syntax error"),
     ("empty.yaml", 1, "file is empty"),
     ("comments_only.yaml", 1, "file is empty"),
@@ -142,12 +135,15 @@ def test_yaml_11_words_stay_text() -> None:
     assert definition.description == "on"
     assert definition.initial == "on"
     assert definition.state_ids == ("on", "off")
-    assert (definition.states[0].label.en, definition.states[0].label.fr) == ("yes", "no")
+    assert (definition.states[0].label.in_lang("en"), definition.states[0].label.in_lang("fr")) == (
+        "yes",
+        "no",
+    )
     assert definition.states[0].description == "off"
     (transition,) = definition.transitions
     assert transition.trigger == "yes"
     assert transition.label is not None
-    assert (transition.label.en, transition.label.fr) == ("y", "n")
+    assert (transition.label.in_lang("en"), transition.label.in_lang("fr")) == ("y", "n")
 
 
 def test_yes_is_not_a_boolean_for_final() -> None:
@@ -207,7 +203,7 @@ def test_valid_sample_builds_the_definition() -> None:
             "'kind' of state 'a' must be one of",
         ),
         ("name: x\nversion: 1\ninitial: a\nstates: [{id: a}, {id: a}]\n", "state 'a' is declared twice"),
-        ("name: x\nversion: 1\ninitial: a\nstates: [{id: a, label: {en: A}}]\n", "has no 'fr' text"),
+        ("name: x\nversion: 1\ninitial: a\nstates: [{id: a, label: {fr: A}}]\n", "has no 'en' text"),
         ("name: x\nversion: !!binary aGk=\n", "'version' must be a whole number"),
         ("name: x\nversion: !custom 1\n", "unsupported YAML tag !custom"),
         ("[a]: 1\n", "a key must be plain text"),

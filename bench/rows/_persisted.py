@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from missionflow import Contract, Deliverable, Money, Payment, Specification
+from missionflow import Money
+from missionflow.freelance import Contract, Deliverable, Payment, Specification
 
 if TYPE_CHECKING:
     from missionflow import Store

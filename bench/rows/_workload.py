@@ -16,24 +16,20 @@ from statemachine.factory import StateMachineMetaclass
 from statemachine.transition_list import TransitionList
 from transitions import EventData
 
-from missionflow import (
+from missionflow import GuardContext, Money, TransitionRecord, WorkflowDefinition, load_workflow
+from missionflow.freelance import (
     Client,
     Contract,
     CriterionAnswer,
     Deliverable,
-    GuardContext,
     InvoiceSummary,
     Mission,
-    Money,
     Payment,
     Specification,
-    TransitionRecord,
-    WorkflowDefinition,
-    get_guard,
-    load_workflow,
 )
+from missionflow.workflow import get_guard
 
-DEFINITION = load_workflow()
+DEFINITION = load_workflow("freelance-mission")
 """The default workflow (freelance-mission), the one every row measures."""
 
 START_STATE = "deposit_received"

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 
 from transitions import EventData, Machine
 
-from missionflow import GuardContext, Mission, Settings, Workflow
+from missionflow import GuardContext, Workflow
+from missionflow.freelance import Mission, Settings
+from missionflow.freelance.vocabulary import SETTINGS
 from rows import Config, Row
 from rows._measure import Contender, Line, Target, Timed, memory_per_item, time_contenders
 from rows._workload import ACTIVE_STATES, DEFINITION, in_some_state, registered_conditions, transitions_specs
@@ -37,7 +39,9 @@ def ask_own_machine(mission: Mission) -> list[Answer]:
         auto_transitions=False,
         send_event=True,
     )
-    ctx = GuardContext(datetime.now(UTC), _SETTINGS)
+    ctx = GuardContext(
+        datetime.now(UTC), facts={SETTINGS: _SETTINGS}, calendar=_SETTINGS, definition=DEFINITION
+    )
     state = machine.get_state(mission.state)
     answers: list[Answer] = []
     for trigger in machine.get_triggers(mission.state):
@@ -71,7 +75,8 @@ def measure(config: Config) -> list[Line]:
         def run() -> object:
             # For memory, the compiled workflow (shared by all missions) is counted as well.
             compiled = Workflow(DEFINITION) if compile_workflow else flow
-            results = [compiled.triggers(m) for m in missions]
+            ctx = compiled.context(facts={SETTINGS: _SETTINGS}, calendar=_SETTINGS)
+            results = [compiled.triggers(m, ctx) for m in missions]
             _check_answers(results, size, OURS)
             return compiled, results
 

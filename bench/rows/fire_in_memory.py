@@ -12,7 +12,8 @@ from typing import cast
 
 from transitions import Machine
 
-from missionflow import Mission, Workflow
+from missionflow import Workflow
+from missionflow.freelance import Mission
 from rows import Config, Row
 from rows._measure import Contender, Line, Target, Timed, time_contenders
 from rows._workload import (

@@ -35,7 +35,7 @@ ORM = "SQLAlchemy ORM, naive"
 
 def _orm_fire(session_factory: Callable[[], Session], ref: str) -> None:
     """Load the rows, change them, add the history row, commit: no version check at all."""
-    from missionflow.persistence.models import ClientRow, HistoryRow, MissionRow
+    from missionflow.store.models import ClientRow, HistoryRow, MissionRow
 
     with session_factory() as session:
         mission = session.get(MissionRow, mission_id(ref))

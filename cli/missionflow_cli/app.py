@@ -10,18 +10,21 @@ Exit codes (documented in ``missionflow --help`` and the README):
     5  not found (mission, client, workflow, invoice)
     6  concurrent update (someone else changed the mission; try again)
     7  invalid workflow definition (every problem listed)
+    8  refused by a rule of the trade: the values are fine, the record says no (a second final
+       invoice, an amendment without a contract, a plan when nothing is due)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 from missionflow_cli.exit_codes import (
     EXIT_BLOCKED,
     EXIT_CONCURRENT,
+    EXIT_CONFLICT,
     EXIT_FAILURE,
     EXIT_INVALID_WORKFLOW,
     EXIT_NOT_ALLOWED,
@@ -139,6 +143,7 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
     """The exit code and message lines for a missionflow error, or None for a programming error."""
     from missionflow import (
         ConcurrentUpdateError,
+        ConflictError,
         InvalidValueError,
         MissionflowError,
         NotFoundError,
@@ -149,11 +154,11 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
     )
 
     if isinstance(exc, TransitionBlockedError):
-        return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.mission}:", *exc.reasons]
+        return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.subject}:", *exc.reasons]
     if isinstance(exc, TransitionNotAllowedError):
         allowed = ", ".join(exc.allowed) or "none (final state)"
         return EXIT_NOT_ALLOWED, [
-            f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.mission})",
+            f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.subject})",
             f"possible triggers: {allowed}",
         ]
     if isinstance(exc, NotFoundError | WorkflowNotFoundError):
@@ -164,6 +169,8 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
         return EXIT_INVALID_WORKFLOW, [f"error: {exc}"]
     if isinstance(exc, InvalidValueError):
         return EXIT_USAGE, [f"error: {exc}"]
+    if isinstance(exc, ConflictError):
+        return EXIT_CONFLICT, [f"error: {exc}"]
     if isinstance(exc, MissionflowError):
         return EXIT_FAILURE, [f"error: {exc}"]
     return None
@@ -188,3 +195,27 @@ def parse_moment(text: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{text!r} is not a date-time like 2027-01-15T10:00+01:00") from None
     return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def parse_percent(text: str | None) -> Decimal | None:
+    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().rstrip("%").strip())
+    except InvalidOperation:
+        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
+    return value
+
+
+def default_actor() -> str:
+    """Who is acting when --by is not given: the login name."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "me"
+
+
+by_option = click.option("--by", "actor", default=None, help="Who does it (default: your login name).")

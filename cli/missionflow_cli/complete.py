@@ -45,13 +45,14 @@ def complete_trigger(ctx: click.Context, param: click.Parameter, incomplete: str
     """Triggers from the mission's current state (all known triggers when no mission is given)."""
     try:
         from missionflow import load_workflow, open_store
+        from missionflow.freelance import DEFAULT_WORKFLOW
 
         ref = ctx.params.get("mission")
         if isinstance(ref, str):
             with open_store(_db(ctx)) as store:
                 names = [o.trigger for o in store.triggers(ref)]
         else:
-            names = list(load_workflow().triggers)
+            names = list(load_workflow(DEFAULT_WORKFLOW).triggers)
     except Exception:  # completion must never print a traceback into the shell
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]

@@ -47,16 +47,15 @@ def diagram(
         missionflow diagram freelance-mission -o lifecycle.svg --lang fr
         missionflow diagram --mission M-1 --format mermaid
     """
-    from missionflow import (
+    from missionflow import load_workflow
+    from missionflow.diagrams import (
         generate_workflow_diagrams,
-        load_workflow,
-        load_workflow_file,
-        mission_diagram,
         render_diagram,
-        shipped_workflow_dir,
         workflow_diagram,
         write_diagram,
     )
+    from missionflow.reports import mission_diagram
+    from missionflow.workflow import load_workflow_file, shipped_workflow_dir
 
     if all_workflows:
         out_dir = Path(output or "diagrams")
@@ -68,9 +67,7 @@ def diagram(
         raise click.UsageError("give either a WORKFLOW or --mission M")
     if mission_ref is not None:
         with store_for(db) as store:
-            drawing = mission_diagram(
-                store.get_mission(mission_ref), lang=lang, settings=store.get_settings()
-            )
+            drawing = mission_diagram(store.get_mission(mission_ref), store.get_settings(), lang=lang)
     else:
         assert workflow_name is not None
         drawing = workflow_diagram(load_workflow(workflow_name), lang=lang)

@@ -8,6 +8,7 @@ EXIT_NOT_ALLOWED = 4
 EXIT_NOT_FOUND = 5
 EXIT_CONCURRENT = 6
 EXIT_INVALID_WORKFLOW = 7
+EXIT_CONFLICT = 8
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -18,4 +19,5 @@ Exit codes:
   4  trigger not allowed from the current state
   5  not found (mission, client, workflow, invoice)
   6  concurrent update: try again
-  7  invalid workflow definition"""
+  7  invalid workflow definition
+  8  refused by a rule of the trade (already invoiced, nothing due...)"""

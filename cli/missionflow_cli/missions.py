@@ -2,51 +2,28 @@
 
 from __future__ import annotations
 
-import getpass
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import click
 
 from missionflow_cli.app import (
+    by_option,
     db_option,
+    default_actor,
     emit_json,
     json_option,
     parse_date,
-    parse_moment,
+    parse_percent,
     store_for,
     style,
     table,
-    to_jsonable,
 )
-from missionflow_cli.complete import complete_client, complete_mission, complete_trigger
+from missionflow_cli.complete import complete_client, complete_mission
+from missionflow_cli.firing import fire_options, run_fire
+from missionflow_cli.views import data_text, mission_json, option_json, print_options, record_json
 
 if TYPE_CHECKING:
-    from missionflow import Mission, TransitionRecord, TriggerOption
-
-
-def parse_percent(text: str | None) -> Decimal | None:
-    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
-    return value
-
-
-def default_actor() -> str:
-    """Who is acting when --by is not given: the login name."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "me"
-
-
-by_option = click.option("--by", "actor", default=None, help="Who does it (default: your login name).")
+    pass
 
 
 @click.group()
@@ -197,7 +174,7 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
     for label, value in facts:
         click.echo(f"  {label:<10} {value}")
     click.echo("next:")
-    _print_options(options)
+    print_options(options)
 
 
 @mission.command("history")
@@ -226,7 +203,7 @@ def mission_history(ref: str, db: str | None, as_json: bool) -> None:
                 e.position,
                 f"{e.record.at.astimezone(local):%Y-%m-%d %H:%M}"
                 + (" (out of hours)" if e.record.out_of_hours else ""),
-                e.record.trigger + _data_text(e.record),
+                e.record.trigger + data_text(e.record),
                 e.record.source,
                 e.record.dest,
                 e.record.actor,
@@ -253,7 +230,7 @@ def mission_triggers(ref: str, db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([option_json(o) for o in options])
         return
-    _print_options(options)
+    print_options(options)
 
 
 @mission.command("path")
@@ -302,67 +279,8 @@ def mission_path(ref: str, target: str, db: str | None, as_json: bool) -> None:
             click.echo(f"     blocked: {reason}")
 
 
-def _fire_options(func: click.decorators.FC) -> click.decorators.FC:
-    for decorator in reversed(
-        [
-            click.argument("ref", metavar="MISSION", shell_complete=complete_mission),
-            click.argument("trigger", shell_complete=complete_trigger),
-            by_option,
-            click.option("--note", default="", help="Why, in a few words (kept in the history)."),
-            click.option("--reason", default="", help="Same as --note; required to decline or terminate."),
-            click.option("--data", "data", multiple=True, metavar="KEY=VALUE", help="Data for the trigger."),
-            click.option("--at", "at", default=None, help="When it happened (ISO 8601; default: now)."),
-            click.option("--idempotency-key", default=None, help="Fire at most once for this key."),
-            click.option(
-                "--block-client", is_flag=True, help="With terminate or decline: also block the client (R11)."
-            ),
-            db_option,
-            json_option,
-        ]
-    ):
-        func = decorator(func)
-    return func
-
-
-def _fire(
-    ref: str,
-    trigger: str,
-    actor: str | None,
-    note: str,
-    reason: str,
-    data: tuple[str, ...],
-    at: str | None,
-    idempotency_key: str | None,
-    block_client: bool,
-    db: str | None,
-    as_json: bool,
-) -> None:
-    pairs = {}
-    for item in data:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--data")
-        pairs[key] = value
-    text = " ".join(part for part in (reason.strip(), note.strip()) if part)
-    with store_for(db) as store:
-        record = store.fire(
-            ref,
-            trigger,
-            actor=actor or default_actor(),
-            note=text,
-            at=parse_moment(at),
-            data=pairs,
-            idempotency_key=idempotency_key,
-            block_client=block_client,
-        )
-    if as_json:
-        emit_json(record_json(record))
-    else:
-        click.echo(f"{ref}: {record.source} --{trigger}--> {record.dest}")
-
-
 @mission.command("fire")
-@_fire_options
+@fire_options
 def mission_fire(**options: object) -> None:
     """Fire TRIGGER on a mission (same as ``missionflow fire``).
 
@@ -370,19 +288,7 @@ def mission_fire(**options: object) -> None:
 
         missionflow mission fire M-1 start_work --by camille
     """
-    _fire(**options)  # type: ignore[arg-type]
-
-
-@click.command("fire")
-@_fire_options
-def fire_command(**options: object) -> None:
-    """Fire TRIGGER on a mission: it moves, or the refusal says exactly what is missing.
-
-    Example:
-
-        missionflow fire M-1 terminate --reason "client stopped answering" --block-client
-    """
-    _fire(**options)  # type: ignore[arg-type]
+    run_fire(**options)  # type: ignore[arg-type]
 
 
 @mission.command("assess")
@@ -444,64 +350,3 @@ def mission_approve_tacit(ref: str, actor: str | None, db: str | None, as_json: 
         emit_json(record_json(record))
     else:
         click.echo(f"{ref}: {record.source} --{record.trigger}--> {record.dest} ({record.note})")
-
-
-def record_json(record: TransitionRecord) -> dict[str, object]:
-    """A history entry as JSON: trigger, source, dest, actor, at (ISO 8601 with offset), note."""
-    return {
-        "trigger": record.trigger,
-        "source": record.source,
-        "dest": record.dest,
-        "actor": record.actor,
-        "at": record.at.isoformat(),
-        "note": record.note,
-        "data": dict(record.data),
-        "out_of_hours": record.out_of_hours,
-    }
-
-
-def option_json(option: TriggerOption) -> dict[str, object]:
-    """A trigger option as JSON: trigger, dest, allowed, reasons."""
-    return {
-        "trigger": option.trigger,
-        "dest": option.dest,
-        "allowed": option.allowed,
-        "reasons": list(option.reasons),
-    }
-
-
-def mission_json(current: Mission, options: list[TriggerOption]) -> dict[str, object]:
-    """A mission as JSON, with the triggers possible now."""
-    return {
-        "id": current.ref,
-        "title": current.title,
-        "client": to_jsonable(current.client),
-        "state": current.state,
-        "workflow": current.workflow,
-        "workflow_version": current.workflow_version,
-        "version": current.version,
-        "currency": current.currency,
-        "amount": to_jsonable(current.agreed_amount),
-        "deposit_percent": str(current.deposit_percent),
-        "deposit_due": to_jsonable(current.deposit_due),
-        "paid": to_jsonable(current.paid_total),
-        "deadline": current.deadline.isoformat() if current.deadline else None,
-        "included_revisions": current.included_revisions,
-        "extra_revisions": current.extra_revisions,
-        "revisions_used": current.count_fired("request_revision"),
-        "triggers": [option_json(o) for o in options],
-    }
-
-
-def _data_text(record: TransitionRecord) -> str:
-    return f" ({', '.join(f'{v}' for v in record.data.values())})" if record.data else ""
-
-
-def _print_options(options: list[TriggerOption]) -> None:
-    if not options:
-        click.echo("  nothing: this is a final state")
-    for option in options:
-        mark = style("allowed", fg="green") if option.allowed else style("blocked", fg="red")
-        click.echo(f"  {option.trigger:<18} -> {option.dest:<18} {mark}")
-        for reason in option.reasons:
-            click.echo(f"      {reason}")

@@ -76,7 +76,7 @@ def report_status(
     \b
         missionflow report status M-1 --format html --lang fr -o status-M-1.html
     """
-    from missionflow import status_report
+    from missionflow.reports import status_report
 
     day = parse_date(on, "on")
     with store_for(db) as store:
@@ -110,7 +110,7 @@ def report_clients(since: str | None, fmt: str, on: str | None, output: Path | N
     \b
         missionflow report clients --since 2026-01-01 --format html -o clients.html
     """
-    from missionflow import clients_report
+    from missionflow.reports import clients_report
 
     start = parse_date(since, "since")
     day = parse_date(on, "on")
@@ -139,7 +139,7 @@ def report_pipeline(fmt: str, on: str | None, output: Path | None, db: str | Non
     \b
         missionflow report pipeline --format html -o pipeline.html
     """
-    from missionflow import pipeline_report
+    from missionflow.reports import pipeline_report
 
     day = parse_date(on, "on")
     with store_for(db) as store:

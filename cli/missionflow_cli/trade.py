@@ -1,4 +1,4 @@
-"""The rules of the trade from a terminal: settings, specification, contract, payments, deliveries, revisions."""
+"""The freelancer's settings and a mission's specification, from a terminal."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ from pathlib import Path
 
 import click
 
-from missionflow_cli.app import db_option, emit_json, json_option, parse_date, store_for, table
+from missionflow_cli.app import (
+    db_option,
+    emit_json,
+    json_option,
+    parse_date,
+    store_for,
+    table,
+)
 from missionflow_cli.complete import complete_mission
-from missionflow_cli.missions import by_option, default_actor
 
 mission_argument = click.argument("ref", metavar="MISSION", shell_complete=complete_mission)
 
@@ -33,7 +39,7 @@ def settings_show(db: str | None, as_json: bool) -> None:
 
         missionflow settings show
     """
-    from missionflow import describe_settings
+    from missionflow.freelance import describe_settings
 
     with store_for(db) as store:
         current = store.get_settings()
@@ -61,7 +67,7 @@ def settings_set(key: str, value: str, db: str | None) -> None:
 
         missionflow settings set working_hours 09:00-18:00
     """
-    from missionflow import set_from_text
+    from missionflow.freelance import set_from_text
 
     with store_for(db) as store:
         updated = set_from_text(store.get_settings(), key, value)
@@ -82,7 +88,8 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
 
         missionflow settings criterion pays_on_time "Did they pay past invoices on time?"
     """
-    from missionflow import Criterion, InvalidValueError
+    from missionflow import InvalidValueError
+    from missionflow.freelance import Criterion
 
     if not name.strip():
         raise click.BadParameter("give the criterion a name", param_hint="NAME")
@@ -147,7 +154,8 @@ def spec_set(
     """
     from dataclasses import replace
 
-    from missionflow import Deliverable, Money, Specification, parse_specification
+    from missionflow import Money
+    from missionflow.freelance import Deliverable, Specification, parse_specification
 
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
@@ -186,7 +194,7 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow spec show M-1
     """
-    from missionflow import Specification
+    from missionflow.freelance import Specification
 
     with store_for(db) as store:
         current = store.get_mission(ref)
@@ -228,234 +236,3 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
             for d in written.deliverables
         ],
     )
-
-
-@click.group()
-def contract() -> None:
-    """The signed quote and terms of a mission.
-
-    Example:
-
-        missionflow contract sign M-1 --amount 4500 --terms-version CGV-2026-1
-    """
-
-
-@contract.command("sign")
-@mission_argument
-@click.option("--amount", required=True, help="The signed quote amount (0 for pro bono, never missing).")
-@click.option("--terms-version", required=True, help="Version of your terms (CGV) the client accepted.")
-@click.option("--signed-on", default=None, help="Signature date, YYYY-MM-DD (default: today).")
-@click.option("--acceptance-days", type=click.IntRange(min=1), default=None, help="Days for tacit approval.")
-@by_option
-@db_option
-def contract_sign(
-    ref: str,
-    amount: str,
-    terms_version: str,
-    signed_on: str | None,
-    acceptance_days: int | None,
-    actor: str | None,
-    db: str | None,
-) -> None:
-    """Record the signed contract and fire sign_contract, together or not at all (exit 3 if the spec is incomplete).
-
-    Example:
-
-        missionflow contract sign M-1 --amount 4500 --terms-version CGV-2026-1 --signed-on 2026-11-24
-    """
-    from datetime import date
-
-    from missionflow import Contract, Money
-
-    when = parse_date(signed_on, "signed-on") or date.today()
-    if not terms_version.strip():
-        raise click.BadParameter("give the version of the terms", param_hint="--terms-version")
-    with store_for(db) as store:
-        current = store.get_mission(ref)
-        signed = Contract(
-            amount=Money.of(amount, current.currency),
-            terms_version=terms_version.strip(),
-            signed_on=when,
-            signed_by=actor or default_actor(),
-            acceptance_days=acceptance_days,
-        )
-        record = store.sign_contract(ref, signed, actor=actor or default_actor())
-    click.echo(
-        f"{ref}: contract {signed.terms_version} signed for {signed.amount}; {record.source} -> {record.dest}"
-    )
-
-
-@contract.command("amend")
-@mission_argument
-@click.option("--amount", required=True, help="What the change adds to the price (negative to lower it).")
-@click.option("--reason", required=True, help="What changes, as agreed with the client.")
-@db_option
-def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
-    """Record an amendment to the signed contract; the contract itself is never edited (R4).
-
-    Example:
-
-        missionflow contract amend M-1 --amount 600 --reason "a blog section, agreed by mail on 2026-12-02"
-    """
-    from missionflow import Money, parse_decimal
-
-    with store_for(db) as store:
-        current = store.get_mission(ref)
-        change = Money(parse_decimal(amount, "amount"), current.currency)
-        store.amend_contract(ref, change, reason)
-    click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
-
-
-@contract.command("show")
-@mission_argument
-@db_option
-@json_option
-def contract_show(ref: str, db: str | None, as_json: bool) -> None:
-    """Show the signed contract, its amendments and the total agreed.
-
-    Example:
-
-        missionflow contract show M-1 --json
-    """
-    from missionflow import Money
-
-    with store_for(db) as store:
-        current = store.get_mission(ref)
-        amendments = store.list_amendments(ref)
-    signed = current.contract
-    total = None
-    if signed is not None:
-        total = signed.amount
-        for amendment in amendments:
-            total = total + amendment.amount
-    if as_json:
-        emit_json({"id": current.ref, "contract": signed, "amendments": amendments, "total": total})
-        return
-    if signed is None or total is None:
-        click.echo(f"{current.ref}: no signed contract yet")
-        return
-    click.echo(f"{current.ref}  contract {signed.terms_version}")
-    facts = [
-        (
-            "amount",
-            str(signed.amount)
-            + (" (pro bono)" if signed.amount == Money.zero(signed.amount.currency) else ""),
-        ),
-        (
-            "signed",
-            f"{signed.signed_on.isoformat()}" + (f" by {signed.signed_by}" if signed.signed_by else ""),
-        ),
-        (
-            "acceptance",
-            f"{signed.acceptance_days} days, then tacit approval"
-            if signed.acceptance_days
-            else "the client approves explicitly",
-        ),
-    ]
-    for label, value in facts:
-        click.echo(f"  {label:<11} {value}")
-    click.echo("amendments:")
-    table(
-        ["AGREED", "KIND", "AMOUNT", "REASON"],
-        [[f"{a.agreed_at:%Y-%m-%d}", a.kind.replace("_", " "), str(a.amount), a.reason] for a in amendments],
-    )
-    click.echo(f"  {'total':<11} {total}")
-
-
-@click.group()
-def payment() -> None:
-    """Payments received from clients.
-
-    Example:
-
-        missionflow payment add M-1 1350 --method transfer
-    """
-
-
-@payment.command("add")
-@mission_argument
-@click.argument("amount")
-@click.option("--on", "received_on", default=None, help="Date received, YYYY-MM-DD (default: today).")
-@click.option("--method", default="", help="Transfer, card, cheque...")
-@click.option("--ref", "reference", default="", help="Bank or payment reference.")
-@db_option
-def payment_add(
-    ref: str, amount: str, received_on: str | None, method: str, reference: str, db: str | None
-) -> None:
-    """Record a payment received for a mission.
-
-    Example:
-
-        missionflow payment add M-1 1350 --on 2026-11-28 --method transfer --ref VIR-0042
-    """
-    from datetime import date
-
-    from missionflow import Money, Payment
-
-    when = parse_date(received_on, "on") or date.today()
-    with store_for(db) as store:
-        current = store.get_mission(ref)
-        money = Money.of(amount, current.currency)
-        store.record_payment(ref, Payment(money, when, method, reference))
-        updated = store.get_mission(ref)
-        invoiced = [b for b in store.invoice_balances(ref) if b.status not in ("cancelled", "credit")]
-    click.echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
-    if not invoiced:
-        click.echo(
-            f"warning: {ref} has no invoice yet: the payment is held as a credit for the first invoice; "
-            f"French practice asks for a deposit invoice (missionflow invoice deposit {ref})",
-            err=True,
-        )
-
-
-@click.command()
-@mission_argument
-@click.argument("deliverable")
-@click.option("--note", default="", help="What was handed over, how.")
-@by_option
-@db_option
-def deliver(ref: str, deliverable: str, note: str, actor: str | None, db: str | None) -> None:
-    """Record the delivery of one deliverable of the specification.
-
-    Example:
-
-        missionflow deliver M-1 website --note "deployed to production"
-    """
-    with store_for(db) as store:
-        store.fire(
-            ref, "deliver", actor=actor or default_actor(), note=note, data={"deliverable": deliverable}
-        )
-    click.echo(f"{ref}: {deliverable} delivered")
-
-
-@click.group()
-def revision() -> None:
-    """Revision rounds beyond those included.
-
-    Example:
-
-        missionflow revision extra M-1 --amount 300
-    """
-
-
-@revision.command("extra")
-@mission_argument
-@click.option(
-    "--amount", required=True, help="Price of the extra round (an amendment, billed with the invoice)."
-)
-@click.option("--note", default="", help="What the round covers.")
-@db_option
-def revision_extra(ref: str, amount: str, note: str, db: str | None) -> None:
-    """Agree one extra revision round as a billable amendment.
-
-    Example:
-
-        missionflow revision extra M-1 --amount 300 --note "third round on the homepage"
-    """
-    from missionflow import Money
-
-    with store_for(db) as store:
-        current = store.get_mission(ref)
-        price = Money.of(amount, current.currency)
-        store.agree_extra_revision(ref, price, note)
-    click.echo(f"{current.ref}: one extra revision round agreed for {price}")

@@ -28,7 +28,8 @@ def workflow_list(as_json: bool) -> None:
 
         missionflow workflow list
     """
-    from missionflow import load_workflow, workflow_names
+    from missionflow import load_workflow
+    from missionflow.workflow import workflow_names
 
     definitions = [load_workflow(name) for name in workflow_names()]
     if as_json:
@@ -54,7 +55,8 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
 
         missionflow workflow show freelance-mission --lang fr
     """
-    from missionflow import get_guard, load_workflow
+    from missionflow import load_workflow
+    from missionflow.workflow import get_guard
 
     definition = load_workflow(name, version)
 
@@ -125,7 +127,7 @@ def workflow_validate(path: str) -> None:
 
         missionflow workflow validate workflows/freelance-mission.yaml
     """
-    from missionflow import load_workflow_file
+    from missionflow.workflow import load_workflow_file
 
     definition = load_workflow_file(path)
     click.echo(
@@ -156,7 +158,7 @@ def workflow_export(name: str, fmt: str, version: int | None, output: str | None
         missionflow workflow export freelance-mission --format xstate -o mission.json
         missionflow workflow export my-workflow.yaml --format scxml
     """
-    from missionflow import export_workflow, load_workflow, load_workflow_file
+    from missionflow.workflow import export_workflow, load_workflow, load_workflow_file
 
     is_file = name.endswith((".yaml", ".yml"))
     if is_file and version is not None:
@@ -186,7 +188,7 @@ def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
     \b
         missionflow workflow import mission.json -o my-workflow.yaml
     """
-    from missionflow import definition_to_yaml, import_workflow_file
+    from missionflow.workflow import definition_to_yaml, import_workflow_file
 
     _emit(definition_to_yaml(import_workflow_file(path, fmt)), output)
 

@@ -44,13 +44,13 @@ from missionflow import (
     InvalidValueError,
     Money,
     NotFoundError,
-    Payment,
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
     TransitionRecord,
     open_store,
 )
+from missionflow.freelance import Payment
 
 HOST = "127.0.0.1"
 """The service is an example: it never listens beyond this machine."""
@@ -99,14 +99,14 @@ def service_hooks() -> Hooks:
         if isinstance(event.connection, Connection):
             event.connection.execute(
                 outbox.insert().values(
-                    mission=event.mission.ref, message=f"{event.trigger}: {event.source} -> {event.dest}"
+                    mission=event.subject.ref, message=f"{event.trigger}: {event.source} -> {event.dest}"
                 )
             )
 
     @hooks.after_commit()
     def log_transition(event: HookEvent) -> None:
         log.info(
-            "%s %s: %s -> %s by %s", event.mission.ref, event.trigger, event.source, event.dest, event.actor
+            "%s %s: %s -> %s by %s", event.subject.ref, event.trigger, event.source, event.dest, event.actor
         )
 
     return hooks

@@ -5,15 +5,18 @@
     MissionflowError
     ├── WorkflowDefinitionError      a workflow file is invalid (every problem, with file and line)
     ├── WorkflowNotFoundError        no workflow of that name (or version)
-    ├── NotFoundError                a mission, client or record does not exist
+    ├── NotFoundError                a subject, mission, client or record does not exist
     │   ├── MissionNotFoundError
     │   ├── ClientNotFoundError
     │   └── InvoiceNotFoundError
     ├── TransitionError              a trigger could not be fired
     │   ├── TransitionNotAllowedError   the trigger does not leave the current state
     │   └── TransitionBlockedError      a guard (or a hook) refused, with every reason
-    ├── ConcurrentUpdateError        another process changed the mission first; try again
+    ├── ConcurrentUpdateError        another process changed the subject first; try again
     ├── InvalidValueError            a value given by the caller is wrong (negative amount, bad date)
+    │   └── InterchangeError            a document is no workflow in its format, or a workflow
+    │                                   says what the format cannot (every problem, with its line)
+    ├── ConflictError                the request contradicts the record (already invoiced, nothing due)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
     └── DiagramRenderError           Graphviz is missing or failed
@@ -105,24 +108,24 @@ class GuardResult:
 
 
 class TransitionError(MissionflowError):
-    """A trigger could not be fired on a mission."""
+    """A trigger could not be fired on a subject (``subject`` is its reference)."""
 
-    def __init__(self, message: str, *, mission: str, state: str, trigger: str) -> None:
-        self.mission = mission
+    def __init__(self, message: str, *, subject: str, state: str, trigger: str) -> None:
+        self.subject = subject
         self.state = state
         self.trigger = trigger
         super().__init__(message)
 
 
 class TransitionNotAllowedError(TransitionError):
-    """The trigger does not exist from the mission's current state."""
+    """The trigger does not leave the subject's current state."""
 
-    def __init__(self, *, mission: str, state: str, trigger: str, allowed: Sequence[str]) -> None:
+    def __init__(self, *, subject: str, state: str, trigger: str, allowed: Sequence[str]) -> None:
         self.allowed = tuple(allowed)
         listed = ", ".join(self.allowed) if self.allowed else "none (final state)"
         super().__init__(
             f"{trigger!r} is not possible from state {state!r}; possible triggers: {listed}",
-            mission=mission,
+            subject=subject,
             state=state,
             trigger=trigger,
         )
@@ -131,12 +134,12 @@ class TransitionNotAllowedError(TransitionError):
 class TransitionBlockedError(TransitionError):
     """Guards refused the transition; ``failed`` holds every refusal with its reason."""
 
-    def __init__(self, *, mission: str, state: str, trigger: str, failed: Sequence[GuardResult]) -> None:
+    def __init__(self, *, subject: str, state: str, trigger: str, failed: Sequence[GuardResult]) -> None:
         self.failed = tuple(failed)
         reasons = "; ".join(f"{r.reason}" for r in self.failed)
         super().__init__(
-            f"{trigger!r} is blocked for mission {mission}: {reasons}",
-            mission=mission,
+            f"{trigger!r} is blocked for {subject}: {reasons}",
+            subject=subject,
             state=state,
             trigger=trigger,
         )
@@ -148,12 +151,12 @@ class TransitionBlockedError(TransitionError):
 
 
 class ConcurrentUpdateError(MissionflowError):
-    """Another writer changed the mission between our read and our write; nothing was written."""
+    """Another writer changed the subject between our read and our write; nothing was written."""
 
-    def __init__(self, mission: str) -> None:
-        self.mission = mission
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
         super().__init__(
-            f"mission {mission} was changed by someone else at the same time; nothing was written, try again"
+            f"{subject} was changed by someone else at the same time; nothing was written, try again"
         )
 
 
@@ -165,14 +168,47 @@ class InvalidValueError(MissionflowError):
         super().__init__(f"invalid {field}: {message}")
 
 
-class HistoryTamperedError(MissionflowError):
-    """The history chain of a mission does not verify; names the first bad entry."""
+class InterchangeError(InvalidValueError):
+    """A document cannot be read as a workflow, or a workflow cannot be written in a format.
 
-    def __init__(self, mission: str, position: int, problem: str) -> None:
-        self.mission = mission
-        self.position = position
-        self.problem = problem
-        super().__init__(f"mission {mission}: history entry #{position} {problem}")
+    ``problems`` lists every problem with its file and line, as WorkflowDefinitionError does;
+    the CLI reports it as an invalid value (exit 2), apart from a workflow the validator refuses
+    (exit 7).
+
+    >>> from missionflow.workflow import import_workflow
+    >>> import_workflow("{", "xstate", source="m.json")
+    Traceback (most recent call last):
+    ...
+    missionflow.errors.InterchangeError: invalid XState document: 1 problem
+      m.json:1: not JSON: Expecting property name enclosed in double quotes (column 2)
+    """
+
+    def __init__(self, what: str, problems: Sequence[DefinitionProblem]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        listed = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(what, f"{count} problem{'s' if count != 1 else ''}\n{listed}")
+
+
+class ConflictError(MissionflowError):
+    """What was asked contradicts the record: the value is well formed, but the rules of the
+    trade refuse it now (a second final invoice, an amendment to a contract that does not exist,
+    a plan when nothing is due). Distinct from InvalidValueError, a mistake in the value itself."""
+
+    def __init__(self, topic: str, message: str) -> None:
+        self.topic = topic
+        super().__init__(message)
+
+
+class HistoryTamperedError(MissionflowError):
+    """Histories do not verify; ``failures`` names the first bad entry of each subject."""
+
+    def __init__(self, failures: Sequence[object]) -> None:
+        self.failures = tuple(failures)
+        count = len(self.failures)
+        head = f"the history of {count} subject{'s' if count != 1 else ''} does not verify"
+        super().__init__("\n".join([head, *(f"  {failure}" for failure in self.failures)]))
 
 
 class StorageError(MissionflowError):
@@ -181,3 +217,26 @@ class StorageError(MissionflowError):
 
 class DiagramRenderError(MissionflowError):
     """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""
+
+
+__all__ = [
+    "ClientNotFoundError",
+    "ConcurrentUpdateError",
+    "ConflictError",
+    "DefinitionProblem",
+    "DiagramRenderError",
+    "GuardResult",
+    "HistoryTamperedError",
+    "InterchangeError",
+    "InvalidValueError",
+    "InvoiceNotFoundError",
+    "MissionNotFoundError",
+    "MissionflowError",
+    "NotFoundError",
+    "StorageError",
+    "TransitionBlockedError",
+    "TransitionError",
+    "TransitionNotAllowedError",
+    "WorkflowDefinitionError",
+    "WorkflowNotFoundError",
+]

@@ -137,3 +137,6 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:,.2f} {self.currency}"
+
+
+__all__ = ["CENT", "Money", "parse_decimal"]

@@ -15,25 +15,21 @@ import json
 import random
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import missionflow.guards
-from missionflow import (
-    Client,
+from missionflow.errors import TransitionBlockedError, TransitionNotAllowedError
+from missionflow.workflow import (
     GuardContext,
+    GuardParam,
     GuardRef,
-    Mission,
     StateKind,
-    TransitionBlockedError,
-    TransitionNotAllowedError,
+    TransitionRecord,
     Workflow,
     WorkflowDefinition,
     register_guard,
 )
-from missionflow.definition import GuardParam
 
 NODE_DIR = Path(__file__).with_name("node")
 RUNNER = NODE_DIR / "run-xstate.mjs"
@@ -96,22 +92,25 @@ class Replay:
         return found
 
 
-def _verdict(mission: Mission, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
+@dataclass
+class Subject:
+    """What the engine moves in these tests: the guards read the test's verdicts, not a mission."""
+
+    ref: str
+    workflow: str
+    state: str
+    workflow_version: int = 1
+    history: list[TransitionRecord] = field(default_factory=list)
+
+
+def _verdict(subject: Subject, ctx: GuardContext, params: Mapping[str, GuardParam]) -> str | None:
     """Allows when the test said yes for the guard named in ``params["guard"]``."""
     return None if ctx.data.get(str(params["guard"])) == "yes" else f"the test refused {params['guard']}"
 
 
-@contextmanager
-def verdict_guard() -> Iterator[None]:
-    """Registers the guard that reads the test's verdicts, for the duration of the block only."""
-    missionflow.guards.guard_names()  # installed packages' guards belong in the registry kept
-    saved = missionflow.guards._REGISTRY
-    missionflow.guards._REGISTRY = dict(saved)
-    try:
-        register_guard(VERDICT_GUARD, params={"guard": str}, reads=())(_verdict)
-        yield
-    finally:
-        missionflow.guards._REGISTRY = saved
+def register_verdict_guard() -> None:
+    """Registers the guard that reads the test's verdicts (in the test's isolated registries)."""
+    register_guard(VERDICT_GUARD, params={"guard": str}, reads=())(_verdict)
 
 
 def guard_names(definition: WorkflowDefinition) -> list[str]:
@@ -140,9 +139,12 @@ class _MissionflowEngine:
 
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
-        self.flow = Workflow(with_verdicts(definition))
+        self.flow: Workflow[Subject] = Workflow(with_verdicts(definition))
         self.trace: list[str] = []
-        machine = self.flow._machine  # the only way to see what transitions runs
+        # A private attribute of the engine, on purpose: exits and entries are what `transitions`
+        # does inside a move, and no public API shows them (hooks see the source and the
+        # destination, not whether a self-loop left the state). The library never reads it.
+        machine = self.flow._machine
         for state in definition.state_ids:
             machine.get_state(state).add_callback("enter", self._recorder(f"enter:{state}"))
             machine.get_state(state).add_callback("exit", self._recorder(f"exit:{state}"))
@@ -150,14 +152,14 @@ class _MissionflowEngine:
     def _recorder(self, what: str) -> object:
         return lambda event: self.trace.append(what)
 
-    def step(self, mission: Mission, event: Step) -> Observation:
+    def step(self, subject: Subject, event: Step) -> Observation:
         self.trace.clear()
         data = {name: "yes" if ok else "no" for name, ok in event.verdicts.items()}
         try:
-            self.flow.fire(mission, event.trigger, data=data)
+            self.flow.fire(subject, event.trigger, data=data)
         except (TransitionNotAllowedError, TransitionBlockedError):
-            return Observation(False, mission.state, tuple(self.trace))
-        return Observation(True, mission.state, tuple(self.trace))
+            return Observation(False, subject.state, tuple(self.trace))
+        return Observation(True, subject.state, tuple(self.trace))
 
 
 def explore(definition: WorkflowDefinition, count: int, length: int, seed: int) -> Replay:
@@ -169,22 +171,20 @@ def explore(definition: WorkflowDefinition, count: int, length: int, seed: int) 
     exits = {state.id: state.kind is StateKind.EXIT for state in definition.states}
     replay = Replay(runs={"missionflow": []})
     for number in range(count):
-        mission = Mission(
-            ref=f"M-{number}", workflow=definition.name, state=definition.initial, client=Client("Acme")
-        )
+        subject = Subject(ref=f"S-{number}", workflow=definition.name, state=definition.initial)
         steps: list[Step] = []
         observed: list[Observation] = []
         for _ in range(length):
-            leaving = definition.transitions_from(mission.state)
+            leaving = definition.transitions_from(subject.state)
             if leaving and rng.random() < 0.85:
                 # ways out (declined, terminated) are rarer, so that sequences get deep
-                weights = [0.1 if exits[t.dest_from(mission.state)] else 1.0 for t in leaving]
+                weights = [0.1 if exits[t.dest_from(subject.state)] else 1.0 for t in leaving]
                 trigger = rng.choices(leaving, weights)[0].trigger
             else:
                 trigger = rng.choice(everything)
             event = Step(trigger, {name: rng.random() < 0.75 for name in guards})
             steps.append(event)
-            observed.append(engine.step(mission, event))
+            observed.append(engine.step(subject, event))
         replay.sequences.append(steps)
         replay.runs["missionflow"].append(observed)
     return replay

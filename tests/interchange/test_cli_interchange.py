@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from missionflow_cli.main import cli
 
-from missionflow import definition_to_yaml, export_workflow, import_workflow_file, load_workflow
+from missionflow.workflow import definition_to_yaml, export_workflow, import_workflow_file, load_workflow
 
 TRICKY = Path(__file__).parent / "machines" / "tricky.yaml"
 

@@ -9,32 +9,41 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from missionflow import WorkflowDefinition, export_workflow, load_workflow, shipped_workflow_dir
+from missionflow.workflow import (
+    WorkflowDefinition,
+    WorkflowRegistry,
+    export_workflow,
+    load_workflow,
+    load_workflow_file,
+    shipped_workflow_dir,
+)
 from tests.interchange.differential import (
     Replay,
     explore,
     node_problem,
+    register_verdict_guard,
     run_python_statemachine,
     run_xstate,
-    verdict_guard,
 )
 
 SHIPPED = sorted(path.stem for path in shipped_workflow_dir().glob("*.yaml"))
 INSTALLED = "studio-session"  # from tests/plugin_pkg: guard parameters, hooks, a `cancel` trigger
+LANGUAGES = Path(__file__).parent / "machines" / "languages.yaml"  # '*' and a non-final exit state
 SEQUENCES = 300
 LENGTH = 30
 SCXML = "{http://www.w3.org/2005/07/scxml}"
 
 
 @pytest.fixture(autouse=True)
-def _verdicts() -> Iterator[None]:
-    """The guard that reads the test's verdicts exists only while a test runs."""
-    with verdict_guard():
-        yield
+def _verdicts(isolated: WorkflowRegistry) -> None:
+    """The guard that reads the test's verdicts exists only while a test runs (the registries
+    are put back after each test)."""
+    register_verdict_guard()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,11 +77,12 @@ def replay(
     return found
 
 
-@pytest.mark.parametrize("name", [*SHIPPED, INSTALLED])
+@pytest.mark.parametrize("name", [*SHIPPED, INSTALLED, LANGUAGES.stem])
 def test_the_three_engines_agree_at_every_step(name: str) -> None:
     """Every step of 300 random sequences ends in the same state, with the same exits and entries,
     in missionflow, xstate and python-statemachine."""
-    found = replay(load_workflow(name))
+    definition = load_workflow_file(LANGUAGES) if name == LANGUAGES.stem else load_workflow(name)
+    found = replay(definition)
     assert found.steps == SEQUENCES * LENGTH
     mismatches = found.mismatches()
     assert mismatches == [], "\n".join(map(str, mismatches[:5]))
@@ -80,7 +90,7 @@ def test_the_three_engines_agree_at_every_step(name: str) -> None:
     # the sequences exercise what matters: moves, refusals, self-loops and internal transitions
     assert sum(o.taken for o in outcomes) > SEQUENCES
     assert sum(not o.taken for o in outcomes) > SEQUENCES
-    assert {o.state for o in outcomes} == set(load_workflow(name).state_ids)
+    assert {o.state for o in outcomes} == set(definition.state_ids)
 
 
 def test_the_sequences_go_through_self_loops_and_internal_transitions() -> None:

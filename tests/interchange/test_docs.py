@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import export_workflow, load_workflow
+from missionflow.workflow import export_workflow, load_workflow
 from tests.interchange.differential import NODE_DIR, node_problem
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "INTERCHANGE.md"

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 import missionflow.workflow.io as interchange
-from missionflow import (
+from missionflow.errors import InterchangeError, InvalidValueError
+from missionflow.workflow import (
     INTERCHANGE_FORMATS,
-    InterchangeError,
-    InvalidValueError,
     WorkflowDefinition,
     export_workflow,
     import_workflow_file,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from missionflow import InterchangeError
+from missionflow.errors import InterchangeError
 from missionflow.workflow.io._document import Problems
 from missionflow.workflow.io._json import MAX_DEPTH, parse_json
 from missionflow.workflow.io._xml import parse_xml

@@ -10,10 +10,12 @@ import pytest
 from statemachine import StateChart
 from statemachine.io import load
 
-from missionflow import InterchangeError, export_workflow, load_workflow, load_workflow_file
+from missionflow.errors import InterchangeError
+from missionflow.workflow import export_workflow, load_workflow, load_workflow_file
 from missionflow.workflow.io.scxml import PYTHON_STATEMACHINE_NAMES, read_scxml
 
 TRICKY = Path(__file__).parent / "machines" / "tricky.yaml"
+LANGUAGES = Path(__file__).parent / "machines" / "languages.yaml"
 HEAD = '<scxml xmlns="http://www.w3.org/2005/07/scxml" xmlns:mf="urn:missionflow:scxml" version="1.0" name="small" mf:version="1"'
 
 
@@ -52,6 +54,25 @@ def test_python_statemachine_runs_the_export_with_the_verdicts_of_the_model() ->
         == no.missionflow_all.asked
         == [[{"name": "client_not_blocked", "params": {}}]]
     )
+
+
+def test_what_a_workflow_declares_is_in_the_missionflow_namespace() -> None:
+    """Labels in any language, outcomes, tags, effects, parties, the language and '*' sources
+    are mf: attributes, and python-statemachine still runs the document."""
+    text = export_workflow(load_workflow_file(LANGUAGES), "scxml")
+    for attribute in (
+        'mf:language="fr" mf:parties="atelier client"',
+        'mf:label-fr="Demande" mf:label-de="Anfrage" mf:label-pt-BR="Pedido" mf:tags="accueil tri"',
+        'mf:done-fr="Accepté" mf:done-de="Angenommen"',
+        'mf:tags="signature" mf:party="client"',
+        'mf:label-ja="納品" mf:effects="issue_final_invoice"',
+        'mf:outcome-de="Geliefert."',
+        'mf:party="atelier" mf:source="*" mf:order="5"',
+    ):
+        assert attribute in text
+    machine = load(text, format="scxml")()
+    machine.send("accepter")
+    assert list(machine.configuration_values) == ["atelier"]
 
 
 def test_guard_parameters_reach_the_application_exactly() -> None:
@@ -110,7 +131,7 @@ def test_a_handwritten_document_is_read() -> None:
         ("note", None, ["reason_given"]),
     ]
     assert [h.name for h in definition.hooks] == ["studio_log"]
-    assert definition.state("a").label.fr == "Á"
+    assert definition.state("a").label.in_lang("fr") == "Á"
 
 
 @pytest.mark.parametrize(
@@ -123,6 +144,15 @@ def test_a_handwritten_document_is_read() -> None:
         ('<state id="a"><transition event="go" target="a b"/></state>', "has several targets"),
         ('<state id="a" colour="red"/>', "unknown attribute 'colour' of <state>"),
         ('<state id="a" mf:color="red"/>', "unknown attribute 'mf:color' of <state>"),
+        ('<state id="a" mf:label="A"/>', "unknown attribute 'mf:label' of <state>"),
+        (
+            '<state id="a"><transition event="go" target="b" mf:source="a"/></state>',
+            "mf:source of a transition of state 'a' can only be '*', got 'a'",
+        ),
+        (
+            '<state id="a"><transition event="go" target="b" mf:order="first"/></state>',
+            "the order of a transition of state 'a' must be a whole number from 1, got 'first'",
+        ),
         ('<state id="a">words</state>', "text inside <state> has no meaning"),
         (
             '<state id="a"><transition event="go" cond="x > 1"/></state>',

@@ -7,13 +7,8 @@ import json
 
 import pytest
 
-from missionflow import (
-    InterchangeError,
-    WorkflowDefinitionError,
-    export_workflow,
-    import_workflow,
-    load_workflow,
-)
+from missionflow.errors import InterchangeError, WorkflowDefinitionError
+from missionflow.workflow import export_workflow, import_workflow, load_workflow
 from missionflow.workflow.io.xstate import read_xstate, to_xstate
 
 
@@ -43,8 +38,31 @@ def test_a_transition_carries_its_target_and_one_guard_object_with_every_guard()
                 ]
             },
         },
-        "meta": {"label": {"en": "Accept the mission", "fr": "Accepter la mission"}},
+        "meta": {
+            "label": {"en": "Accept the mission", "fr": "Accepter la mission"},
+            "done": {"en": "The mission was accepted", "fr": "La mission a été acceptée"},
+            "next": {"en": "accepting the mission", "fr": "l'acceptation de la mission"},
+            "order": 2,
+        },
     }
+
+
+def test_a_transition_carries_its_party_tags_and_effects_in_meta() -> None:
+    """`sign_contract` names its party and tag, `invoice` its effect, in the transition's meta."""
+    states = to_xstate(load_workflow("freelance-mission"))["states"]
+    sign = states["specification"]["on"]["sign_contract"]["meta"]  # type: ignore[index]
+    assert (sign["party"], sign["tags"]) == ("client", ["signature"])
+    invoice = states["approved"]["on"]["invoice"]["meta"]  # type: ignore[index]
+    assert invoice["effects"] == ["issue_final_invoice"]
+    assert "party" not in invoice
+    assert "tags" not in invoice
+
+
+def test_state_tags_are_xstate_tags() -> None:
+    """A state's tags are XState's own `tags`, so that `snapshot.hasTag("work")` answers."""
+    states = to_xstate(load_workflow("freelance-mission"))["states"]
+    assert states["in_progress"]["tags"] == ["work"]  # type: ignore[index]
+    assert "tags" not in states["lead"]  # type: ignore[operator]
 
 
 def test_self_loops_reenter_and_internal_transitions_have_no_target() -> None:
@@ -55,16 +73,26 @@ def test_self_loops_reenter_and_internal_transitions_have_no_target() -> None:
     assert "target" not in states["revisions"]["on"]["deliver"]  # type: ignore[index]
 
 
-def test_states_keep_final_type_kind_labels_and_description() -> None:
-    """A final exit state says type final, its kind and both labels; the machine its name, version and title."""
+def test_states_keep_final_type_kind_labels_outcome_and_description() -> None:
+    """A final exit state says type final, its kind, its labels and outcome; the machine its
+    name, version, title, language and parties."""
     machine = to_xstate(load_workflow("freelance-mission"))
     assert machine["states"]["declined"] == {  # type: ignore[index]
         "type": "final",
         "description": "The mission was turned down before any contract.",
-        "meta": {"label": {"en": "Declined", "fr": "Refusé"}, "kind": "exit"},
+        "meta": {
+            "label": {"en": "Declined", "fr": "Refusé"},
+            "kind": "exit",
+            "outcome": {"en": "The mission was declined.", "fr": "La mission a été refusée."},
+        },
     }
     assert (machine["id"], machine["initial"]) == ("freelance-mission", "lead")
-    assert machine["meta"] == {"version": 1, "title": "Freelance mission"}
+    assert machine["meta"] == {
+        "version": 1,
+        "title": "Freelance mission",
+        "language": "en",
+        "parties": ["freelancer", "client"],
+    }
 
 
 def test_several_transitions_of_one_event_from_one_state_become_an_array_in_file_order() -> None:
@@ -113,6 +141,41 @@ def test_xstate_shorthands_are_read() -> None:
         ("check", "b", [("reason_given", {})]),
         ("book", "b", [("room_available", {"room": "B"})]),
     ]
+
+
+def test_the_order_in_meta_lists_the_transitions_as_the_file_did() -> None:
+    """Transitions of different states come back in the order their meta gives, else in the
+    order of the document."""
+    states = {
+        "a": {"on": {"go": {"target": "c", "meta": {"order": 2}}}},
+        "c": {"on": {"end": {"target": "b", "meta": {"order": 1}}}},
+        "b": FINAL,
+    }
+    assert [t.trigger for t in read_xstate(_machine(states)).transitions] == ["end", "go"]
+    unordered = {
+        "a": {"on": {"go": {"target": "c"}}},
+        "c": {"on": {"end": {"target": "b"}}},
+        "b": FINAL,
+    }
+    assert [t.trigger for t in read_xstate(_machine(unordered)).transitions] == ["go", "end"]
+
+
+def test_a_transition_marked_from_every_active_state_must_leave_each_of_them() -> None:
+    """`source: "*"` in the meta of a transition that one active state lacks is refused, naming that state."""
+    text = _machine(
+        {
+            "a": {"on": {"go": {"target": "c"}, "drop": {"target": "b", "meta": {"source": "*"}}}},
+            "c": {"on": {"end": "b"}},
+            "b": FINAL,
+        }
+    )
+    with pytest.raises(InterchangeError) as caught:
+        read_xstate(text, source="m.json")
+    (problem,) = caught.value.problems
+    assert problem.line == _line(text, '"drop"')
+    assert "transition 'drop' is marked as from every active state ('*') but does not leave 'c'" in str(
+        problem
+    )
 
 
 def test_a_target_on_itself_without_reenter_is_an_internal_transition() -> None:
@@ -164,6 +227,16 @@ def _line(text: str, fragment: str) -> int:
             {"a": {"on": {"go": {"target": "b", "guard": {"params": {}}}}}, "b": FINAL},
             '"guard"',
             "has no 'type'",
+        ),
+        (
+            {"a": {"on": {"go": {"target": "b", "meta": {"source": "a"}}}}, "b": FINAL},
+            '"source"',
+            "'source' in the meta of transition 'go' of state 'a' can only be '*', got 'a'",
+        ),
+        (
+            {"a": {"on": {"go": {"target": "b", "meta": {"order": 0}}}}, "b": FINAL},
+            '"order"',
+            "the order of transition 'go' of state 'a' must be a whole number from 1, got 0",
         ),
         (
             {"a": {"meta": {"colour": "red"}}, "b": FINAL},

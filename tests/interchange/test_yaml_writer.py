@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import (
+from missionflow.workflow import (
     definition_to_yaml,
     load_workflow,
     load_workflow_file,
@@ -19,6 +19,7 @@ HERE = Path(__file__).parent
 FILES = [
     *sorted(shipped_workflow_dir().glob("*.yaml")),
     HERE / "machines" / "tricky.yaml",
+    HERE / "machines" / "languages.yaml",
     *sorted((HERE.parent / "machines" / "valid").glob("*.yaml")),
 ]
 
@@ -49,6 +50,18 @@ def test_defaults_are_left_out_and_parameters_written_inline() -> None:
     assert "dest" not in note
     assert "      - lead_time_respected: {minimum_days: 3}\n" in text
     assert text.count("kind: exit") == 1
+
+
+def test_what_a_workflow_declares_is_written_as_the_shipped_files_say_it() -> None:
+    """The language and parties in the header, tags, effects and labels in every language on
+    one line, and '*' before the other sources."""
+    text = definition_to_yaml(load_workflow_file(HERE / "machines" / "languages.yaml"))
+    assert "language: fr\nparties: [atelier, client]\ninitial: demande\n" in text
+    assert "    label: {fr: Demande, de: Anfrage, pt-BR: Pedido}\n    tags: [accueil, tri]\n" in text
+    assert "    outcome: {fr: C'est livré., de: Geliefert., en: Delivered.}\n" in text
+    assert "    effects: [issue_final_invoice]\n" in text
+    assert "    source: ['*', pause]\n" in text
+    assert "kind: active" not in text
 
 
 def test_yaml_1_1_words_stay_text() -> None:

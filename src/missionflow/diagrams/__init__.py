@@ -1,4 +1,4 @@
-"""Lifecycle diagrams of a workflow or of one mission: extract a model, then render it.
+"""Lifecycle diagrams of a workflow or of one subject: extract a model, then render it.
 
 ``extract`` builds a :class:`Diagram` (semantic flags, no drawing syntax); ``dot`` and
 ``mermaid`` turn it into text; ``render`` writes files and calls Graphviz for svg/png/pdf.
@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from missionflow.diagrams.extract import mission_diagram, workflow_diagram
+from missionflow.diagrams.extract import subject_diagram, workflow_diagram
 from missionflow.diagrams.model import Diagram, DiagramEdge, DiagramNode, DiagramStep
 from missionflow.diagrams.render import (
     DIAGRAM_FORMATS,
@@ -22,8 +22,8 @@ __all__ = [
     "DiagramNode",
     "DiagramStep",
     "generate_workflow_diagrams",
-    "mission_diagram",
     "render_diagram",
+    "subject_diagram",
     "workflow_diagram",
     "write_diagram",
 ]

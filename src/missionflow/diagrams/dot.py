@@ -38,7 +38,8 @@ _KEYWORDS = frozenset({"node", "edge", "graph", "digraph", "subgraph", "strict"}
 def to_dot(diagram: Diagram) -> str:
     """The diagram as DOT text, byte-identical for the same diagram.
 
-    >>> from missionflow import load_workflow, workflow_diagram
+    >>> from missionflow import load_workflow
+    >>> from missionflow.diagrams import workflow_diagram
     >>> print(to_dot(workflow_diagram(load_workflow("coaching"))).splitlines()[0])
     digraph coaching {
     """

@@ -1,18 +1,23 @@
-"""From a workflow definition (and a mission's history and options) to the diagram model."""
+"""From a workflow definition (and a subject's history and options) to the diagram model."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from missionflow.definition import GuardRef, StateKind, WorkflowDefinition
 from missionflow.diagrams.model import WORDS, Diagram, DiagramEdge, DiagramNode, DiagramStep
-from missionflow.engine import workflow_for
 from missionflow.errors import InvalidValueError
-from missionflow.guards import get_guard
-from missionflow.mission import Mission
-from missionflow.settings import Settings
+from missionflow.workflow import (
+    GuardRef,
+    StateKind,
+    Subject,
+    WorkflowDefinition,
+    WorkingCalendar,
+    get_guard,
+    workflow_for,
+)
 
 
 def workflow_diagram(definition: WorkflowDefinition, *, lang: str = "en") -> Diagram:
@@ -34,20 +39,27 @@ def workflow_diagram(definition: WorkflowDefinition, *, lang: str = "en") -> Dia
     )
 
 
-def mission_diagram(
-    mission: Mission, *, lang: str = "en", at: datetime | None = None, settings: Settings | None = None
+def subject_diagram(
+    mission: Subject,
+    *,
+    lang: str = "en",
+    at: datetime | None = None,
+    facts: Mapping[str, object] | None = None,
+    calendar: WorkingCalendar | None = None,
+    timezone: str = "UTC",
 ) -> Diagram:
-    """The diagram of one mission: its workflow, its current state, the dated path it took,
+    """The diagram of one subject: its workflow, its current state, the dated path it took,
     and the transitions possible now (blocked ones with the first reason a guard gives).
 
-    Dates are days in the freelancer's time zone (``settings.timezone``); ``at`` is the moment
-    the guards are evaluated at (now when None).
+    The guards are evaluated at ``at`` (now when None) with the application's ``facts``, as a
+    fire would; dates are days in ``timezone``.
 
     >>> from datetime import UTC, datetime
-    >>> from missionflow import Client, Mission, fire
+    >>> from missionflow import fire
+    >>> from missionflow.freelance import Client, Mission
     >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
     >>> _ = fire(m, "qualify", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
-    >>> drawing = mission_diagram(m, at=datetime(2026, 11, 25, tzinfo=UTC))
+    >>> drawing = subject_diagram(m, at=datetime(2026, 11, 25, tzinfo=UTC))
     >>> drawing.node("criteria_check").current
     True
     >>> [s.text for e in drawing.edges for s in e.steps]
@@ -56,8 +68,9 @@ def mission_diagram(
     _check_lang(lang)
     workflow = workflow_for(mission)
     definition = workflow.definition
-    options = {option.trigger: option for option in workflow.triggers(mission, at=at, settings=settings)}
-    zone = ZoneInfo((settings or Settings()).timezone)
+    ctx = workflow.context(at, facts=facts, calendar=calendar)
+    options = {option.trigger: option for option in workflow.triggers(mission, ctx)}
+    zone = ZoneInfo(timezone)
     known = set(definition.state_ids)
 
     steps: dict[str, list[DiagramStep]] = {}
@@ -87,7 +100,8 @@ def mission_diagram(
                 reason=option.reasons[0] if option is not None and option.reasons else None,
             )
         )
-    title = f"{mission.ref} — {mission.title}" if mission.title else mission.ref
+    subject_title = str(getattr(mission, "title", "") or "")
+    title = f"{mission.ref} — {subject_title}" if subject_title else mission.ref
     return Diagram(
         name=mission.ref,
         title=title,

@@ -26,7 +26,8 @@ _ENTITIES = {"#": "#35;", ":": "#58;", ";": "#59;", '"': "#quot;"}
 def to_mermaid(diagram: Diagram) -> str:
     """The diagram as Mermaid text, byte-identical for the same diagram.
 
-    >>> from missionflow import load_workflow, workflow_diagram
+    >>> from missionflow import load_workflow
+    >>> from missionflow.diagrams import workflow_diagram
     >>> text = to_mermaid(workflow_diagram(load_workflow("coaching")))
     >>> "    lead --> criteria_check : qualify [client not blocked]" in text.splitlines()
     True

@@ -73,7 +73,8 @@ class DiagramEdge:
 class Diagram:
     """A lifecycle diagram: states and transitions in definition order, ready for any renderer.
 
-    >>> from missionflow import load_workflow, workflow_diagram
+    >>> from missionflow import load_workflow
+    >>> from missionflow.diagrams import workflow_diagram
     >>> drawing = workflow_diagram(load_workflow("freelance-mission"))
     >>> drawing.node("paid").final, drawing.node("declined").exit
     (True, True)

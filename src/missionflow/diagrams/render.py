@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from missionflow.definition import WorkflowDefinition
 from missionflow.diagrams.dot import to_dot
 from missionflow.diagrams.extract import workflow_diagram
 from missionflow.diagrams.mermaid import to_mermaid
 from missionflow.diagrams.model import Diagram
 from missionflow.errors import DiagramRenderError, InvalidValueError
-from missionflow.loading import registry
+from missionflow.workflow import WorkflowDefinition, latest_workflows
 
 DIAGRAM_FORMATS = ("dot", "mermaid", "svg", "png", "pdf")
 """Every format :func:`render_diagram` knows; the last three need Graphviz's ``dot`` program."""
@@ -46,7 +45,8 @@ def render_diagram(diagram: Diagram, fmt: str) -> bytes:
     Raises InvalidValueError for an unknown format and DiagramRenderError when Graphviz
     is missing or fails.
 
-    >>> from missionflow import load_workflow, workflow_diagram
+    >>> from missionflow import load_workflow
+    >>> from missionflow.diagrams import workflow_diagram
     >>> render_diagram(workflow_diagram(load_workflow("retainer")), "mermaid").splitlines()[3]
     b'stateDiagram-v2'
     """
@@ -101,7 +101,7 @@ def generate_workflow_diagrams(
     By default every known workflow at its latest version. Everything is rendered before
     anything is written, so a missing Graphviz leaves the folder as it was.
     """
-    chosen = list(definitions) if definitions is not None else registry.latest()
+    chosen = list(definitions) if definitions is not None else latest_workflows()
     out_dir = Path(out_dir)
     files: list[tuple[Path, bytes]] = []
     for definition in chosen:

@@ -5,33 +5,27 @@ table, CSV, JSON, self-contained HTML with SVG charts drawn by the program)."""
 from __future__ import annotations
 
 from missionflow.reports.accounts import MissionAccount, compute_account
-from missionflow.reports.clients import (
-    CLIENTS_FORMATS,
-    ClientFigures,
-    ClientsReport,
-    EffortWeights,
-    build_clients_report,
-    clients_report,
-    render_clients_report,
-)
+from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
+from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
+from missionflow.reports.drawing import mission_diagram
 from missionflow.reports.pipeline import (
-    PIPELINE_FORMATS,
     FunnelStep,
     OldestMission,
     PipelineReport,
     PipelineStage,
     build_pipeline_report,
-    pipeline_report,
-    render_pipeline_report,
 )
+from missionflow.reports.pipeline_render import PIPELINE_FORMATS, pipeline_report, render_pipeline_report
 from missionflow.reports.progress import Progress, assess_progress
 from missionflow.reports.status import (
-    STATUS_FORMATS,
     DeliverableStatus,
     RevisionRounds,
     StatusReport,
     StatusStep,
     build_status_report,
+)
+from missionflow.reports.status_render import (
+    STATUS_FORMATS,
     render_status_html,
     render_status_markdown,
     render_status_report,
@@ -61,6 +55,7 @@ __all__ = [
     "build_status_report",
     "clients_report",
     "compute_account",
+    "mission_diagram",
     "pipeline_report",
     "render_clients_report",
     "render_pipeline_report",

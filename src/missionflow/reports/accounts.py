@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from missionflow.billing import OpenInvoice, allocate
-from missionflow.mission import Payment
+from missionflow.freelance import InvoiceRecord, Payment
+from missionflow.freelance.billing import OpenInvoice, allocate
 from missionflow.money import Money
-from missionflow.persistence import InvoiceRecord
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ Distances count only the transitions open to the mission: one blocked by a guard
 terms (:data:`TERMS_GUARDS`) is no way forward, since no action lifts it.
 
 Who acts next, the rule: nobody once the mission is in a final state; when a forward trigger is
-allowed now, whoever fires it (:data:`TRIGGER_PARTY`: the client approves, the freelancer does
-the rest); otherwise whoever can lift the first guard that blocks it (:data:`GUARD_PARTY`). For
-the default workflow this gives, state by state:
+allowed now, the party the workflow says fires it (``party:``, else the workflow's first party);
+otherwise the party of the first guard that blocks it (declared with the guard), else that same
+first party. For the default workflow this gives, state by state:
 
 =================  =======================================================================
 lead               freelancer (review the request)
@@ -29,35 +29,23 @@ terminated
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from missionflow.definition import StateKind, TransitionDef, WorkflowDefinition
-from missionflow.engine import TriggerOption, workflow_for
-from missionflow.guards import GuardContext, get_guard
-from missionflow.mission import Mission
-from missionflow.settings import Settings
+from missionflow.freelance import Mission, Settings, context_of
+from missionflow.freelance.vocabulary import CLIENT, FREELANCER
+from missionflow.workflow import (
+    Moves,
+    StateKind,
+    TransitionDef,
+    TriggerOption,
+    WorkflowDefinition,
+    get_guard,
+    workflow_for,
+)
 
-CLIENT = "client"
-FREELANCER = "freelancer"
-
-TRIGGER_PARTY: Mapping[str, str] = {"approve": CLIENT, "sign_contract": CLIENT}
-"""Who fires a forward trigger once nothing blocks it; any other trigger is the freelancer's."""
-
-GUARD_PARTY: Mapping[str, str] = {
-    "contract_signed": CLIENT,
-    "deposit_satisfied": CLIENT,
-    "fully_paid": CLIENT,
-    "lead_time_respected": CLIENT,
-}
-"""Who must act to lift a blocking guard; any other guard waits on the freelancer."""
-
-TERMS_GUARDS = frozenset({"no_deposit_agreed"})
-"""Guards that test the terms agreed rather than the progress made: a transition they block is
-not a way forward for the mission (starting work right after the signature is only for missions
-agreed without a deposit)."""
+__all__ = ["CLIENT", "FREELANCER", "Progress", "assess_progress", "distances_to_success", "success_states"]
 
 
 @dataclass(frozen=True)
@@ -91,25 +79,13 @@ def distances_to_success(
     definition: WorkflowDefinition, usable: Callable[[TransitionDef], bool] | None = None
 ) -> dict[str, int]:
     """For each state that can still end well, the fewest transitions to a successful end
-    (through the ``usable`` transitions only, when given)."""
+    (through the ``usable`` transitions only, when given; never through a way out)."""
     exits = {s.id for s in definition.states if s.kind is StateKind.EXIT}
-    towards: dict[str, set[str]] = {}
-    for transition in definition.transitions:
-        if transition.dest is None or transition.dest in exits:
-            continue
-        if usable is not None and not usable(transition):
-            continue
-        for source in transition.sources:
-            towards.setdefault(transition.dest, set()).add(source)
-    distance = dict.fromkeys(success_states(definition), 0)
-    queue = deque(distance)
-    while queue:
-        state = queue.popleft()
-        for source in sorted(towards.get(state, ())):
-            if source not in distance:
-                distance[source] = distance[state] + 1
-                queue.append(source)
-    return distance
+
+    def forward(transition: TransitionDef) -> bool:
+        return transition.dest not in exits and (usable is None or usable(transition))
+
+    return Moves.of(definition, forward).distances_to(success_states(definition))
 
 
 def _remaining(
@@ -131,20 +107,25 @@ def _remaining(
     return tuple(path)
 
 
+def _is_terms(guard: str) -> bool:
+    """True for a guard on terms agreed once: a transition it blocks is no way forward."""
+    spec = get_guard(guard)
+    return spec is not None and spec.terms
+
+
 def assess_progress(
     mission: Mission, *, at: datetime | None = None, settings: Settings | None = None
 ) -> Progress:
     """Where ``mission`` stands at ``at`` (now when None), with its guards evaluated under ``settings``."""
-    moment = at or datetime.now(UTC)
     workflow = workflow_for(mission)
     definition = workflow.definition
     state = definition.state(mission.state)
-    ctx = GuardContext(moment, settings or Settings())
+    ctx = context_of(mission, settings, at=at)
 
     def usable(transition: TransitionDef) -> bool:
         for ref in transition.guards:
-            spec = get_guard(ref.name) if ref.name in TERMS_GUARDS else None
-            if spec is not None and spec.func(mission, ctx, ref.params) is not None:
+            spec = get_guard(ref.name)
+            if spec is not None and spec.terms and spec.func(mission, ctx, ref.params) is not None:
                 return False
         return True
 
@@ -154,26 +135,31 @@ def assess_progress(
     if here is not None and not state.final:
         forward = tuple(
             option
-            for option in workflow.triggers(mission, at=moment, settings=settings)
+            for option in workflow.triggers(mission, ctx)
             if option.dest != option.source
             and distance.get(option.dest, here) < here
-            and not any(not r.ok and r.guard in TERMS_GUARDS for r in option.results)
+            and not any(not r.ok and _is_terms(r.guard) for r in option.results)
         )
     return Progress(
         state=mission.state,
         final=state.final,
         forward=forward,
-        waiting_on=None if state.final else _waiting_on(forward),
+        waiting_on=None if state.final else _waiting_on(definition, forward),
         remaining=_remaining(definition, mission.state, distance, usable) if here is not None else (),
     )
 
 
-def _waiting_on(forward: tuple[TriggerOption, ...]) -> str:
+def _waiting_on(definition: WorkflowDefinition, forward: tuple[TriggerOption, ...]) -> str:
+    """Who acts next: the party firing the first allowed forward trigger, else the party of the
+    first guard that blocks one (the workflow's first party by default)."""
+    default = definition.parties[0] if definition.parties else FREELANCER
     allowed = [o for o in forward if o.allowed]
     if allowed:
-        return TRIGGER_PARTY.get(allowed[0].trigger, FREELANCER)
+        transition = definition.transition(allowed[0].source, allowed[0].trigger)
+        return (definition.party_of(transition) if transition is not None else None) or default
     for option in forward:
         for result in option.results:
             if not result.ok:
-                return GUARD_PARTY.get(result.guard, FREELANCER)
-    return FREELANCER
+                spec = get_guard(result.guard)
+                return (spec.party if spec is not None else None) or default
+    return default

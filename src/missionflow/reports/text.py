@@ -1,50 +1,34 @@
-"""How reports write numbers, money, dates and tables as text, in English or French."""
+"""How reports write tables and machine text, and when a report is made."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
+from missionflow.freelance.formats import (
+    LANGS,
+    check_lang,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+)
 from missionflow.money import Money
 
-LANGS = ("en", "fr")
-"""The languages of the client-facing status report."""
-
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
-# French groups thousands with a space that must not break a number across lines.
-_FR_GROUP = "\u00a0"
+__all__ = [
+    "LANGS",
+    "check_lang",
+    "format_date",
+    "format_money",
+    "format_number",
+    "format_percent",
+    "md_cell",
+    "plain_amount",
+    "report_moment",
+    "text_table",
+]
 
 
 def report_moment(at: datetime | date | None, timezone: str) -> datetime:
@@ -61,50 +45,6 @@ def report_moment(at: datetime | date | None, timezone: str) -> datetime:
             raise InvalidValueError("time", f"{at.isoformat()} has no timezone; give an offset like +01:00")
         return at
     return datetime.combine(at, time(23, 59, 59), ZoneInfo(timezone))
-
-
-def check_lang(lang: str) -> str:
-    """``lang`` when the reports speak it, else InvalidValueError."""
-    if lang not in LANGS:
-        raise InvalidValueError("lang", f"{lang!r} is not one of: {', '.join(LANGS)}")
-    return lang
-
-
-def format_number(value: Decimal, places: int = 2, lang: str = "en") -> str:
-    """A decimal with ``places`` decimals and grouped thousands, the way ``lang`` writes it.
-
-    >>> format_number(Decimal("4500"), lang="fr")
-    '4\\xa0500,00'
-    """
-    exponent = Decimal(1).scaleb(-places)
-    text = f"{value.quantize(exponent, rounding=ROUND_HALF_UP):,}"
-    if lang == "fr":
-        text = text.replace(",", _FR_GROUP).replace(".", ",")
-    return text
-
-
-def format_money(money: Money, lang: str = "en") -> str:
-    """Money for a person: ``1,350.00 EUR`` in English, ``1 350,00 EUR`` in French.
-
-    >>> format_money(Money.of("1350", "EUR"))
-    '1,350.00 EUR'
-    """
-    return f"{format_number(money.amount, 2, lang)} {money.currency}"
-
-
-def format_percent(value: Decimal, lang: str = "en", places: int = 1) -> str:
-    """A percentage: ``80.0 %`` (the space keeps English and French alike)."""
-    return f"{format_number(value, places, lang)}\u00a0%"
-
-
-def format_date(day: date, lang: str = "en") -> str:
-    """A date in words: ``24 November 2026``, ``1er décembre 2026``.
-
-    >>> format_date(date(2026, 12, 1), "fr")
-    '1er décembre 2026'
-    """
-    number = "1er" if lang == "fr" and day.day == 1 else str(day.day)
-    return f"{number} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def plain_amount(money: Money) -> str:

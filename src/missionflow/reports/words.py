@@ -1,134 +1,11 @@
-"""The words of the client-facing status report, in English and French: steps done, next steps,
-what a step waits for, and the headings. Triggers and guards not listed here fall back to the
-workflow's own labels and the guard's reason, so any workflow gets a readable report."""
+"""The fixed sentences and headings of the client-facing status report, in English and French.
+
+What a step did or will do comes from the workflow file (``done``, ``next``, ``outcome``), and
+what a blocking guard waits for from the guard itself: any workflow gets a readable report."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-DONE: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "qualify": "Your request was reviewed",
-        "accept": "The mission was accepted",
-        "decline": "The mission was declined",
-        "sign_contract": "The contract was signed",
-        "confirm_deposit": "The deposit was received",
-        "start_work": "Work started",
-        "deliver": "Delivered: {deliverable}",
-        "request_revision": "You asked for revision round {number}",
-        "approve": "You approved the work",
-        "invoice": "The final invoice was sent",
-        "settle": "The invoice was paid in full",
-        "terminate": "The collaboration was ended",
-        "start_sessions": "The sessions started",
-        "hold_session": "Session {number} was held",
-        "complete": "The programme was completed",
-        "start_service": "The service started",
-        "invoice_period": "A period was invoiced",
-        "wind_down": "The service started winding down",
-        "close": "The service ended",
-    },
-    "fr": {
-        "qualify": "Votre demande a été étudiée",
-        "accept": "La mission a été acceptée",
-        "decline": "La mission a été refusée",
-        "sign_contract": "Le contrat a été signé",
-        "confirm_deposit": "L'acompte a été reçu",
-        "start_work": "Le travail a commencé",
-        "deliver": "Livré : {deliverable}",
-        "request_revision": "Vous avez demandé la série de corrections n° {number}",
-        "approve": "Vous avez validé le travail",
-        "invoice": "La facture finale a été envoyée",
-        "settle": "La facture a été réglée en totalité",
-        "terminate": "La collaboration a pris fin",
-        "start_sessions": "Les séances ont commencé",
-        "hold_session": "La séance n° {number} a eu lieu",
-        "complete": "Le programme est terminé",
-        "start_service": "Le service a commencé",
-        "invoice_period": "Une période a été facturée",
-        "wind_down": "Le service entre dans sa phase de fin",
-        "close": "Le service a pris fin",
-    },
-}
-"""What a fired trigger means for the client, in the past tense."""
-
-NEXT: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "qualify": "reviewing your request",
-        "accept": "accepting the mission",
-        "sign_contract": "signing the contract",
-        "confirm_deposit": "receiving the deposit",
-        "start_work": "starting the work",
-        "approve": "your approval of the work",
-        "invoice": "sending the final invoice",
-        "settle": "payment of the invoice",
-        "start_sessions": "starting the sessions",
-        "complete": "completing the programme",
-        "start_service": "starting the service",
-        "wind_down": "winding the service down",
-        "close": "closing the service",
-    },
-    "fr": {
-        "qualify": "l'étude de votre demande",
-        "accept": "l'acceptation de la mission",
-        "sign_contract": "la signature du contrat",
-        "confirm_deposit": "la réception de l'acompte",
-        "start_work": "le démarrage du travail",
-        "approve": "votre validation du travail",
-        "invoice": "l'envoi de la facture finale",
-        "settle": "le règlement de la facture",
-        "start_sessions": "le début des séances",
-        "complete": "la fin du programme",
-        "start_service": "le démarrage du service",
-        "wind_down": "la phase de fin du service",
-        "close": "la clôture du service",
-    },
-}
-"""The next step a forward trigger stands for, as a noun phrase."""
-
-WAITS: Mapping[str, Mapping[str, str]] = {
-    "en": {
-        "client_not_blocked": "the collaboration to be resumed (it is on hold)",
-        "criteria_met": "a check that the project fits: budget, need and availability",
-        "lead_time_respected": "a deadline later than {deadline}, or an agreed rush surcharge",
-        "specification_complete": "the written specification, which still needs {missing}",
-        "contract_signed": "your signature on the quote and the terms of sale",
-        "deposit_satisfied": "the deposit of {deposit} ({percent} % of the contract): {remaining} still to be paid",
-        "deliverables_complete": "the delivery of: {pending}",
-        "fully_paid_none": "the final invoice",
-        "fully_paid": "the payment of {remaining} still due",
-    },
-    "fr": {
-        "client_not_blocked": "la reprise de la collaboration (elle est suspendue)",
-        "criteria_met": "la vérification que le projet convient : budget, besoin et disponibilité",
-        "lead_time_respected": "une échéance plus lointaine que le {deadline}, ou un supplément d'urgence convenu",
-        "specification_complete": "le cahier des charges, où il manque encore {missing}",
-        "contract_signed": "votre signature du devis et des conditions générales de vente",
-        "deposit_satisfied": "l'acompte de {deposit} ({percent} % du contrat) : {remaining} restent à régler",
-        "deliverables_complete": "la livraison de : {pending}",
-        "fully_paid_none": "la facture finale",
-        "fully_paid": "le règlement des {remaining} restant dus",
-    },
-}
-"""What a blocking guard means for the client: what the step is waiting for."""
-
-SPEC_PARTS: Mapping[str, Mapping[str, str]] = {
-    "en": {},
-    "fr": {
-        "objectives": "les objectifs",
-        "at least one deliverable": "au moins un livrable",
-        "a deadline": "une échéance",
-        "a budget": "un budget",
-        "acceptance criteria": "les critères de recette",
-    },
-}
-"""The missing parts of a specification (Specification.missing_parts) in each language."""
-
-KINDS: Mapping[str, Mapping[str, str]] = {
-    "en": {"deliverable": "", "access_code": "access code"},
-    "fr": {"deliverable": "", "access_code": "code d'accès"},
-}
-"""How a deliverable's kind is shown after its name (nothing for a plain deliverable)."""
 
 TEXT: Mapping[str, Mapping[str, str]] = {
     "en": {
@@ -143,10 +20,7 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "ready": "Nothing is missing: it can happen now.",
         "acts_client": "Who acts next: you.",
         "acts_freelancer": "Who acts next: your freelancer{name}.",
-        "complete": "The mission is complete: everything is delivered and paid. Thank you!",
         "complete_generic": "The mission is complete ({state}).",
-        "declined": "The mission was declined.",
-        "terminated": "The collaboration was ended.",
         "closed_generic": "The mission is closed ({state}).",
         "reason": "Reason: {reason}",
         "done": "Steps done",
@@ -188,10 +62,7 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "ready": "Rien ne manque : elle peut avoir lieu maintenant.",
         "acts_client": "Qui agit maintenant : vous.",
         "acts_freelancer": "Qui agit maintenant : votre prestataire{name}.",
-        "complete": "La mission est terminée : tout est livré et réglé. Merci !",
         "complete_generic": "La mission est terminée ({state}).",
-        "declined": "La mission a été refusée.",
-        "terminated": "La collaboration a pris fin.",
         "closed_generic": "La mission est close ({state}).",
         "reason": "Motif : {reason}",
         "done": "Étapes réalisées",

@@ -5,7 +5,7 @@ writer (definition to text), a reader (text to a definition checked by the valid
 file suffixes that stand for it. ``xstate``, ``scxml`` and ``yaml`` are built in;
 docs/INTERCHANGE.md explains the mappings and what an application supplies.
 
->>> from missionflow import export_workflow, import_workflow, load_workflow
+>>> from missionflow.workflow import export_workflow, import_workflow, load_workflow
 >>> coaching = load_workflow("coaching")
 >>> machine = export_workflow(coaching, "xstate")
 >>> import_workflow(machine, "xstate").state_ids == coaching.state_ids
@@ -18,13 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from missionflow.definition import WorkflowDefinition
-from missionflow.errors import DefinitionProblem, InvalidValueError
-from missionflow.loading import parse_workflow
-from missionflow.workflow.io._document import InterchangeError
+from missionflow.errors import DefinitionProblem, InterchangeError, InvalidValueError
+from missionflow.workflow.definition import WorkflowDefinition
 from missionflow.workflow.io.scxml import read_scxml, write_scxml
 from missionflow.workflow.io.xstate import read_xstate, write_xstate
 from missionflow.workflow.io.yaml_writer import definition_to_yaml
+from missionflow.workflow.registry import parse_workflow
 
 __all__ = [
     "INTERCHANGE_FORMATS",
@@ -86,7 +85,7 @@ def export_workflow(definition: WorkflowDefinition, format: str) -> str:
 
     Raise InterchangeError when the workflow says something the format cannot.
 
-    >>> from missionflow import load_workflow
+    >>> from missionflow.workflow import load_workflow
     >>> print(export_workflow(load_workflow("retainer"), "xstate").splitlines()[1])
       "id": "retainer",
     """

@@ -1,4 +1,4 @@
-"""The bridge every format crosses: its error, its problem list, and the way back to a definition.
+"""The bridge every format crosses: its problem list and the way back to a definition.
 
 A reader turns a foreign document into the shape of a workflow file (a tree of ``Node`` values
 with the foreign file's line numbers) and hands it to the validator that checks YAML files, so an
@@ -8,41 +8,26 @@ file's lines.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from missionflow._yaml import Node
-from missionflow.definition import GuardRef, TransitionDef, WorkflowDefinition
-from missionflow.errors import DefinitionProblem, InvalidValueError
-from missionflow.validation import build_definition
+from missionflow.errors import DefinitionProblem, InterchangeError
+from missionflow.workflow.definition import (
+    GuardRef,
+    TransitionDef,
+    WorkflowDefinition,
+    wildcard_sources,
+)
+from missionflow.workflow.validation import build_definition
+from missionflow.workflow.yaml_nodes import Node
 
 GUARD_SET = "missionflow.all"
 """The one guard type an exported transition carries: every guard of the list must allow it."""
-
-
-class InterchangeError(InvalidValueError):
-    """A document cannot be read as a workflow, or a workflow cannot be written in a format.
-
-    ``problems`` lists every problem with its file and line, as WorkflowDefinitionError does;
-    the CLI reports it as an invalid value (exit 2), apart from a workflow the validator refuses
-    (exit 7).
-
-    >>> from missionflow import import_workflow
-    >>> import_workflow("{", "xstate", source="m.json")
-    Traceback (most recent call last):
-    ...
-    missionflow.workflow.io._document.InterchangeError: invalid XState document: 1 problem
-      m.json:1: not JSON: Expecting property name enclosed in double quotes (column 2)
-    """
-
-    def __init__(self, what: str, problems: Sequence[DefinitionProblem]) -> None:
-        self.what = what
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        listed = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(what, f"{count} problem{'s' if count != 1 else ''}\n{listed}")
+WILDCARD = "*"
+"""How a workflow file says "from every active state"; the exports mark such transitions with it."""
 
 
 class Problems:
@@ -165,42 +150,69 @@ def guard_item(problems: Problems, item: Node, what: str) -> Node | None:
 @dataclass(frozen=True)
 class Edge:
     """One transition as a foreign format states it: from one source state, with the other keys
-    of a workflow file's transition (``trigger``, ``dest`` unless internal, ``guards``, ``label``)."""
+    of a workflow file's transition (``trigger``, ``dest`` unless internal, ``guards``, ``label``,
+    ``tags``...). ``from_any`` is the format's mark that the file said ``source: '*'``; ``order``
+    the transition's place in the file (1 for the first), when the document gives it."""
 
     source: str
     fields: Mapping[str, Node]
     line: int
+    from_any: bool = False
+    order: int | None = None
 
 
 def build_from_edges(
-    source: str, top: Mapping[str, Node], states: list[Node], edges: list[Edge], line: int = 1
+    problems: Problems, top: Mapping[str, Node], states: list[Node], edges: list[Edge], line: int = 1
 ) -> WorkflowDefinition:
     """Validate what a reader found as a workflow file; raise WorkflowDefinitionError otherwise.
 
     Foreign formats list transitions per source state; edges that differ only by their source
-    become one transition with several sources again (see ``_grouped``).
+    become one transition with several sources again (see ``_grouped``). A transition marked as
+    from every active state (``source: '*'``) must leave every one of them.
     """
+    groups = _grouped(edges)
     items = [
         Node(
             {**first.fields, "source": Node([Node(e.source, e.line) for e in group], first.line)}, first.line
         )
-        for group in _grouped(edges)
+        for group in groups
         for first in group[:1]
     ]
     root = Node({**top, "states": Node(states, line), "transitions": Node(items, line)}, line)
-    return build_definition(root, source)
+    definition = build_definition(root, problems.source)
+    every = wildcard_sources(definition.states)
+    ordered = tuple(state.id for state in definition.states if state.id in every)
+    transitions = list(definition.transitions)
+    for index, group in enumerate(groups):
+        if not group[0].from_any:
+            continue
+        transition = transitions[index]
+        missing = [state for state in ordered if state not in transition.sources]
+        if missing:
+            problems.add(
+                group[0].line,
+                f"transition {transition.trigger!r} is marked as from every active state ('*') "
+                f"but does not leave {', '.join(map(repr, missing))}",
+            )
+        others = tuple(state for state in transition.sources if state not in every)
+        transitions[index] = dataclasses.replace(transition, sources=ordered + others, from_any=True)
+    problems.raise_if_any()
+    return dataclasses.replace(definition, transitions=tuple(transitions))
 
 
 def _grouped(edges: list[Edge]) -> list[list[Edge]]:
     """The edges gathered into transitions, ordered so that each state's transitions keep the
     order the document gives them (the engine offers a state's triggers in that order).
 
-    Groups are sorted topologically, the earliest first among those free to go; when the orders
-    of two states contradict each other the edges stay apart, which keeps every order.
+    Groups are sorted topologically; among those free to go, the one with the lowest ``order``
+    first (the file's order, when an export wrote it), else the earliest in the document. When
+    the orders of two states contradict each other the edges stay apart, which keeps every order
+    (and a transition from '*' becomes one per state: it still leaves the same states).
     """
     groups: dict[str, list[Edge]] = {}
     for edge in edges:
-        key = json.dumps({k: plain(v) for k, v in edge.fields.items()}, sort_keys=True)
+        fields = {k: plain(v) for k, v in edge.fields.items()}
+        key = json.dumps([edge.from_any, edge.order, fields], sort_keys=True)
         groups.setdefault(key, []).append(edge)
     listed = list(groups.values())
     index = {id(edge): number for number, group in enumerate(listed) for edge in group}
@@ -216,17 +228,42 @@ def _grouped(edges: list[Edge]) -> list[list[Edge]]:
     for successors in after.values():
         for number in successors:
             waiting[number] += 1
-    ready = [number for number, count in waiting.items() if count == 0]
+    rank = [(group[0].order is None, group[0].order or 0, number) for number, group in enumerate(listed)]
+    ready = [rank[number] for number, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     ordered: list[list[Edge]] = []
     while ready:
-        number = heapq.heappop(ready)
+        *_, number = heapq.heappop(ready)
         ordered.append(listed[number])
         for successor in after[number]:
             waiting[successor] -= 1
             if waiting[successor] == 0:
-                heapq.heappush(ready, successor)
-    return ordered if len(ordered) == len(listed) else [[edge] for edge in edges]
+                heapq.heappush(ready, rank[successor])
+    if len(ordered) == len(listed):
+        return ordered
+    return [[dataclasses.replace(edge, from_any=False)] for edge in edges]
+
+
+def numbered(definition: WorkflowDefinition) -> dict[str, list[tuple[int, TransitionDef]]]:
+    """Each state's transitions in file order, with their place in the file (1 for the first)."""
+    leaving: dict[str, list[tuple[int, TransitionDef]]] = {state: [] for state in definition.state_ids}
+    for order, transition in enumerate(definition.transitions, 1):
+        for source in transition.sources:
+            leaving[source].append((order, transition))
+    return leaving
+
+
+def read_order(problems: Problems, node: Node | None, what: str) -> int | None:
+    """The place in the file a document gives a transition (a whole number from 1), or None."""
+    if node is None:
+        return None
+    value = node.value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    problems.add(node.line, f"the order of {what} must be a whole number from 1, got {describe(node)}")
+    return None
 
 
 def unexportable(definition: WorkflowDefinition, format_name: str) -> list[DefinitionProblem]:

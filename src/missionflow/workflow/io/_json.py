@@ -12,8 +12,8 @@ import bisect
 import json
 import re
 
-from missionflow._yaml import MAX_BYTES, Node
 from missionflow.workflow.io._document import Problems
+from missionflow.workflow.yaml_nodes import MAX_BYTES, Node
 
 MAX_DEPTH = 50
 _SPACE = re.compile(r"[ \t\n\r]*")

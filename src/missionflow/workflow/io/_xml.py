@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from missionflow._yaml import MAX_BYTES
 from missionflow.workflow.io._document import Problems
+from missionflow.workflow.yaml_nodes import MAX_BYTES
 
 MAX_ELEMENTS = 100_000
 

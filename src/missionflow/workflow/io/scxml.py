@@ -5,13 +5,15 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 - ``dest: d`` is ``<transition event="t" target="d">``; a self-loop targets ``s`` itself, which
   SCXML leaves and enters again (an external transition), as ``transitions`` does;
 - an internal transition (no ``dest``) has no ``target``: taken, nothing left or entered;
-- its guards are ``cond="missionflow_all[[{'name': ..., 'params': {...}}, ...]]"``: the
-  application supplies ``missionflow_all`` at run time (with each event, or as an attribute of
-  the model), an object whose ``[guards]`` is True when every guard allows the transition. The
-  expression is a subscript, not a call, so python-statemachine's restricted evaluator (its
-  default, ``trusted=False``) accepts it;
-- labels, descriptions, kinds, version, title and hooks are attributes and elements of the
-  ``mf:`` namespace (``urn:missionflow:scxml``), which SCXML processors ignore.
+- its guards are ``cond="missionflow_all[[{'name': ..., 'params': {...}}, ...]]"`` (see
+  :mod:`missionflow.workflow.io._cond`): the application supplies ``missionflow_all`` at run
+  time, with each event or as an attribute of the model;
+- everything else a workflow declares is in the ``mf:`` namespace (``urn:missionflow:scxml``),
+  which SCXML processors ignore: texts in any language as ``mf:label-en``, ``mf:outcome-fr``,
+  ``mf:done-de``...; tags, effects and parties as space-separated names (``mf:tags="work"``);
+  ``mf:kind``, ``mf:party``, ``mf:description``, ``mf:version``, ``mf:title``,
+  ``mf:language``; ``mf:source="*"`` on each transition the file wrote from every active
+  state, ``mf:order`` its place in the file; hooks as ``<mf:hook>`` elements.
 
 A trigger that would hide a method of python-statemachine's ``StateChart`` (``send``...) is
 refused: that library makes each event an attribute of the class it loads.
@@ -19,28 +21,27 @@ refused: that library makes each event an attribute of the class it loads.
 
 from __future__ import annotations
 
-import ast
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 
-from missionflow._yaml import Node
-from missionflow.definition import Label, StateDef, StateKind, TransitionDef, WorkflowDefinition
-from missionflow.errors import DefinitionProblem
+from missionflow.errors import DefinitionProblem, InterchangeError
+from missionflow.workflow.definition import Label, StateDef, StateKind, TransitionDef, WorkflowDefinition
+from missionflow.workflow.io._cond import GUARD_NAME, guards_cond, read_cond
 from missionflow.workflow.io._document import (
+    WILDCARD,
     Edge,
-    InterchangeError,
     Problems,
     build_from_edges,
-    guard_item,
-    guard_objects,
+    numbered,
+    read_order,
     to_node,
     unexportable,
 )
 from missionflow.workflow.io._xml import Element, parse_xml
+from missionflow.workflow.yaml_nodes import Node
 
 SCXML_NS = "http://www.w3.org/2005/07/scxml"
 MF_NS = "urn:missionflow:scxml"
-GUARD_NAME = "missionflow_all"
-"""The name a ``cond`` subscripts with the list of a transition's guards."""
 
 PYTHON_STATEMACHINE_NAMES = frozenset(
     {
@@ -79,9 +80,6 @@ _HINT = (
     " missionflow guards: cond subscripts missionflow_all with the list of guards; supply it with"
     " each event or as an attribute of the model (see docs/INTERCHANGE.md). "
 )
-_LABEL = {"en": f"{{{MF_NS}}}label-en", "fr": f"{{{MF_NS}}}label-fr"}
-_DESCRIPTION = f"{{{MF_NS}}}description"
-_KIND = f"{{{MF_NS}}}kind"
 _ACTIONS = "actions are the application's code; a workflow has none (subscribe hooks instead)"
 _NESTED = "nested states cannot be expressed: a workflow's states are flat"
 _REFUSED = {
@@ -98,13 +96,70 @@ _REFUSED = {
     "donedata": "a final state of a workflow returns no data",
 }
 
+
+class _Fields:
+    """What the ``mf:`` attributes of one element say: texts by language under a prefix
+    (``mf:label-fr``), lists of names, and plain values, each under its workflow-file key."""
+
+    def __init__(
+        self, texts: Iterable[str] = (), words: Iterable[str] = (), values: Iterable[str] = ()
+    ) -> None:
+        self.texts = tuple(texts)
+        self.words = tuple(words)
+        self.values = tuple(values)
+
+    def accepts(self, attribute: str) -> bool:
+        """True when ``attribute`` is one of these fields."""
+        if not attribute.startswith(f"{{{MF_NS}}}"):
+            return False
+        name = attribute[len(MF_NS) + 2 :]
+        prefix, _, lang = name.partition("-")
+        return name in self.words or name in self.values or (prefix in self.texts and bool(lang))
+
+    def write(self, **fields: Label | Iterable[str] | str | None) -> dict[str, str]:
+        """The attributes for these fields (a field that is None or empty is left out)."""
+        attributes: dict[str, str] = {}
+        for key, value in fields.items():
+            if isinstance(value, Label):
+                attributes |= {_mf(f"{key}-{lang}"): text for lang, text in value.texts}
+            elif isinstance(value, str):
+                attributes[_mf(key)] = value
+            elif value:
+                attributes[_mf(key)] = " ".join(value)
+        return attributes
+
+    def read(self, found: dict[str, str], line: int) -> dict[str, Node]:
+        """The workflow-file keys these attributes give."""
+        fields: dict[str, Node] = {}
+        for attribute, value in found.items():
+            if not self.accepts(attribute):
+                continue
+            name = attribute[len(MF_NS) + 2 :]
+            if name in self.values:
+                fields[name] = Node(value, line)
+            elif name in self.words:
+                fields[name] = Node([Node(word, line) for word in value.split()], line)
+            else:
+                prefix, _, lang = name.partition("-")
+                texts = fields.setdefault(prefix, Node({}, line)).value
+                assert isinstance(texts, dict)
+                texts[lang] = Node(value, line)
+        return fields
+
+
+_ROOT = _Fields(words=("parties",), values=("title", "description", "language"))
+_STATE = _Fields(texts=("label", "outcome"), words=("tags",), values=("description", "kind"))
+_TRANSITION = _Fields(
+    texts=("label", "done", "next"), words=("tags", "effects"), values=("party", "source", "order")
+)
+
 ET.register_namespace("mf", MF_NS)
 
 
 def write_scxml(definition: WorkflowDefinition) -> str:
     """``definition`` as an SCXML document that python-statemachine 3.2 loads with ``statemachine.io.load``.
 
-    >>> from missionflow import load_workflow
+    >>> from missionflow.workflow import load_workflow
     >>> text = write_scxml(load_workflow("coaching"))
     >>> '<transition event="hold_session" cond="missionflow_all' in text
     True
@@ -122,21 +177,25 @@ def write_scxml(definition: WorkflowDefinition) -> str:
             "datamodel": "python",
             "name": definition.name,
             "initial": definition.initial,
+            _mf("version"): str(definition.version),
+            **_ROOT.write(
+                title=definition.title,
+                description=definition.description or None,
+                language=definition.language,
+                parties=definition.parties,
+            ),
         },
     )
-    root.set(_mf("version"), str(definition.version))
-    root.set(_mf("title"), definition.title)
-    if definition.description:
-        root.set(_DESCRIPTION, definition.description)
     root.append(ET.Comment(_HINT))
     for hook in definition.hooks:
         fields = {"name": hook.name, "when": hook.when.value, "trigger": hook.trigger}
         fields |= {"source": hook.source, "dest": hook.dest}
         ET.SubElement(root, _mf("hook"), {k: v for k, v in fields.items() if v is not None})
+    leaving = numbered(definition)
     for state in definition.states:
         element = ET.SubElement(root, "final" if state.final else "state", _state_attributes(state))
-        for transition in definition.transitions_from(state.id):
-            ET.SubElement(element, "transition", _transition_attributes(transition))
+        for order, transition in leaving[state.id]:
+            ET.SubElement(element, "transition", _transition_attributes(transition, order))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
@@ -160,46 +219,32 @@ def _mf(name: str) -> str:
     return f"{{{MF_NS}}}{name}"
 
 
-def _labelled(label: Label | None) -> dict[str, str]:
-    return {} if label is None else {_LABEL["en"]: label.en, _LABEL["fr"]: label.fr}
-
-
 def _state_attributes(state: StateDef) -> dict[str, str]:
-    attributes = {"id": state.id, **_labelled(state.label)}
-    if state.description:
-        attributes[_DESCRIPTION] = state.description
-    if state.kind is not StateKind.ACTIVE:
-        attributes[_KIND] = state.kind.value
-    return attributes
+    return {"id": state.id} | _STATE.write(
+        label=state.label,
+        description=state.description or None,
+        kind=state.kind.value if state.kind is not StateKind.ACTIVE else None,
+        tags=sorted(state.tags),
+        outcome=state.outcome,
+    )
 
 
-def _transition_attributes(transition: TransitionDef) -> dict[str, str]:
+def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, str]:
     attributes = {"event": transition.trigger}
     if transition.dest is not None:
         attributes["target"] = transition.dest
     if transition.guards:
-        attributes["cond"] = f"{GUARD_NAME}[{python_literal(guard_objects(transition.guards))}]"
-    return attributes | _labelled(transition.label)
-
-
-def python_literal(value: object) -> str:
-    """``value`` (lists, dicts, text, whole numbers, booleans, None) as a Python literal that
-    reads back the same after python-statemachine's clean-up of JavaScript-style conditions
-    (it rewrites ``true``, ``null``, ``&&``... even inside quotes, and decodes ``&lt;``).
-
-    >>> python_literal({"name": "a && true", "params": {"n": 3, "on": True}})
-    "{'name': 'a \\\\x26\\\\x26 \\\\x74rue', 'params': {'n': 3, 'on': True}}"
-    """
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(python_literal(v) for v in value) + "]"
-    if isinstance(value, str):
-        text = repr(value)
-        for word in ("true", "false", "null", "&", "|", "=", "!"):
-            text = text.replace(word, f"\\x{ord(word[0]):02x}{word[1:]}")
-        return text
-    return repr(value)
+        attributes["cond"] = guards_cond(transition.guards)
+    return attributes | _TRANSITION.write(
+        label=transition.label,
+        done=transition.done,
+        next=transition.next,
+        tags=sorted(transition.tags),
+        effects=transition.effects,
+        party=transition.party,
+        source=WILDCARD if transition.from_any else None,
+        order=str(order),
+    )
 
 
 def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
@@ -213,13 +258,12 @@ def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
     if root.name != "scxml" or root.namespace not in (SCXML_NS, ""):
         raise problems.fail(root.line, f"the document is a <{root.name}>, not an SCXML <scxml>")
     ns = root.namespace
-    known = {"name", "initial", "version", "datamodel", _mf("version"), _mf("title"), _DESCRIPTION}
-    found = _attributes(problems, root, "<scxml>", known)
-    top = {
-        key: Node(found[a], root.line) for key, a in (("name", "name"), ("title", _mf("title"))) if a in found
-    }
-    if _DESCRIPTION in found:
-        top["description"] = Node(found[_DESCRIPTION], root.line)
+    found = _attributes(
+        problems, root, "<scxml>", {"name", "initial", "version", "datamodel", _mf("version")}, _ROOT
+    )
+    top = _ROOT.read(found, root.line)
+    if "name" in found:
+        top["name"] = Node(found["name"], root.line)
     if _mf("version") in found:
         version = found[_mf("version")]
         top["version"] = Node(int(version) if version.isascii() and version.isdigit() else version, root.line)
@@ -242,17 +286,20 @@ def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
     if hooks:
         top["hooks"] = Node(hooks, root.line)
     problems.raise_if_any()
-    return build_from_edges(source, top, states, edges, root.line)
+    return build_from_edges(problems, top, states, edges, root.line)
 
 
-def _attributes(problems: Problems, element: Element, what: str, known: set[str]) -> dict[str, str]:
+def _attributes(
+    problems: Problems, element: Element, what: str, known: set[str], fields: _Fields | None = None
+) -> dict[str, str]:
+    accepted = {name for name in element.attributes if name in known or (fields and fields.accepts(name))}
     for name in element.attributes:
-        if name not in known:
+        if name not in accepted:
             shown = name.replace(f"{{{MF_NS}}}", "mf:")
             problems.add(element.line, f"unknown attribute {shown!r} of {what}")
     if element.has_text:
         problems.add(element.line, f"text inside {what} has no meaning in a workflow")
-    return {name: value for name, value in element.attributes.items() if name in known}
+    return {name: value for name, value in element.attributes.items() if name in accepted}
 
 
 def _refuse(problems: Problems, element: Element, parent: str) -> None:
@@ -262,13 +309,10 @@ def _refuse(problems: Problems, element: Element, parent: str) -> None:
 
 def _read_state(problems: Problems, element: Element, edges: list[Edge]) -> Node:
     what = f"<{element.name}>"
-    found = _attributes(problems, element, what, {"id", _LABEL["en"], _LABEL["fr"], _DESCRIPTION, _KIND})
+    found = _attributes(problems, element, what, {"id"}, _STATE)
     state_id = found.get("id", "")
     state: dict[str, Node] = {"id": Node(state_id, element.line)} if state_id else {}
-    state |= _label(found, element.line)
-    for key, attribute in (("description", _DESCRIPTION), ("kind", _KIND)):
-        if attribute in found:
-            state[key] = Node(found[attribute], element.line)
+    state |= _STATE.read(found, element.line)
     if element.name == "final":
         state["final"] = Node(True, element.line)
     for child in element.children:
@@ -279,15 +323,9 @@ def _read_state(problems: Problems, element: Element, edges: list[Edge]) -> Node
     return Node(state, element.line)
 
 
-def _label(found: dict[str, str], line: int) -> dict[str, Node]:
-    texts = {lang: Node(found[a], line) for lang, a in _LABEL.items() if a in found}
-    return {"label": Node(texts, line)} if texts else {}
-
-
 def _read_transition(problems: Problems, source: str, element: Element) -> list[Edge]:
     what = f"a transition of state {source!r}"
-    known = {"event", "target", "cond", "type", _LABEL["en"], _LABEL["fr"]}
-    found = _attributes(problems, element, what, known)
+    found = _attributes(problems, element, what, {"event", "target", "cond", "type"}, _TRANSITION)
     for child in element.children:
         problems.add(child.line, f"<{child.name}> in {what}: {_ACTIONS}")
     events = found.get("event", "").split()
@@ -300,52 +338,25 @@ def _read_transition(problems: Problems, source: str, element: Element) -> list[
         problems.add(element.line, f"'type' of {what} must be external or internal")
     fields = {"dest": Node(targets[0], element.line)} if targets else {}
     if "cond" in found:
-        guards = _read_cond(problems, found["cond"], element.line, what)
+        guards = read_cond(problems, found["cond"], element.line, what)
         if guards is not None:
             fields["guards"] = guards
-    fields |= _label(found, element.line)
+    fields |= _TRANSITION.read(found, element.line)
+    order = read_order(problems, fields.pop("order", None), what)
+    wildcard = fields.pop("source", None)
+    if wildcard is not None and wildcard.value != WILDCARD:
+        problems.add(element.line, f"mf:source of {what} can only be {WILDCARD!r}, got {wildcard.value!r}")
     edges = []
     for event in events:
         if "*" in event:
             problems.add(element.line, f"{what} matches events by wildcard ({event!r}): name the trigger")
-        edges.append(Edge(source, {"trigger": Node(event, element.line), **fields}, element.line))
+        edges.append(
+            Edge(
+                source,
+                {"trigger": Node(event, element.line), **fields},
+                element.line,
+                from_any=wildcard is not None and wildcard.value == WILDCARD,
+                order=order,
+            )
+        )
     return edges
-
-
-def _read_cond(problems: Problems, cond: str, line: int, what: str) -> Node | None:
-    """The guards a ``cond`` names: ``missionflow_all[[{name, params}...]]``, or guard names
-    joined by ``and`` (each one a guard without parameters)."""
-    try:
-        expression = ast.parse(cond.strip(), mode="eval").body
-    except SyntaxError:
-        expression = None
-    if isinstance(expression, ast.Subscript) and _is_name(expression.value, GUARD_NAME):
-        try:
-            listed = ast.literal_eval(expression.slice)
-        except (ValueError, TypeError, SyntaxError, RecursionError):
-            listed = None
-        if isinstance(listed, list | tuple):
-            items = [guard_item(problems, to_node(item, line), what) for item in listed]
-            return Node([item for item in items if item is not None], line)
-    names = _and_names(expression)
-    if names:
-        return Node([Node(name, line) for name in names], line)
-    problems.add(
-        line,
-        f"cond {cond!r} of {what} is not a missionflow guard expression: write "
-        f"{GUARD_NAME}[[{{'name': ..., 'params': {{...}}}}]], or guard names joined by 'and'",
-    )
-    return None
-
-
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
-
-
-def _and_names(expression: ast.expr | None) -> list[str]:
-    if isinstance(expression, ast.Name):
-        return [expression.id]
-    if isinstance(expression, ast.BoolOp) and isinstance(expression.op, ast.And):
-        parts = [_and_names(value) for value in expression.values]
-        return [name for part in parts for name in part] if all(parts) else []
-    return []

@@ -8,8 +8,14 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 - its guards are one guard object, ``{"type": "missionflow.all", "params": {"guards": [{"name":
   ..., "params": {...}}]}}``, which an application implements with ``machine.provide({guards:
   {"missionflow.all": ({context, event}, {guards}) => ...}})``;
-- labels go in ``meta.label`` (every language), a state's kind in ``meta.kind``, descriptions in
-  XState's own ``description``; the name, version and title in the machine's ``id`` and ``meta``.
+- a state's tags are XState's own ``tags`` (``snapshot.hasTag("work")``); descriptions are
+  XState's ``description``;
+- the rest of what a workflow declares goes in ``meta``: labels in every language (``label``,
+  a state's ``outcome``, a transition's ``done`` and ``next``), a state's ``kind``, a
+  transition's ``tags``, ``effects`` and ``party``, ``source: "*"`` on each transition the file
+  wrote from every active state, and ``order``, the transition's place in the file (so that an
+  import lists the transitions as the file did); the name is the machine's ``id``, the version,
+  title, language, parties and hooks are in its ``meta``.
 
 Several transitions of one event from one state become an array, in file order (XState takes the
 first enabled one). Reading accepts what writing produces plus XState's shorthands (a target as a
@@ -21,27 +27,31 @@ from __future__ import annotations
 
 import json
 
-from missionflow._yaml import Node
-from missionflow.definition import Label, StateDef, TransitionDef, WorkflowDefinition
+from missionflow.errors import InterchangeError
+from missionflow.workflow.definition import StateDef, TransitionDef, WorkflowDefinition
 from missionflow.workflow.io._document import (
     GUARD_SET,
+    WILDCARD,
     Edge,
-    InterchangeError,
     Problems,
     build_from_edges,
     describe,
     guard_item,
     guard_objects,
+    numbered,
+    read_order,
     reenters,
     unexportable,
 )
 from missionflow.workflow.io._json import parse_json
+from missionflow.workflow.yaml_nodes import Node
 
 _ROOT_KEYS = ("id", "initial", "description", "meta", "states")
-_META_KEYS = ("version", "title", "hooks")
-_STATE_KEYS = ("type", "description", "meta", "on")
-_STATE_META_KEYS = ("label", "kind")
+_META_KEYS = ("version", "title", "language", "parties", "hooks")
+_STATE_KEYS = ("type", "description", "tags", "meta", "on")
+_STATE_META_KEYS = ("label", "kind", "outcome")
 _TRANSITION_KEYS = ("target", "guard", "reenter", "meta")
+_TRANSITION_META_KEYS = ("label", "tags", "effects", "party", "done", "next", "source", "order")
 _ACTIONS = "actions are the application's code; a workflow has none (subscribe hooks instead)"
 _NESTED = "nested states cannot be expressed: a workflow's states are flat"
 _REFUSED = {
@@ -55,14 +65,14 @@ _REFUSED = {
     "invoke": "invoked actors cannot be expressed in a workflow",
     "context": "a workflow keeps no context: its guards read the mission",
     "on": "events of the whole machine cannot be expressed: put each transition on its states",
-    "description": "a transition has no description in a workflow: give it a meta.label {en, fr}",
+    "description": "a transition has no description in a workflow: give it a meta.label {lang: text}",
 }
 
 
 def to_xstate(definition: WorkflowDefinition) -> dict[str, object]:
     """The XState v5 machine config of ``definition``, as JSON-ready values.
 
-    >>> from missionflow import load_workflow
+    >>> from missionflow.workflow import load_workflow
     >>> machine = to_xstate(load_workflow("freelance-mission"))
     >>> machine["states"]["revisions"]["on"]["request_revision"]["reenter"]
     True
@@ -70,7 +80,13 @@ def to_xstate(definition: WorkflowDefinition) -> dict[str, object]:
     problems = unexportable(definition, "XState")
     if problems:
         raise InterchangeError("workflow for XState", problems)
-    meta: dict[str, object] = {"version": definition.version, "title": definition.title}
+    meta: dict[str, object] = {
+        "version": definition.version,
+        "title": definition.title,
+        "language": definition.language,
+    }
+    if definition.parties:
+        meta["parties"] = list(definition.parties)
     if definition.hooks:
         meta["hooks"] = [
             {key: value for key, value in fields.items() if value is not None}
@@ -89,7 +105,10 @@ def to_xstate(definition: WorkflowDefinition) -> dict[str, object]:
     if definition.description:
         machine["description"] = definition.description
     machine["meta"] = meta
-    machine["states"] = {state.id: _state(definition, state) for state in definition.states}
+    leaving = numbered(definition)
+    machine["states"] = {
+        state.id: _state(definition, state, leaving[state.id]) for state in definition.states
+    }
     return machine
 
 
@@ -98,16 +117,23 @@ def write_xstate(definition: WorkflowDefinition) -> str:
     return json.dumps(to_xstate(definition), indent=2, ensure_ascii=False) + "\n"
 
 
-def _state(definition: WorkflowDefinition, state: StateDef) -> dict[str, object]:
+def _state(
+    definition: WorkflowDefinition, state: StateDef, leaving: list[tuple[int, TransitionDef]]
+) -> dict[str, object]:
     config: dict[str, object] = {}
     if state.final:
         config["type"] = "final"
     if state.description:
         config["description"] = state.description
-    config["meta"] = {"label": _label(state.label), "kind": state.kind.value}
+    if state.tags:
+        config["tags"] = sorted(state.tags)
+    meta: dict[str, object] = {"label": state.label.as_dict(), "kind": state.kind.value}
+    if state.outcome is not None:
+        meta["outcome"] = state.outcome.as_dict()
+    config["meta"] = meta
     on: dict[str, list[dict[str, object]]] = {}
-    for transition in definition.transitions_from(state.id):
-        on.setdefault(transition.trigger, []).append(_transition(transition, state.id))
+    for order, transition in leaving:
+        on.setdefault(transition.trigger, []).append(_transition(transition, state.id, order))
     if on:
         config["on"] = {trigger: found[0] if len(found) == 1 else found for trigger, found in on.items()}
     config.update(_delayed(definition, state))
@@ -125,7 +151,7 @@ def _delayed(definition: WorkflowDefinition, state: StateDef) -> dict[str, objec
     return {}
 
 
-def _transition(transition: TransitionDef, source: str) -> dict[str, object]:
+def _transition(transition: TransitionDef, source: str, order: int) -> dict[str, object]:
     entry: dict[str, object] = {}
     if transition.dest is not None:
         entry["target"] = transition.dest
@@ -133,13 +159,25 @@ def _transition(transition: TransitionDef, source: str) -> dict[str, object]:
             entry["reenter"] = True
     if transition.guards:
         entry["guard"] = {"type": GUARD_SET, "params": {"guards": guard_objects(transition.guards)}}
-    if transition.label is not None:
-        entry["meta"] = {"label": _label(transition.label)}
+    entry["meta"] = _transition_meta(transition, order)
     return entry
 
 
-def _label(label: Label) -> dict[str, str]:
-    return {"en": label.en, "fr": label.fr}
+def _transition_meta(transition: TransitionDef, order: int) -> dict[str, object]:
+    meta: dict[str, object] = {}
+    for key, label in (("label", transition.label), ("done", transition.done), ("next", transition.next)):
+        if label is not None:
+            meta[key] = label.as_dict()
+    if transition.tags:
+        meta["tags"] = sorted(transition.tags)
+    if transition.effects:
+        meta["effects"] = list(transition.effects)
+    if transition.party is not None:
+        meta["party"] = transition.party
+    if transition.from_any:
+        meta["source"] = WILDCARD
+    meta["order"] = order
+    return meta
 
 
 def read_xstate(text: str, source: str = "<string>") -> WorkflowDefinition:
@@ -168,7 +206,7 @@ def read_xstate(text: str, source: str = "<string>") -> WorkflowDefinition:
     elif listed is not None:
         problems.add(listed.line, f"'states' must be an object of states by key, got {describe(listed)}")
     problems.raise_if_any()
-    return build_from_edges(source, top, states, edges, root.line)
+    return build_from_edges(problems, top, states, edges, root.line)
 
 
 def _read_state(problems: Problems, state_id: str, config: Node, edges: list[Edge]) -> Node:
@@ -182,8 +220,9 @@ def _read_state(problems: Problems, state_id: str, config: Node, edges: list[Edg
             kind.line,
             f"state {state_id!r} is {describe(kind)}: only atomic and final states exist in a workflow",
         )
-    if "description" in fields:
-        state["description"] = fields["description"]
+    for key in ("description", "tags"):
+        if key in fields:
+            state[key] = fields[key]
     meta = problems.mapping(
         fields.get("meta", Node({}, config.line)), f"the meta of state {state_id!r}", _STATE_META_KEYS
     )
@@ -225,9 +264,22 @@ def _read_transition(problems: Problems, source: str, trigger: str, entry: Node)
         guards = _read_guards(problems, fields["guard"], what)
         if guards is not None:
             found["guards"] = guards
-    meta = problems.mapping(fields.get("meta", Node({}, entry.line)), f"the meta of {what}", ("label",))
-    found.update(meta or {})
-    return Edge(source, found, entry.line)
+    meta = dict(
+        problems.mapping(
+            fields.get("meta", Node({}, entry.line)), f"the meta of {what}", _TRANSITION_META_KEYS
+        )
+        or {}
+    )
+    order = read_order(problems, meta.pop("order", None), what)
+    wildcard = meta.pop("source", None)
+    if wildcard is not None and wildcard.value != WILDCARD:
+        problems.add(
+            wildcard.line,
+            f"'source' in the meta of {what} can only be {WILDCARD!r}, got {describe(wildcard)}",
+        )
+    found.update(meta)
+    from_any = wildcard is not None and wildcard.value == WILDCARD
+    return Edge(source, found, entry.line, from_any=from_any, order=order)
 
 
 def _target(problems: Problems, node: Node | None, what: str) -> Node | None:

@@ -1,8 +1,9 @@
 """A definition written back as a workflow file, in the layout of the shipped ones.
 
-PyYAML does the writing (quoting, escapes, YAML 1.1 words such as ``on`` kept as text); this
-module only decides the order of the keys, leaves out what the validator fills in by default,
-and keeps short lists and labels on one line as the shipped files do.
+:func:`~missionflow.workflow.serialize.definition_to_data` decides what the file says; PyYAML
+does the writing (quoting, escapes, YAML 1.1 words such as ``on`` kept as text). This module only
+lays it out: it leaves out what the validator fills in by default and keeps labels and short
+lists on one line, as the shipped files do.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from missionflow.definition import GuardRef, HookRef, StateDef, StateKind, TransitionDef, WorkflowDefinition
+from missionflow.workflow.definition import StateKind, WorkflowDefinition
+from missionflow.workflow.serialize import definition_to_data
 
 
 class _Dumper(yaml.SafeDumper):
@@ -26,7 +28,7 @@ class _Inline(dict[str, Any]):
 
 
 class _InlineList(list[Any]):
-    """A list written on one line: sources, guards without parameters."""
+    """A list written on one line: sources, tags, effects, parties, guards without parameters."""
 
 
 _Dumper.add_representer(
@@ -37,32 +39,35 @@ _Dumper.add_representer(
     lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True),
 )
 
+_LABELS = ("label", "outcome", "done", "next")
+_NAMES = ("parties", "tags", "effects")
+
 
 def definition_to_yaml(definition: WorkflowDefinition) -> str:
     """``definition`` as a workflow file that the validator reads back to an equal definition.
 
-    >>> from missionflow import load_workflow, parse_workflow
+    >>> from missionflow.workflow import load_workflow, parse_workflow
     >>> text = definition_to_yaml(load_workflow("retainer"))
     >>> print(text.splitlines()[0])
     name: retainer
     >>> parse_workflow(text).state_ids == load_workflow("retainer").state_ids
     True
     """
-    header: dict[str, Any] = {
-        "name": definition.name,
-        "version": definition.version,
-        "title": definition.title,
-    }
-    if definition.description:
-        header["description"] = definition.description
-    header["initial"] = definition.initial
+    data = definition_to_data(definition)
+    states = data.pop("states")
+    transitions = data.pop("transitions")
+    hooks = data.pop("hooks", None)
+    if not data.get("description"):
+        data.pop("description", None)
+    assert isinstance(states, list)
+    assert isinstance(transitions, list)
     sections = [
-        header,
-        {"states": [_state(s) for s in definition.states]},
-        {"transitions": [_transition(t) for t in definition.transitions]},
+        _laid_out(data),
+        {"states": [_laid_out(state) for state in states]},
+        {"transitions": [_transition(transition) for transition in transitions]},
     ]
-    if definition.hooks:
-        sections.append({"hooks": [_hook(h) for h in definition.hooks]})
+    if hooks:
+        sections.append({"hooks": hooks})
     return "\n".join(_dump(section) for section in sections)
 
 
@@ -77,42 +82,34 @@ def _dump(section: dict[str, Any]) -> str:
     )
 
 
-def _state(state: StateDef) -> dict[str, Any]:
-    fields: dict[str, Any] = {"id": state.id, "label": _Inline(en=state.label.en, fr=state.label.fr)}
-    if state.description:
-        fields["description"] = state.description
-    if state.final:
-        fields["final"] = True
-    if state.kind is not StateKind.ACTIVE:
-        fields["kind"] = state.kind.value
-    return fields
+def _laid_out(fields: dict[str, Any]) -> dict[str, Any]:
+    """Labels and lists of names on one line; a state's kind only when it is not the default."""
+    laid: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key == "kind" and value == StateKind.ACTIVE.value:
+            continue
+        if key in _LABELS:
+            value = _Inline(value)
+        elif key in _NAMES:
+            value = _InlineList(value)
+        laid[key] = value
+    return laid
 
 
-def _transition(transition: TransitionDef) -> dict[str, Any]:
-    sources = transition.sources
-    fields: dict[str, Any] = {
-        "trigger": transition.trigger,
-        "source": sources[0] if len(sources) == 1 else _InlineList(sources),
-    }
-    if transition.dest is not None:
-        fields["dest"] = transition.dest
-    if transition.guards:
-        guards = [_guard(g) for g in transition.guards]
-        plain = all(isinstance(g, str) for g in guards)
-        fields["guards"] = _InlineList(guards) if plain else guards
-    if transition.label is not None:
-        fields["label"] = _Inline(en=transition.label.en, fr=transition.label.fr)
-    return fields
-
-
-def _guard(guard: GuardRef) -> str | dict[str, Any]:
-    return {guard.name: _Inline(guard.params)} if guard.params else guard.name
-
-
-def _hook(hook: HookRef) -> dict[str, Any]:
-    fields: dict[str, Any] = {"name": hook.name, "when": hook.when.value}
-    for key in ("trigger", "source", "dest"):
-        value = getattr(hook, key)
-        if value is not None:
-            fields[key] = value
-    return fields
+def _transition(fields: dict[str, Any]) -> dict[str, Any]:
+    laid = _laid_out(fields)
+    source = laid["source"]
+    if isinstance(source, list):
+        laid["source"] = source[0] if len(source) == 1 else _InlineList(source)
+    guards = laid.get("guards")
+    if guards is not None:
+        plain = all(isinstance(guard, str) for guard in guards)
+        laid["guards"] = (
+            _InlineList(guards)
+            if plain
+            else [
+                guard if isinstance(guard, str) else {k: _Inline(v) for k, v in guard.items()}
+                for guard in guards
+            ]
+        )
+    return laid

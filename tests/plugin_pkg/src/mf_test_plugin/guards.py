@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from missionflow import GuardContext, Mission, register_guard
+from missionflow import GuardContext, register_guard
+from missionflow.freelance import Mission
 
 TAKEN_ROOMS = frozenset({"B"})
 

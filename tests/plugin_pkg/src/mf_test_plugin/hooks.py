@@ -15,4 +15,4 @@ def studio_open_hours(event: HookEvent) -> str | None:
 
 def studio_log(event: HookEvent) -> None:
     """Remember the transition once it is durable."""
-    CALLS.append(f"{event.mission.ref}:{event.trigger}:{event.dest}")
+    CALLS.append(f"{event.subject.ref}:{event.trigger}:{event.dest}")

@@ -1,0 +1,117 @@
+"""The freelance trade: a mission from lead to paid, plugged into the generic engine.
+
+The mission (the workflow's subject), the freelancer's settings, the trade's guards and the
+words they say to a client, the effects it declares, billing arithmetic, reminders and
+specification files. It imports the engine and never the store: a store persists what it
+decides.
+
+>>> from missionflow.freelance import Client, Mission, fire
+>>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+>>> fire(m, "qualify", actor="me").dest
+'criteria_check'
+"""
+
+from __future__ import annotations
+
+import importlib
+import typing
+
+from missionflow.freelance import effects as _effects
+from missionflow.freelance import guards as _guards
+from missionflow.freelance import vocabulary
+from missionflow.freelance.api import (
+    DEFAULT_WORKFLOW,
+    context_of,
+    fire,
+    path_to,
+    revision_rounds_used,
+    triggers,
+)
+from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance, OverdueItem, PaymentPlan
+from missionflow.freelance.billing import Installment
+from missionflow.freelance.guards import settings_in, trade_guard
+from missionflow.freelance.invoice_terms import InvoiceTerms
+from missionflow.freelance.mission import (
+    Amendment,
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Specification,
+)
+from missionflow.freelance.records import INVOICE_KINDS, ClientRecord, InvoiceRecord
+from missionflow.freelance.reminders import ReminderRecord, ReminderResult
+from missionflow.freelance.settings import (
+    Criterion,
+    Settings,
+    describe_settings,
+    editable_settings,
+    set_from_text,
+)
+
+del _effects, _guards  # imported for what they register
+
+_LAZY = {
+    "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
+    "render_invoice": "missionflow.freelance.invoice_render",
+    "parse_specification": "missionflow.freelance.specification_file",
+}
+"""Loaded on first use: a command that does not render or read a file does not import them."""
+
+if typing.TYPE_CHECKING:
+    from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
+    from missionflow.freelance.specification_file import parse_specification
+
+
+def __getattr__(name: str) -> object:
+    """Import a lazily loaded public name (PEP 562) and keep it for the next access."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'missionflow.freelance' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "DEFAULT_WORKFLOW",
+    "INVOICE_FORMATS",
+    "INVOICE_KINDS",
+    "Amendment",
+    "Client",
+    "ClientRecord",
+    "Contract",
+    "Criterion",
+    "CriterionAnswer",
+    "Deliverable",
+    "Installment",
+    "InstallmentStatus",
+    "InvoiceBalance",
+    "InvoiceRecord",
+    "InvoiceSummary",
+    "InvoiceTerms",
+    "Mission",
+    "OverdueItem",
+    "Payment",
+    "PaymentPlan",
+    "ReminderRecord",
+    "ReminderResult",
+    "Settings",
+    "Specification",
+    "context_of",
+    "describe_settings",
+    "editable_settings",
+    "fire",
+    "parse_specification",
+    "path_to",
+    "render_invoice",
+    "revision_rounds_used",
+    "set_from_text",
+    "settings_in",
+    "trade_guard",
+    "triggers",
+    "vocabulary",
+]

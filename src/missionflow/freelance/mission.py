@@ -1,0 +1,178 @@
+"""A freelance mission as plain Python objects: the subject the trade's workflows move, and the
+facts its guards read (client, specification, contract, payments, invoices, history).
+
+The engine works on these objects directly (embedding without a database); the store
+loads them from the database and writes back what the engine decided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from missionflow.money import Money
+from missionflow.workflow import TransitionRecord
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who the mission is for, as far as guards care."""
+
+    name: str
+    ref: str = ""
+    business: bool = True
+    blocked: bool = False
+    blocked_reason: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionAnswer:
+    """The freelancer's answer to one client criterion for one mission."""
+
+    criterion: str
+    met: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    """Something the specification promises to hand over; access codes count as deliverables."""
+
+    name: str
+    kind: str = "deliverable"
+
+
+@dataclass(frozen=True)
+class Specification:
+    """The cahier des charges (R3): what will be done, by when, for how much."""
+
+    objectives: str = ""
+    deliverables: tuple[Deliverable, ...] = ()
+    deadline: date | None = None
+    budget: Money | None = None
+    acceptance: str = ""
+
+    def missing_parts(self) -> list[str]:
+        """The required parts that are still empty, in the order a person fills them in."""
+        missing = []
+        if not self.objectives.strip():
+            missing.append("objectives")
+        if not self.deliverables:
+            missing.append("at least one deliverable")
+        if self.deadline is None:
+            missing.append("a deadline")
+        if self.budget is None:
+            missing.append("a budget")
+        if not self.acceptance.strip():
+            missing.append("acceptance criteria")
+        return missing
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The signed quote and terms (R4); pro bono is an explicit amount of 0."""
+
+    amount: Money
+    terms_version: str
+    signed_on: date
+    signed_by: str = ""
+    acceptance_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Money received from the client."""
+
+    amount: Money
+    received_on: date
+    method: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """An agreed change to a signed contract (R4, R8), kept beside it: the contract is never edited.
+
+    ``amount`` is what the change adds to the price (negative when it lowers it); ``kind`` is
+    ``amendment`` or ``extra_revision``.
+    """
+
+    kind: str
+    amount: Money
+    reason: str
+    agreed_at: datetime
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """What the guards need to know of an issued invoice."""
+
+    number: str
+    kind: str
+    total: Money
+
+
+@dataclass
+class Mission:
+    """A mission and every fact the guards of the shipped workflows read (a workflow Subject).
+
+    >>> from missionflow import fire
+    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
+    >>> fire(m, "qualify", actor="me").dest
+    'criteria_check'
+    """
+
+    ref: str
+    workflow: str
+    state: str
+    workflow_version: int = 1
+    title: str = ""
+    client: Client = field(default_factory=lambda: Client(""))
+    currency: str = "EUR"
+    amount: Money | None = None
+    deposit_percent: Decimal = Decimal("30")
+    included_revisions: int = 2
+    extra_revisions: int = 0
+    sessions_planned: int = 0
+    deadline: date | None = None
+    rush_surcharge: Money | None = None
+    criteria_answers: dict[str, CriterionAnswer] = field(default_factory=dict)
+    specification: Specification | None = None
+    contract: Contract | None = None
+    payments: list[Payment] = field(default_factory=list)
+    invoices: list[InvoiceSummary] = field(default_factory=list)
+    history: list[TransitionRecord] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def paid_total(self) -> Money:
+        """Every payment received, in the mission's currency."""
+        return Money.total((payment.amount for payment in self.payments), self.currency)
+
+    @property
+    def invoiced_total(self) -> Money:
+        """The sum of issued invoices (credit notes count negatively)."""
+        total = Money.zero(self.currency)
+        for invoice in self.invoices:
+            total = total - invoice.total if invoice.kind == "credit" else total + invoice.total
+        return total
+
+    @property
+    def agreed_amount(self) -> Money | None:
+        """The contract amount once signed, else the amount quoted when the mission was created."""
+        return self.contract.amount if self.contract is not None else self.amount
+
+    @property
+    def deposit_due(self) -> Money:
+        """The deposit the client owes before work starts (R5)."""
+        base = self.agreed_amount or Money.zero(self.currency)
+        return base.percent(self.deposit_percent)
+
+    def deliveries(self) -> list[tuple[str, datetime]]:
+        """(deliverable, when) for every recorded delivery (see TransitionRecord.delivery), oldest first."""
+        return [(r.delivery, r.at) for r in self.history if r.delivery is not None]
+
+    def count_fired(self, *triggers: str) -> int:
+        """How many times one of ``triggers`` was fired on this mission."""
+        return sum(1 for r in self.history if r.trigger in triggers)

@@ -1,0 +1,388 @@
+"""The store's hot path in SQLAlchemy Core: a mission's row, client and settings in one query, then
+only the facts (guards.FACTS) asked for, and the two writes of a fire. No ORM entity is built, and
+each statement is built once with bound parameters, so SQLAlchemy compiles it once per process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Row,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    select,
+    update,
+)
+
+from missionflow.freelance import (
+    Client,
+    Contract,
+    CriterionAnswer,
+    Deliverable,
+    InvoiceSummary,
+    Mission,
+    Payment,
+    Settings,
+    Specification,
+)
+from missionflow.money import Money
+from missionflow.store.models import (
+    Base,
+    ClientRow,
+    ContractRow,
+    CriterionAnswerRow,
+    DeliverableRow,
+    HistoryRow,
+    InvoiceRow,
+    MissionRow,
+    PaymentRow,
+    SettingsRow,
+    SpecificationRow,
+)
+from missionflow.store.records import client_ref, mission_ref, settings_from_json
+from missionflow.workflow import TransitionRecord
+
+SETTINGS_ID = 1
+"""The one row of ``mf_settings``."""
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[str(model.__tablename__)]
+
+
+_MISSIONS = _table(MissionRow)
+_CLIENTS = _table(ClientRow)
+_SETTINGS = _table(SettingsRow)
+_ANSWERS = _table(CriterionAnswerRow)
+_SPECIFICATIONS = _table(SpecificationRow)
+_DELIVERABLES = _table(DeliverableRow)
+_CONTRACTS = _table(ContractRow)
+_PAYMENTS = _table(PaymentRow)
+_INVOICES = _table(InvoiceRow)
+_HISTORY = _table(HistoryRow)
+
+AnyRow = Row[*tuple[Any, ...]]
+"""A result row of any shape (columns are read by name)."""
+
+_MISSION_ID = bindparam("mission_id", type_=Integer)
+
+
+class MissionRead(NamedTuple):
+    """A mission's row as a fire reads it, with its client's columns and the settings' stored text."""
+
+    id: int
+    title: str
+    workflow: str
+    workflow_version: int
+    state: str
+    currency: str
+    amount_cents: Decimal | None
+    deposit_percent: Decimal
+    included_revisions: int
+    extra_revisions: int
+    sessions_planned: int
+    deadline: date | None
+    rush_surcharge_cents: Decimal | None
+    history_length: int
+    history_head: str
+    version: int
+    client_id: int
+    client_name: str
+    client_business: bool
+    client_blocked: bool
+    client_blocked_reason: str
+    settings_text: str | None
+
+
+def _mission_column(name: str) -> ColumnElement[Any]:
+    if name == "settings_text":
+        # As text, parsed only when it changed (see settings_of): PostgreSQL's driver would parse JSON.
+        return cast(_SETTINGS.c.data, Text).label(name)
+    if name.startswith("client_"):
+        return _CLIENTS.c[name.removeprefix("client_")].label(name)
+    return _MISSIONS.c[name]
+
+
+_MISSION = (
+    select(*(_mission_column(name) for name in MissionRead._fields))
+    .select_from(
+        _MISSIONS.join(_CLIENTS, _CLIENTS.c.id == _MISSIONS.c.client_id).outerjoin(
+            _SETTINGS, _SETTINGS.c.id == bindparam("settings_id", SETTINGS_ID)
+        )
+    )
+    .where(_MISSIONS.c.id == _MISSION_ID)
+)
+_ANSWERS_OF = (
+    select(_ANSWERS.c.criterion, _ANSWERS.c.met, _ANSWERS.c.note)
+    .where(_ANSWERS.c.mission_id == _MISSION_ID)
+    .order_by(_ANSWERS.c.id)
+)
+_SPECIFICATION_OF = (
+    select(
+        _SPECIFICATIONS.c.objectives,
+        _SPECIFICATIONS.c.deadline,
+        _SPECIFICATIONS.c.budget_cents,
+        _SPECIFICATIONS.c.budget_currency,
+        _SPECIFICATIONS.c.acceptance,
+        _DELIVERABLES.c.name,
+        _DELIVERABLES.c.kind,
+    )
+    .select_from(
+        _SPECIFICATIONS.outerjoin(_DELIVERABLES, _DELIVERABLES.c.mission_id == _SPECIFICATIONS.c.mission_id)
+    )
+    .where(_SPECIFICATIONS.c.mission_id == _MISSION_ID)
+    .order_by(_DELIVERABLES.c.position)
+)
+_CONTRACT_OF = select(
+    _CONTRACTS.c.amount_cents,
+    _CONTRACTS.c.currency,
+    _CONTRACTS.c.terms_version,
+    _CONTRACTS.c.signed_on,
+    _CONTRACTS.c.signed_by,
+    _CONTRACTS.c.acceptance_days,
+).where(_CONTRACTS.c.mission_id == _MISSION_ID)
+_PAYMENTS_OF = (
+    select(
+        _PAYMENTS.c.amount_cents,
+        _PAYMENTS.c.currency,
+        _PAYMENTS.c.received_on,
+        _PAYMENTS.c.method,
+        _PAYMENTS.c.reference,
+    )
+    .where(_PAYMENTS.c.mission_id == _MISSION_ID)
+    .order_by(_PAYMENTS.c.received_on, _PAYMENTS.c.id)
+)
+_INVOICES_OF = (
+    select(_INVOICES.c.number, _INVOICES.c.kind, _INVOICES.c.total_cents, _INVOICES.c.currency)
+    .where(_INVOICES.c.mission_id == _MISSION_ID)
+    .order_by(_INVOICES.c.year, _INVOICES.c.sequence)
+)
+_RECORD_COLUMNS = (
+    _HISTORY.c.trigger,
+    _HISTORY.c.source,
+    _HISTORY.c.dest,
+    _HISTORY.c.actor,
+    _HISTORY.c.at,
+    _HISTORY.c.note,
+    _HISTORY.c.data,
+    _HISTORY.c.guards,
+    _HISTORY.c.out_of_hours,
+)
+_HISTORY_OF = (
+    select(*_RECORD_COLUMNS).where(_HISTORY.c.mission_id == _MISSION_ID).order_by(_HISTORY.c.position)
+)
+_BY_KEY = select(*_RECORD_COLUMNS).where(
+    _HISTORY.c.mission_id == _MISSION_ID, _HISTORY.c.idempotency_key == bindparam("key")
+)
+_ADVANCE = (
+    update(_MISSIONS)
+    .where(_MISSIONS.c.id == _MISSION_ID, _MISSIONS.c.version == bindparam("seen_version"))
+    .values(
+        state=bindparam("new_state"),
+        version=_MISSIONS.c.version + 1,
+        history_length=bindparam("new_length"),
+        history_head=bindparam("new_head"),
+        updated_at=bindparam("moment"),
+    )
+)
+_APPEND = insert(_HISTORY)
+
+_parsed_settings: tuple[str | None, Settings] = (None, Settings())
+
+
+def read_mission(connection: Connection, mission_id: int) -> MissionRead | None:
+    """The mission's row with its client's columns and the settings' text, or None."""
+    # first(): the id is the primary key, there is no second row to look for
+    row = connection.execute(_MISSION, {"mission_id": mission_id}).first()
+    return MissionRead._make(row) if row is not None else None
+
+
+def settings_of(row: MissionRead) -> Settings:
+    """The settings read with the mission: parsed again only when their stored text changed, so
+    settings saved by another process are seen by the next fire."""
+    global _parsed_settings
+    text = row.settings_text
+    cached_text, cached = _parsed_settings
+    if text == cached_text:
+        return cached
+    settings = Settings() if text is None else settings_from_json(dict(json.loads(text)))
+    _parsed_settings = (text, settings)
+    return settings
+
+
+def build_mission(connection: Connection, row: MissionRead, facts: Collection[str]) -> Mission:
+    """The mission of ``row`` with the facts named in ``facts`` read (every one in guards.FACTS for
+    the whole mission); the others keep Mission's defaults (no contract, an empty history...)."""
+    mission_id = row.id
+    currency = row.currency
+    return Mission(
+        ref=mission_ref(mission_id),
+        workflow=row.workflow,
+        workflow_version=row.workflow_version,
+        state=row.state,
+        title=row.title,
+        client=Client(
+            name=row.client_name,
+            ref=client_ref(row.client_id),
+            business=row.client_business,
+            blocked=row.client_blocked,
+            blocked_reason=row.client_blocked_reason,
+        ),
+        currency=currency,
+        amount=Money(row.amount_cents, currency) if row.amount_cents is not None else None,
+        deposit_percent=row.deposit_percent,
+        included_revisions=row.included_revisions,
+        extra_revisions=row.extra_revisions,
+        sessions_planned=row.sessions_planned,
+        deadline=row.deadline,
+        rush_surcharge=(
+            Money(row.rush_surcharge_cents, currency) if row.rush_surcharge_cents is not None else None
+        ),
+        criteria_answers=_answers(connection, mission_id) if "criteria_answers" in facts else {},
+        specification=_specification(connection, mission_id) if "specification" in facts else None,
+        contract=load_contract(connection, mission_id) if "contract" in facts else None,
+        payments=_payments(connection, mission_id) if "payments" in facts else [],
+        invoices=_invoices(connection, mission_id) if "invoices" in facts else [],
+        history=load_history(connection, mission_id) if "history" in facts else [],
+        version=row.version,
+    )
+
+
+def _answers(connection: Connection, mission_id: int) -> dict[str, CriterionAnswer]:
+    rows = connection.execute(_ANSWERS_OF, {"mission_id": mission_id})
+    return {a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in rows}
+
+
+def _specification(connection: Connection, mission_id: int) -> Specification | None:
+    rows = connection.execute(_SPECIFICATION_OF, {"mission_id": mission_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    budget = (
+        Money(first.budget_cents, first.budget_currency)
+        if first.budget_cents is not None and first.budget_currency
+        else None
+    )
+    return Specification(
+        objectives=first.objectives,
+        # An outer join: a specification without deliverables comes as one row without a name.
+        deliverables=tuple(Deliverable(d.name, d.kind) for d in rows if d.name is not None),
+        deadline=first.deadline,
+        budget=budget,
+        acceptance=first.acceptance,
+    )
+
+
+def load_contract(connection: Connection, mission_id: int) -> Contract | None:
+    """The mission's signed contract, or None."""
+    row = connection.execute(_CONTRACT_OF, {"mission_id": mission_id}).one_or_none()
+    if row is None:
+        return None
+    return Contract(
+        amount=Money(row.amount_cents, row.currency),
+        terms_version=row.terms_version,
+        signed_on=row.signed_on,
+        signed_by=row.signed_by,
+        acceptance_days=row.acceptance_days,
+    )
+
+
+def _payments(connection: Connection, mission_id: int) -> list[Payment]:
+    rows = connection.execute(_PAYMENTS_OF, {"mission_id": mission_id})
+    return [Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference) for p in rows]
+
+
+def _invoices(connection: Connection, mission_id: int) -> list[InvoiceSummary]:
+    rows = connection.execute(_INVOICES_OF, {"mission_id": mission_id})
+    return [InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in rows]
+
+
+def _record(row: AnyRow) -> TransitionRecord:
+    return TransitionRecord(
+        trigger=row.trigger,
+        source=row.source,
+        dest=row.dest,
+        actor=row.actor,
+        at=row.at,
+        note=row.note,
+        data=dict(row.data),
+        guards=tuple(row.guards),
+        out_of_hours=row.out_of_hours,
+    )
+
+
+def load_history(connection: Connection, mission_id: int) -> list[TransitionRecord]:
+    """The mission's history records, oldest first."""
+    return [_record(h) for h in connection.execute(_HISTORY_OF, {"mission_id": mission_id})]
+
+
+def record_by_key(connection: Connection, mission_id: int, key: str) -> TransitionRecord | None:
+    """The record a fire with this idempotency key wrote on the mission, or None."""
+    row = connection.execute(_BY_KEY, {"mission_id": mission_id, "key": key}).one_or_none()
+    return _record(row) if row is not None else None
+
+
+def advance(
+    connection: Connection,
+    mission_id: int,
+    seen_version: int,
+    dest: str,
+    position: int,
+    head: str,
+    at: datetime,
+) -> bool:
+    """Move the mission to ``dest`` with its new chain head, if its version is still ``seen_version``;
+    False when another writer changed it since it was read."""
+    moved = connection.execute(
+        _ADVANCE,
+        {
+            "mission_id": mission_id,
+            "seen_version": seen_version,
+            "new_state": dest,
+            "new_length": position,
+            "new_head": head,
+            "moment": at,
+        },
+    )
+    return moved.rowcount == 1
+
+
+def append_history(
+    connection: Connection,
+    mission_id: int,
+    position: int,
+    record: TransitionRecord,
+    idempotency_key: str | None,
+    prev_hash: str,
+    digest: str,
+) -> None:
+    """Insert the history entry of a fired transition (raises IntegrityError on a duplicate key)."""
+    connection.execute(
+        _APPEND,
+        {
+            "mission_id": mission_id,
+            "position": position,
+            "trigger": record.trigger,
+            "source": record.source,
+            "dest": record.dest,
+            "actor": record.actor,
+            "at": record.at,
+            "note": record.note,
+            "data": dict(record.data),
+            "guards": list(record.guards),
+            "out_of_hours": record.out_of_hours,
+            "idempotency_key": idempotency_key,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
+    )

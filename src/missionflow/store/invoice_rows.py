@@ -1,0 +1,213 @@
+"""Invoices as rows: the gapless yearly numbering, the insert that copies what an invoice states,
+the lines of a final invoice, and a row read back as the library's record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from missionflow.errors import ConflictError, InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
+from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings
+from missionflow.freelance.billing import final_invoice_lines
+from missionflow.money import Money
+from missionflow.store import rows, schedule
+from missionflow.store.models import (
+    AmendmentRow,
+    ClientRow,
+    ContractRow,
+    InvoiceCounterRow,
+    InvoiceRow,
+    MissionRow,
+)
+from missionflow.store.records import lines_to_json, mission_ref
+from missionflow.store.session import now
+
+
+def money_line(description: str, amount: Money) -> dict[str, object]:
+    """One line of an invoice: what it is for, and its amount."""
+    return {"description": description, "amount": amount}
+
+
+def check_invoice(
+    kind: str,
+    total: Money,
+    issued_on: date,
+    due_on: date,
+    references: str | None,
+    lines: list[dict[str, object]] | None,
+) -> list[object]:
+    """Refuse an invoice that is wrong on its face; return its lines as stored."""
+    if kind not in INVOICE_KINDS:
+        raise InvalidValueError("kind", f"{kind!r} is not one of {', '.join(INVOICE_KINDS)}")
+    rows.not_negative("total", total)
+    if due_on < issued_on:
+        raise InvalidValueError(
+            "due_on", f"{due_on.isoformat()} is before the issue date {issued_on.isoformat()}"
+        )
+    if kind == "credit" and not references:
+        raise InvalidValueError("references", "a credit note names the invoice it corrects")
+    if kind != "credit" and references:
+        raise InvalidValueError("references", "only a credit note refers to another invoice")
+    try:
+        return lines_to_json(lines)
+    except TypeError as error:
+        raise InvalidValueError("lines", str(error)) from None
+
+
+def invoice_terms(session: Session, mission_id: int, settings: Settings, note: str = "") -> InvoiceTerms:
+    """The freelancer's identity, the client and the terms, as an invoice issued now must state them."""
+    mission = session.get(MissionRow, mission_id)
+    if mission is None:  # pragma: no cover - the caller just locked it
+        raise MissionNotFoundError(mission_ref(mission_id))
+    client = session.get(ClientRow, mission.client_id)
+    business = client.business if client is not None else True
+    return InvoiceTerms(
+        seller_name=settings.name,
+        seller_legal_name=settings.legal_name,
+        seller_siret=settings.siret,
+        seller_address=settings.address,
+        vat_mention=settings.vat_mention,
+        client_name=client.name if client is not None else "",
+        client_company=client.company if client is not None else "",
+        client_email=client.email if client is not None else "",
+        client_business=business,
+        mission_title=mission.title,
+        payment_terms_days=settings.payment_terms_days,
+        late_penalty_rate=settings.late_penalty_rate,
+        recovery_indemnity=Money(settings.recovery_indemnity, mission.currency) if business else None,
+        note=note,
+    )
+
+
+def next_number(session: Session, year: int, issued_on: date) -> int:
+    """Take the next number of the year's series; the counter row is locked until commit."""
+    values = {"year": year, "last_sequence": 0, "last_issued_on": issued_on}
+    rows.insert_if_absent(session, InvoiceCounterRow, values)
+    counter = session.scalars(
+        select(InvoiceCounterRow).where(InvoiceCounterRow.year == year).with_for_update()
+    ).one()
+    if issued_on < counter.last_issued_on:
+        raise InvalidValueError(
+            "issued_on",
+            f"{issued_on.isoformat()} is before the last invoice of {year} "
+            f"({counter.last_issued_on.isoformat()}); invoice numbers follow the dates",
+        )
+    counter.last_sequence += 1
+    counter.last_issued_on = issued_on
+    session.flush()
+    return counter.last_sequence
+
+
+def invoice_record(row: InvoiceRow, mission: str, references: str | None) -> InvoiceRecord:
+    """A stored invoice as the library hands it back."""
+    return InvoiceRecord(
+        number=row.number,
+        kind=row.kind,
+        mission=mission,
+        issued_on=row.issued_on,
+        due_on=row.due_on,
+        total=Money(row.total_cents, row.currency),
+        references=references,
+        lines=tuple(dict(line) for line in row.lines if isinstance(line, dict)),
+        created_at=row.created_at,
+        terms=InvoiceTerms.from_json(row.terms) if row.terms else None,
+    )
+
+
+def insert_invoice(
+    session: Session,
+    mission_id: int,
+    kind: str,
+    total: Money,
+    issued_on: date,
+    due_on: date,
+    references: str | None,
+    lines: list[object],
+    *,
+    note: str = "",
+) -> InvoiceRecord:
+    """Number and insert an invoice in the current transaction, with its copy of the terms and its
+    reminder; a credit note names the invoice it cancels (``references``)."""
+    referenced: InvoiceRow | None = None
+    if references:
+        referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
+        if referenced is None:
+            raise InvoiceNotFoundError(references)
+        if referenced.mission_id != mission_id or referenced.kind == "credit":
+            raise InvalidValueError(
+                "references", f"{references} is not an invoice of mission {mission_ref(mission_id)}"
+            )
+    year = issued_on.year
+    sequence = next_number(session, year, issued_on)
+    settings = rows.settings(session)
+    invoice = InvoiceRow(
+        number=f"{year}-{sequence:04d}",
+        year=year,
+        sequence=sequence,
+        kind=kind,
+        mission_id=mission_id,
+        issued_on=issued_on,
+        due_on=due_on,
+        total_cents=total.amount,
+        currency=total.currency,
+        references_id=referenced.id if referenced is not None else None,
+        lines=lines,
+        created_at=now(),
+        # What the invoice states must not change with the settings later: copied now.
+        terms=invoice_terms(session, mission_id, settings, note).to_json(),
+    )
+    session.add(invoice)
+    session.flush()
+    schedule.for_invoice(session, invoice, settings)
+    return invoice_record(invoice, mission_ref(mission_id), references)
+
+
+def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:
+    """The mission's invoices that no credit note cancels (credit notes left out), oldest first."""
+    invoices = list(
+        session.scalars(select(InvoiceRow).where(InvoiceRow.mission_id == mission_id).order_by(InvoiceRow.id))
+    )
+    cancelled = {i.references_id for i in invoices if i.kind == "credit"}
+    return [i for i in invoices if i.kind != "credit" and i.id not in cancelled]
+
+
+def final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
+    """The final invoice's lines and total: the contract, plus agreed extras, minus each deposit invoice."""
+    ref = mission_ref(row.id)
+    contract = session.get(ContractRow, row.id)
+    if contract is None:
+        raise ConflictError("invoice", f"mission {ref} has no contract: the final invoice bills its amount")
+    standing = standing_invoices(session, row.id)
+    finals = [i.number for i in standing if i.kind == "final"]
+    if finals:
+        raise ConflictError(
+            "invoice",
+            f"mission {ref} already has the final invoice {finals[0]}; cancel it with a credit note first",
+        )
+    amendments = session.scalars(
+        select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
+    )
+    extras = [(_amendment_text(a.kind, a.note), Money(a.amount_cents, a.currency)) for a in amendments]
+    deposits = [(i.number, Money(i.total_cents, i.currency)) for i in standing if i.kind == "deposit"]
+    amount = Money(contract.amount_cents, contract.currency)
+    lines, total = final_invoice_lines(amount, extras, deposits)
+    described = [
+        money_line(f"Contract amount ({contract.terms_version})", Money(lines[0].amount, total.currency))
+    ]
+    described.extend(money_line(line.description, Money(line.amount, total.currency)) for line in lines[1:])
+    return lines_to_json(described), total
+
+
+def _amendment_text(kind: str, note: str) -> str:
+    name = "Extra revision round" if kind == "extra_revision" else kind.replace("_", " ").capitalize()
+    return f"{name}: {note}" if note.strip() else name
+
+
+def number_key(number: str) -> tuple[int, int, str]:
+    """How invoice numbers sort: by year, then sequence ("2026-0010" after "2026-0009")."""
+    year, _, sequence = number.partition("-")
+    if year.isdigit() and sequence.isdigit():
+        return int(year), int(sequence), ""
+    return 0, 0, number

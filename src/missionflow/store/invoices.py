@@ -1,0 +1,296 @@
+"""Issuing invoices: deposit invoices, the final invoice (issued by the transition that declares
+the ``issue_final_invoice`` effect, in its transaction), credit notes, and reading them back.
+
+An issued invoice is never edited or deleted: a mistake is corrected by a credit note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from missionflow.errors import (
+    ConcurrentUpdateError,
+    ConflictError,
+    InvalidValueError,
+    InvoiceNotFoundError,
+    TransitionNotAllowedError,
+)
+from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settings
+from missionflow.freelance.billing import due_date
+from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
+from missionflow.money import Money
+from missionflow.store import invoice_rows, plan_rows, rows
+from missionflow.store.firing import Extra, Firing
+from missionflow.store.invoice_rows import invoice_record, money_line
+from missionflow.store.models import ContractRow, InvoiceRow
+from missionflow.store.records import lines_to_json, mission_ref
+from missionflow.store.session import Database, utc
+from missionflow.workflow import TransitionRecord, WorkflowDefinition
+
+
+def local_day(settings: Settings, moment: datetime | None = None) -> date:
+    """The date it is (or was at ``moment``) where the freelancer works."""
+    return utc(moment).astimezone(ZoneInfo(settings.timezone)).date()
+
+
+def invoicing_transitions(definition: WorkflowDefinition) -> list[str]:
+    """The triggers of the workflow that issue the final invoice."""
+    return [t.trigger for t in definition.transitions if ISSUE_FINAL_INVOICE in t.effects]
+
+
+@dataclass
+class FinalInvoice:
+    """The ``issue_final_invoice`` effect: the invoice is computed before the guards run (they see
+    it), and inserted in the transaction that writes the transition (it takes its number there)."""
+
+    db: Database
+    ref: str
+    moment: datetime
+    draft: tuple[list[object], Money, date, date] | None = None
+    issued: list[InvoiceRecord] = field(default_factory=list)
+
+    def prepare(self, mission: Mission) -> None:
+        with self.db.reading() as session:
+            row = rows.mission_row(session, self.ref)
+            # Every write the invoice depends on bumps the version: the same version means the
+            # amounts read here are those of the snapshot the engine decides on.
+            if row.version != mission.version:
+                raise ConcurrentUpdateError(mission.ref)
+            settings = rows.settings(session)
+            issued_on = local_day(settings, self.moment)
+            lines, total = invoice_rows.final_invoice(session, row)
+        self.draft = (lines, total, issued_on, due_date(issued_on, settings.payment_terms_days))
+        mission.invoices.append(InvoiceSummary("(being issued)", "final", total))
+
+    def write(self, session: Session, mission_id: int) -> None:
+        if self.draft is None:  # pragma: no cover - prepare always runs first
+            return
+        lines, total, issued_on, due_on = self.draft
+        self.issued.append(
+            invoice_rows.insert_invoice(session, mission_id, "final", total, issued_on, due_on, None, lines)
+        )
+
+
+class Invoices:
+    """The invoices and credit notes of every mission, in one gapless series per year."""
+
+    def __init__(self, db: Database, firing: Firing) -> None:
+        self.db = db
+        self.firing = firing
+
+    def issue(
+        self,
+        ref: str,
+        kind: str,
+        total: Money,
+        issued_on: date,
+        due_on: date,
+        references: str | None = None,
+        lines: list[dict[str, object]] | None = None,
+    ) -> InvoiceRecord:
+        """Issue an invoice (``deposit``, ``final``) or a credit note (``credit``, naming the invoice
+        it cancels); its number is the next of its year's series ("2026-0001"), without gaps."""
+        stored_lines = invoice_rows.check_invoice(kind, total, issued_on, due_on, references, lines)
+        with self.db.writing() as session:
+            row = rows.touch(session, ref)
+            rows.same_currency("total", total, row.currency)
+            return invoice_rows.insert_invoice(
+                session, row.id, kind, total, issued_on, due_on, references, stored_lines
+            )
+
+    def fire_with_invoice(
+        self,
+        ref: str,
+        trigger: str,
+        *,
+        kind: str,
+        total: Money,
+        issued_on: date,
+        due_on: date,
+        lines: list[dict[str, object]] | None = None,
+        actor: str = "",
+        note: str = "",
+        at: datetime | None = None,
+    ) -> tuple[TransitionRecord, InvoiceRecord]:
+        """Issue an invoice and fire ``trigger`` in one transaction: the guards see the new invoice;
+        when the trigger is refused, no invoice is issued and no number is taken."""
+        stored_lines = invoice_rows.check_invoice(kind, total, issued_on, due_on, None, lines)
+        issued: list[InvoiceRecord] = []
+
+        def prepare(mission: Mission) -> None:
+            rows.same_currency("total", total, mission.currency)
+            # Guards read kinds and totals; the number is only known once the series is locked.
+            mission.invoices.append(InvoiceSummary("(being issued)", kind, total))
+
+        def write(session: Session, mission_id: int) -> None:
+            issued.append(
+                invoice_rows.insert_invoice(
+                    session, mission_id, kind, total, issued_on, due_on, None, stored_lines
+                )
+            )
+
+        # A final invoice given here is the one the transition's declared effect would issue.
+        instead = {ISSUE_FINAL_INVOICE: _AlreadyIssued()} if kind == "final" else None
+        record = self.firing.fire(
+            ref, trigger, actor=actor, note=note, at=at, extras=[Extra(prepare, write)], effects=instead
+        )
+        return record, issued[0]
+
+    def issue_deposit(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
+        """Issue the deposit invoice (facture d'acompte) of a signed contract: the deposit percentage
+        of the contract amount, numbered in the one series; refused (ConflictError) without a
+        contract, with a 0 % deposit, or when the mission already has one (cancel it first)."""
+        with self.db.writing(ref) as session:
+            row = rows.touch(session, ref)
+            settings = rows.settings(session)
+            contract = session.get(ContractRow, row.id)
+            if contract is None:
+                raise ConflictError("deposit", f"mission {ref} has no signed contract yet")
+            amount = Money(contract.amount_cents, contract.currency).percent(row.deposit_percent)
+            if amount.amount <= 0:
+                raise ConflictError(
+                    "deposit",
+                    f"mission {ref} asks for no deposit ({row.deposit_percent} % of {contract.amount_cents})",
+                )
+            for existing in invoice_rows.standing_invoices(session, row.id):
+                raise ConflictError(
+                    "deposit",
+                    f"mission {ref} already has the {existing.kind} invoice {existing.number}; "
+                    "cancel it with a credit note first",
+                )
+            day = issued_on or local_day(settings)
+            text = (
+                f"Deposit (acompte) of {row.deposit_percent} % of the contract amount "
+                f"{Money(contract.amount_cents, contract.currency)} ({contract.terms_version})"
+            )
+            lines = lines_to_json([money_line(text, amount)])
+            due_on = due_date(day, settings.payment_terms_days)
+            return invoice_rows.insert_invoice(session, row.id, "deposit", amount, day, due_on, None, lines)
+
+    def issue_final(
+        self, ref: str, *, actor: str = "", note: str = "", at: datetime | None = None
+    ) -> tuple[TransitionRecord, InvoiceRecord]:
+        """Fire the transition that issues the final invoice from the mission's state (``invoice``,
+        approved -> invoiced, in the shipped workflows) and return the invoice with the record:
+        the contract amount plus agreed extras, minus every deposit invoice, each listed by number.
+
+        Refused (and nothing is issued) from a state no such transition leaves.
+        """
+        moment = utc(at)
+        with self.db.reading() as session:
+            row = rows.mission_row(session, ref)
+            definition = rows.definition(session, row.workflow, row.workflow_version)
+        here = [t.trigger for t in definition.transitions_from(row.state) if ISSUE_FINAL_INVOICE in t.effects]
+        anywhere = invoicing_transitions(definition)
+        if not anywhere:
+            raise ConflictError("invoice", f"workflow {definition.name} issues no final invoice")
+        if not here:
+            raise TransitionNotAllowedError(
+                subject=ref,
+                state=row.state,
+                trigger=anywhere[0],
+                allowed=[t.trigger for t in definition.transitions_from(row.state)],
+            )
+        effect = FinalInvoice(self.db, ref, moment)
+        record = self.firing.fire(
+            ref, here[0], actor=actor, note=note, at=moment, effects={ISSUE_FINAL_INVOICE: effect}
+        )
+        return record, effect.issued[0]
+
+    def reissue_final(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
+        """Issue the final invoice again after its credit note (a mission already in the state its
+        final invoice leads to), with today's amounts; refused while a final invoice stands."""
+        with self.db.writing(ref) as session:
+            row = rows.touch(session, ref)
+            definition = rows.definition(session, row.workflow, row.workflow_version)
+            invoiced_states = {
+                t.dest for t in definition.transitions if ISSUE_FINAL_INVOICE in t.effects and t.dest
+            }
+            if row.state not in invoiced_states:
+                raise ConflictError(
+                    "invoice",
+                    f"mission {ref} is {row.state}: the final invoice goes out with the "
+                    f"{' or '.join(invoicing_transitions(definition)) or 'invoicing'} trigger",
+                )
+            settings = rows.settings(session)
+            day = issued_on or local_day(settings)
+            lines, total = invoice_rows.final_invoice(session, row)
+            due_on = due_date(day, settings.payment_terms_days)
+            return invoice_rows.insert_invoice(session, row.id, "final", total, day, due_on, None, lines)
+
+    def issue_credit_note(self, number: str, reason: str, *, issued_on: date | None = None) -> InvoiceRecord:
+        """Cancel an issued invoice with a credit note (avoir) for its whole total, numbered in the same
+        series and referring to it. An installment plan that counted on the invoice is void."""
+        if not reason.strip():
+            raise InvalidValueError("reason", "say why the invoice is cancelled")
+        with self.db.writing() as session:
+            target = session.scalars(
+                select(InvoiceRow).where(InvoiceRow.number == number.strip())
+            ).one_or_none()
+            if target is None:
+                raise InvoiceNotFoundError(number)
+            if target.kind == "credit":
+                raise ConflictError("invoice", f"{target.number} is a credit note; it cannot be cancelled")
+            earlier = session.scalars(
+                select(InvoiceRow.number).where(InvoiceRow.references_id == target.id)
+            ).first()
+            if earlier is not None:
+                raise ConflictError(
+                    "invoice", f"{target.number} is already cancelled by credit note {earlier}"
+                )
+            row = rows.touch(session, mission_ref(target.mission_id))
+            day = issued_on or local_day(rows.settings(session))
+            total = Money(target.total_cents, target.currency)
+            text = f"Cancels invoice {target.number} of {target.issued_on.isoformat()}: {reason.strip()}"
+            lines = lines_to_json([money_line(text, total)])
+            record = invoice_rows.insert_invoice(
+                session, row.id, "credit", total, day, day, target.number, lines, note=reason.strip()
+            )
+            plan = plan_rows.current_plan(session, row.id)
+            if plan is not None and any(
+                isinstance(c, dict) and c.get("number") == target.number for c in plan.covers
+            ):
+                plan_rows.replace_plan(session, plan, f"superseded: invoice {target.number} was cancelled")
+            return record
+
+    def get(self, number: str) -> InvoiceRecord:
+        """The invoice or credit note with this number; InvoiceNotFoundError when there is none."""
+        with self.db.reading() as session:
+            row = session.scalars(select(InvoiceRow).where(InvoiceRow.number == number.strip())).one_or_none()
+            if row is None:
+                raise InvoiceNotFoundError(number)
+            referenced = session.get(InvoiceRow, row.references_id) if row.references_id else None
+            return invoice_record(row, mission_ref(row.mission_id), referenced.number if referenced else None)
+
+    def list_all(self, mission: str | None = None) -> list[InvoiceRecord]:
+        """Issued invoices and credit notes in number order, of one mission or all."""
+        with self.db.reading() as session:
+            query = select(InvoiceRow).order_by(InvoiceRow.year, InvoiceRow.sequence)
+            if mission is not None:
+                query = query.where(InvoiceRow.mission_id == rows.mission_row(session, mission).id)
+            found = list(session.scalars(query))
+            # A credit note refers to an invoice of the same mission, so it is in this list too.
+            numbers = {row.id: row.number for row in found}
+            return [
+                invoice_record(
+                    row,
+                    mission_ref(row.mission_id),
+                    numbers.get(row.references_id) if row.references_id else None,
+                )
+                for row in found
+            ]
+
+
+class _AlreadyIssued:
+    """The declared final-invoice effect, when the caller issues the final invoice itself."""
+
+    def prepare(self, mission: Mission) -> None:
+        """Nothing to prepare: the caller's invoice is already in the mission."""
+
+    def write(self, session: Session, mission_id: int) -> None:
+        """Nothing to write: the caller's invoice is written as an extra."""

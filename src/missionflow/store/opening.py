@@ -1,0 +1,51 @@
+"""Opening the store on a database: a URL, a file path, or an application's engine."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import Engine
+
+from missionflow.errors import InvalidValueError
+from missionflow.store import database
+from missionflow.store.store import Store
+from missionflow.workflow import Hooks
+
+
+def open_store(
+    url: str | os.PathLike[str] | None = None,
+    *,
+    engine: Engine | None = None,
+    create: bool = True,
+    hooks: Hooks | None = None,
+) -> Store:
+    """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
+
+    With neither, ``MISSIONFLOW_DB`` is used, else a private SQLite file in the user's data
+    folder. ``create=True`` creates or migrates missionflow's tables when needed. With an
+    application's ``engine``, missionflow's tables (all named ``mf_...``) live beside the
+    application's and the engine stays the application's to dispose of. ``hooks`` run around
+    every fire (see Hooks).
+
+    >>> store = open_store("sqlite://")
+    >>> store.url_for_display
+    'sqlite://'
+    >>> store.close()
+    """
+    if engine is not None and url is not None:
+        raise InvalidValueError("url", "give a database URL or an engine, not both")
+    if engine is not None:
+        database.configure_engine(engine)
+        store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
+    else:
+        built, built_url = database.build_engine(url)
+        store = Store(built, built_url, owns_engine=True, hooks=hooks)
+    try:
+        if create:
+            store.migrate()
+        else:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -1,0 +1,53 @@
+"""What a fired trigger leaves behind: who, when, why, and which guards let it through."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from missionflow.errors import InvalidValueError
+
+DELIVERY_GUARD = "deliverable_in_specification"
+"""The guard that makes a record a delivery: its deliverable was checked against the specification.
+
+Kept here, with the record, so that reading a history never needs a domain: a record is a
+delivery when that guard let it through, whatever the trigger is called.
+"""
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """One fired trigger: who, when, why, and which guards allowed it.
+
+    ``out_of_hours`` says that it happened outside the working time of the calendar the engine
+    was given (False when it was given none).
+    """
+
+    trigger: str
+    source: str
+    dest: str
+    actor: str
+    at: datetime
+    note: str = ""
+    data: Mapping[str, str] = field(default_factory=dict)
+    guards: tuple[str, ...] = ()
+    out_of_hours: bool = False
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None or self.at.utcoffset() is None:
+            raise InvalidValueError(
+                "time", f"{self.at.isoformat()} has no timezone; give an offset like +01:00"
+            )
+
+    @property
+    def delivery(self) -> str | None:
+        """The deliverable this record hands over, or None when it is not a delivery.
+
+        Only a transition whose ``deliverable`` was checked against the specification (by the
+        ``deliverable_in_specification`` guard) counts: data given to any other trigger does not.
+        """
+        name = self.data.get("deliverable")
+        if name is None or DELIVERY_GUARD not in self.guards:
+            return None
+        return name
