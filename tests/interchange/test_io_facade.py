@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -14,17 +14,9 @@ from missionflow.workflow import (
     WorkflowDefinition,
     export_workflow,
     import_workflow_file,
+    isolated_registries,
     load_workflow,
 )
-
-
-@pytest.fixture
-def registry() -> Iterator[None]:
-    """Formats registered by a test are gone after it."""
-    saved = dict(interchange._FORMATS)
-    yield
-    interchange._FORMATS.clear()
-    interchange._FORMATS.update(saved)
 
 
 def test_the_built_in_formats() -> None:
@@ -50,20 +42,49 @@ def test_an_unknown_format_or_suffix_names_the_known_formats() -> None:
         interchange.format_for_path("m.txt")
 
 
-def test_an_application_registers_its_own_format(registry: None, tmp_path: Path) -> None:
-    """A registered format is used by export_workflow and by its suffix on import."""
+def _write_name(definition: WorkflowDefinition) -> str:
+    """A writer of the test's format: the workflow's name."""
+    return definition.name
 
-    def write(definition: WorkflowDefinition) -> str:
-        return definition.name
 
-    def read(text: str, source: str) -> WorkflowDefinition:
-        return load_workflow(text.strip())
+def _read_name(text: str, source: str) -> WorkflowDefinition:
+    """A reader of the test's format: the known workflow the text names."""
+    return load_workflow(text.strip())
 
-    interchange.register_format(interchange.InterchangeFormat("names", "name file", (".name",), write, read))
+
+NAMES = interchange.InterchangeFormat("names", "name file", (".name",), _write_name, _read_name)
+
+
+def test_an_application_registers_its_own_format(tmp_path: Path) -> None:
+    """A registered format is used by export_workflow and by its suffix on import (and is gone
+    after the test: the conftest's isolated registries put the formats back)."""
+    interchange.register_format(NAMES)
     assert export_workflow(load_workflow("coaching"), "names") == "coaching"
     path = tmp_path / "m.name"
     path.write_text("retainer\n", encoding="utf-8")
     assert import_workflow_file(path).name == "retainer"
+
+
+def test_a_format_is_replaced_only_when_asked() -> None:
+    """Registering the same format again is harmless; another one under a known name is refused
+    unless replace=True."""
+    interchange.register_format(NAMES)
+    assert interchange.register_format(NAMES) is NAMES
+    other = interchange.InterchangeFormat("xstate", "my XState", (".json",), _write_name, _read_name)
+    with pytest.raises(InvalidValueError, match="a format named 'xstate' is already registered"):
+        interchange.register_format(other)
+    assert interchange.register_format(other, replace=True) is other
+    assert export_workflow(load_workflow("coaching"), "xstate") == "coaching"
+
+
+def test_isolated_registries_put_the_formats_back() -> None:
+    """A format registered or replaced inside the block is gone after it."""
+    with isolated_registries():
+        interchange.register_format(NAMES)
+        interchange.register_format(dataclasses.replace(NAMES, name="yaml"), replace=True)
+    assert interchange.get_format("yaml").title == "workflow file"
+    with pytest.raises(InvalidValueError, match="'names' is not a known format"):
+        interchange.get_format("names")
 
 
 def test_a_file_that_cannot_be_read_is_an_interchange_error(tmp_path: Path) -> None:

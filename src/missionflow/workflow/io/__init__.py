@@ -53,8 +53,14 @@ class InterchangeFormat:
 _FORMATS: dict[str, InterchangeFormat] = {}
 
 
-def register_format(fmt: InterchangeFormat) -> InterchangeFormat:
-    """Make ``fmt`` available by its name (a later registration of the same name replaces it)."""
+def register_format(fmt: InterchangeFormat, *, replace: bool = False) -> InterchangeFormat:
+    """Make ``fmt`` available by its name; another format under a known name is refused unless
+    ``replace=True`` (a built-in format is never replaced by accident)."""
+    existing = _FORMATS.get(fmt.name)
+    if existing is not None and existing != fmt and not replace:
+        raise InvalidValueError(
+            "format", f"a format named {fmt.name!r} is already registered; say replace=True to replace it"
+        )
     _FORMATS[fmt.name] = fmt
     return fmt
 
