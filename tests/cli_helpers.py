@@ -10,9 +10,9 @@ from missionflow_cli.main import cli
 
 
 class Cli:
-    """A CliRunner bound to one database file, as a user's shell would be."""
+    """A CliRunner bound to one database (a file path or a URL), as a user's shell would be."""
 
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: Path | str) -> None:
         self.db = db
         self.runner = CliRunner()
 

@@ -12,16 +12,12 @@ from decimal import Decimal
 
 from missionflow import Money, Store
 from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
+from missionflow.testing import eur
 
 AT = datetime(2026, 12, 15, 10, tzinfo=UTC)
 """When the reports are made: Tuesday 15 December 2026, 11:00 in Paris."""
 FREELANCER = "Camille Martin"
 MUST_HAVE = ("budget_fits", "respectful", "clear_need")
-
-
-def eur(text: str) -> Money:
-    """Euros from text."""
-    return Money.of(text, "EUR")
 
 
 def moment(day: str, hour: int = 10) -> datetime:

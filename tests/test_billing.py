@@ -29,12 +29,9 @@ from missionflow.freelance.billing import (
     split_evenly,
 )
 from missionflow.freelance.invoice_terms import InvoiceTerms
+from missionflow.testing import eur
 
 cents = st.integers(min_value=0, max_value=10**9).map(lambda c: Money(Decimal(c) / 100, "EUR"))
-
-
-def eur(text: str) -> Money:
-    return Money.of(text, "EUR")
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from missionflow import Money, open_store
+from missionflow import open_store
 from missionflow.freelance import Contract, Deliverable, Payment, Specification
+from missionflow.testing import eur
 from tests.cli_helpers import Cli
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, "EUR")
 
 
 @pytest.fixture

@@ -1,19 +1,18 @@
 """The commands of the trade (settings, criteria, rush, specification, contract, amendments,
 payments, deliveries, revisions, tacit approval, termination) with their exit codes.
 
-Missions are brought to the state a test needs through the library on the same database file,
-then the command under test runs as a user types it.
+Missions are brought to the state a test needs through the library on the same database (SQLite
+and PostgreSQL), then the command under test runs as a user types it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from missionflow import Money, Store, open_store
+from missionflow import Money, Store, testing
 from missionflow.freelance import Contract, Deliverable, Payment, Specification
 from tests.cli_helpers import Cli
 
@@ -29,50 +28,37 @@ SPEC = Specification(
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Cli:
-    """A CLI bound to a fresh database file."""
-    return Cli(tmp_path / "missions.db")
+def run(store_url: str) -> Cli:
+    """A CLI bound to a fresh database (SQLite and PostgreSQL), where ``store`` sets the scene."""
+    return Cli(store_url)
 
 
-@pytest.fixture
-def store(run: Cli) -> Iterator[Store]:
-    """The library on the CLI's database file, to set the scene."""
-    with open_store(run.db) as opened:
-        yield opened
+NOW = datetime.now(UTC)
 
 
 def lead(store: Store, **terms: object) -> str:
     """A 4500 EUR lead (30 % deposit) for a new client; returns its reference."""
-    client = store.add_client("Atelier Dupont").ref
-    return store.create_mission(client, "Website", amount=Money.of("4500", EUR), **terms).ref  # type: ignore[arg-type]
+    return testing.lead(store, client="Atelier Dupont", title="Website", amount="4500", at=NOW, **terms)
 
 
 def accepted(store: Store, **terms: object) -> str:
     """A mission qualified and accepted (every criterion yes), waiting for its specification."""
     ref = lead(store, **terms)
-    store.fire(ref, "qualify")
-    for criterion in store.get_settings().criteria:
-        store.answer_criterion(ref, criterion.name, True)
-    store.fire(ref, "accept")
+    testing.accept(store, ref, at=NOW)
     return ref
 
 
 def signed(store: Store, acceptance_days: int | None = None) -> str:
     """A mission with its specification and signed contract."""
-    ref = accepted(store)
-    store.set_specification(ref, SPEC)
-    store.sign_contract(
-        ref, Contract(Money.of("4500", EUR), "CGV-2026-1", TODAY, acceptance_days=acceptance_days)
-    )
+    ref = lead(store)
+    testing.sign(store, ref, spec=SPEC, acceptance_days=acceptance_days, at=NOW)
     return ref
 
 
 def working(store: Store, acceptance_days: int | None = None) -> str:
     """A mission whose deposit is paid and confirmed and whose work has started."""
     ref = signed(store, acceptance_days)
-    store.record_payment(ref, Payment(Money.of("1350", EUR), TODAY))
-    store.fire(ref, "confirm_deposit")
-    store.fire(ref, "start_work")
+    testing.start(store, ref, at=NOW)
     return ref
 
 

@@ -15,16 +15,13 @@ from typing import Any
 
 import pytest
 
-from missionflow import Money, Store, TransitionBlockedError, TransitionRecord, load_workflow, open_store
+from missionflow import Store, TransitionBlockedError, TransitionRecord, load_workflow, open_store, testing
 from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
+from missionflow.testing import eur
 
 EUR = "EUR"
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris: within working hours
 SIGNED_ON = date(2026, 3, 2)
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, EUR)
 
 
 SPEC = Specification(
@@ -74,15 +71,7 @@ def refused(store: Store, ref: str, attempt: Callable[[], object]) -> dict[str, 
 
 def new_mission(store: Store, *, workflow: str = "freelance-mission", **terms: object) -> str:
     """A 1000 EUR mission for a new client Acme, as a lead; returns its reference."""
-    client = store.add_client("Acme").ref
-    return store.create_mission(
-        client,
-        "Logo",
-        workflow=workflow,
-        amount=eur("1000"),
-        at=AT,
-        **terms,  # type: ignore[arg-type]
-    ).ref
+    return testing.lead(store, workflow=workflow, at=AT, **terms)
 
 
 def answer_all(store: Store, ref: str) -> None:
@@ -92,27 +81,21 @@ def answer_all(store: Store, ref: str) -> None:
 
 
 def signed(store: Store, **terms: object) -> str:
-    """A mission walked to contract_signed with SPEC and CONTRACT; returns its reference."""
+    """A mission walked to contract_signed with SPEC; returns its reference."""
     ref = new_mission(store, **terms)
-    store.fire(ref, "qualify", at=AT)
-    answer_all(store, ref)
-    store.fire(ref, "accept", at=AT)
-    store.set_specification(ref, SPEC)
-    store.sign_contract(ref, CONTRACT, at=AT)
+    testing.sign(store, ref, spec=SPEC, at=AT)
     return ref
 
 
 def in_progress(store: Store, **terms: object) -> str:
     """A mission whose deposit (30 %) is paid and confirmed and whose work has started."""
     ref = signed(store, **terms)
-    store.record_payment(ref, Payment(eur("300"), SIGNED_ON))
-    store.fire(ref, "confirm_deposit", at=AT)
-    store.fire(ref, "start_work", at=AT)
+    testing.start(store, ref, at=AT)
     return ref
 
 
 def deliver(store: Store, ref: str, name: str, at: datetime = AT) -> TransitionRecord:
-    return store.fire(ref, "deliver", data={"deliverable": name}, at=at)
+    return testing.deliver(store, ref, name, at=at)
 
 
 def retainer_active(store: Store) -> str:

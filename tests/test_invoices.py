@@ -15,20 +15,17 @@ import missionflow.store.account_reads
 from missionflow import (
     ConflictError,
     InvalidValueError,
-    Money,
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
+    testing,
 )
 from missionflow.errors import InvoiceNotFoundError
-from missionflow.freelance import Contract, Deliverable, Installment, Payment, Specification
+from missionflow.freelance import Deliverable, Installment, Payment, Specification
+from missionflow.testing import eur
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
 INVOICED_AT = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, "EUR")
 
 
 SPEC = Specification(
@@ -44,19 +41,10 @@ def signed_mission(
     store: Store, amount: str = "1000", deposit: str = "30", *, business: bool = True, client: str = "Acme"
 ) -> str:
     """A mission with its contract signed (state contract_signed); returns its reference."""
-    ref = store.create_mission(
-        store.add_client(client, business=business).ref,
-        "Logo",
-        amount=eur(amount),
-        deposit_percent=Decimal(deposit),
-        at=AT,
-    ).ref
-    store.fire(ref, "qualify", at=AT)
-    for criterion in store.get_settings().criteria:
-        store.answer_criterion(ref, criterion.name, True)
-    store.fire(ref, "accept", at=AT)
-    store.set_specification(ref, SPEC)
-    store.sign_contract(ref, Contract(eur(amount), "CGV-2026", date(2026, 3, 2)), at=AT)
+    ref = testing.lead(
+        store, client=client, amount=amount, business=business, deposit_percent=Decimal(deposit)
+    )
+    testing.sign(store, ref, spec=SPEC, terms_version="CGV-2026")
     return ref
 
 

@@ -4,7 +4,6 @@ and played through the public library API on a stored mission."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -16,7 +15,7 @@ from missionflow import (
     Store,
     TransitionBlockedError,
     TransitionNotAllowedError,
-    open_store,
+    testing,
 )
 from missionflow.freelance import (
     Contract,
@@ -26,15 +25,9 @@ from missionflow.freelance import (
     Specification,
     parse_specification,
 )
+from missionflow.testing import EUR, MONDAY, eur
 
-EUR = "EUR"
-MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 11:00 in Paris
 TODAY = MONDAY.date()
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, EUR)
-
 
 SPEC = Specification(
     objectives="A faster, accessible website",
@@ -45,50 +38,24 @@ SPEC = Specification(
 )
 
 
-@pytest.fixture
-def store() -> Iterator[Store]:
-    """A fresh store in an in-memory SQLite database."""
-    with open_store("sqlite://") as opened:
-        yield opened
-
-
 def lead(store: Store, client: str = "Atelier Dupont", **terms: object) -> str:
-    """A new 4500 EUR lead (30 % deposit by default) for a new client; returns its reference."""
-    client_ref = store.add_client(client).ref
-    return store.create_mission(
-        client_ref,
-        "Website redesign",
-        amount=eur("4500"),
-        at=MONDAY,
-        **terms,  # type: ignore[arg-type]
-    ).ref
-
-
-def accepted(store: Store, ref: str) -> None:
-    """Qualify the lead and accept it, every criterion answered yes."""
-    store.fire(ref, "qualify", at=MONDAY)
-    for criterion in store.get_settings().criteria:
-        store.answer_criterion(ref, criterion.name, True)
-    store.fire(ref, "accept", at=MONDAY)
+    """The story's lead: a 4500 EUR website redesign (30 % deposit by default) for a new client."""
+    return testing.lead(store, client=client, title="Website redesign", amount="4500", **terms)
 
 
 def signed(store: Store, ref: str, *, amount: str = "4500", acceptance_days: int | None = None) -> None:
-    """Accept, write the whole specification and sign the contract."""
-    accepted(store, ref)
-    store.set_specification(ref, SPEC)
-    store.sign_contract(ref, Contract(eur(amount), "CGV-2026-1", TODAY, "Dupont", acceptance_days), at=MONDAY)
+    """Accept, write the story's specification and sign the contract."""
+    testing.sign(store, ref, spec=SPEC, amount=amount, acceptance_days=acceptance_days, signed_by="Dupont")
 
 
 def working(store: Store, ref: str, *, acceptance_days: int | None = None) -> None:
     """Signed, deposit paid and confirmed, work started."""
     signed(store, ref, acceptance_days=acceptance_days)
-    store.record_payment(ref, Payment(store.get_mission(ref).deposit_due, TODAY, "transfer"))
-    store.fire(ref, "confirm_deposit", at=MONDAY)
-    store.fire(ref, "start_work", at=MONDAY)
+    testing.start(store, ref)
 
 
 def deliver(store: Store, ref: str, name: str, at: datetime = MONDAY) -> None:
-    store.fire(ref, "deliver", data={"deliverable": name}, at=at, actor="camille")
+    testing.deliver(store, ref, name, at=at, actor="camille")
 
 
 def reasons_of(error: pytest.ExceptionInfo[TransitionBlockedError]) -> tuple[str, ...]:
@@ -164,7 +131,7 @@ def test_r2_refuse_an_ultra_tight_deadline_unless_a_rush_is_paid(store: Store) -
 def test_r2_a_deadline_exactly_at_the_minimum_lead_time_is_fine(store: Store) -> None:
     """A deadline seven days away meets the default minimum of seven days without any surcharge."""
     ref = lead(store, deadline=TODAY + timedelta(days=7))
-    accepted(store, ref)
+    testing.accept(store, ref)
     assert store.get_mission(ref).state == "specification"
 
 
@@ -173,7 +140,7 @@ def test_r3_the_specification_is_the_keystone(store: Store) -> None:
     part and no contract is recorded; the freelancer writes the specification from her Markdown
     template; the contract is signed."""
     ref = lead(store)
-    accepted(store, ref)
+    testing.accept(store, ref)
     store.set_specification(ref, Specification(objectives="A new website"))
     contract = Contract(eur("4500"), "CGV-2026-1", TODAY, "Dupont")
     with pytest.raises(TransitionBlockedError) as refused:
@@ -236,7 +203,7 @@ def test_r5_talk_money_early_and_ask_for_a_deposit(store: Store) -> None:
     """The freelancer asks a 40 % deposit on 2500 EUR; the client sends 600 and asks to confirm; the
     confirmation is refused with what is still due; the other 400 arrive and it is confirmed."""
     ref = lead(store, deposit_percent=40)
-    accepted(store, ref)
+    testing.accept(store, ref)
     store.set_specification(ref, SPEC)
     store.sign_contract(ref, Contract(eur("2500"), "CGV-2026-1", TODAY), at=MONDAY)
     store.record_payment(ref, Payment(eur("600"), TODAY, "transfer", "VIR-1"))
@@ -255,7 +222,7 @@ def test_r7_no_work_before_the_contract_and_the_deposit(store: Store) -> None:
     arrives, and work still cannot start straight from the signature; the deposit is confirmed and
     work starts."""
     ref = lead(store)
-    accepted(store, ref)
+    testing.accept(store, ref)
     with pytest.raises(TransitionNotAllowedError):
         store.fire(ref, "start_work", at=MONDAY)
     store.set_specification(ref, SPEC)

@@ -32,14 +32,11 @@ from missionflow import (
 from missionflow.errors import ClientNotFoundError, InvoiceNotFoundError
 from missionflow.freelance import Contract, Criterion, Deliverable, Payment, Settings, Specification
 from missionflow.store import default_database_url
+from missionflow.testing import eur
 from missionflow.workflow import definition_as_json, workflow_names
 
 EUR = "EUR"
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, EUR)
 
 
 def new_mission(store: Store, title: str = "Logo") -> str:

@@ -7,14 +7,11 @@ import multiprocessing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from missionflow import Money, Store
-from missionflow.freelance import Contract, Deliverable, Installment, Payment, Specification
+from missionflow import Store, testing
+from missionflow.freelance import Deliverable, Installment, Payment, Specification
+from missionflow.testing import eur
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
-
-
-def eur(amount: str) -> Money:
-    return Money.of(amount, "EUR")
 
 
 SPEC = Specification(
@@ -28,17 +25,8 @@ SPEC = Specification(
 
 def signed_mission(store: Store, *, acceptance_days: int | None = None, client: str = "Acme") -> str:
     """A 1000 EUR mission (30 % deposit) signed at AT; returns its reference."""
-    ref = store.create_mission(
-        store.add_client(client).ref, "Logo", amount=eur("1000"), deposit_percent=Decimal("30"), at=AT
-    ).ref
-    store.fire(ref, "qualify", at=AT)
-    for criterion in store.get_settings().criteria:
-        store.answer_criterion(ref, criterion.name, True)
-    store.fire(ref, "accept", at=AT)
-    store.set_specification(ref, SPEC)
-    store.sign_contract(
-        ref, Contract(eur("1000"), "CGV-2026", date(2026, 3, 2), acceptance_days=acceptance_days), at=AT
-    )
+    ref = testing.lead(store, client=client, deposit_percent=Decimal("30"), at=AT)
+    testing.sign(store, ref, spec=SPEC, acceptance_days=acceptance_days, terms_version="CGV-2026", at=AT)
     return ref
 
 

@@ -86,6 +86,8 @@ def sign(
     spec: Specification | None = None,
     amount: str | None = None,
     acceptance_days: int | None = None,
+    signed_by: str = "Acme",
+    terms_version: str = "CGV-2026-1",
     at: datetime = MONDAY,
 ) -> None:
     """Accept the lead, write a complete specification and sign the contract (for the mission's
@@ -94,7 +96,7 @@ def sign(
     mission = store.get_mission(ref)
     price = eur(amount) if amount is not None else (mission.amount or eur("1000"))
     store.set_specification(ref, spec or specification(budget=price))
-    contract = Contract(price, "CGV-2026-1", at.date(), "Acme", acceptance_days)
+    contract = Contract(price, terms_version, at.date(), signed_by, acceptance_days)
     store.sign_contract(ref, contract, at=at)
 
 

@@ -307,7 +307,8 @@ def _invoices(connection: Connection, mission_id: int) -> list[InvoiceSummary]:
     return [InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in rows]
 
 
-def _record(row: AnyRow) -> TransitionRecord:
+def record_of(row: AnyRow | HistoryRow) -> TransitionRecord:
+    """A history row (Core or ORM) as the record the engine wrote."""
     return TransitionRecord(
         trigger=row.trigger,
         source=row.source,
@@ -323,13 +324,13 @@ def _record(row: AnyRow) -> TransitionRecord:
 
 def load_history(connection: Connection, mission_id: int) -> list[TransitionRecord]:
     """The mission's history records, oldest first."""
-    return [_record(h) for h in connection.execute(_HISTORY_OF, {"mission_id": mission_id})]
+    return [record_of(h) for h in connection.execute(_HISTORY_OF, {"mission_id": mission_id})]
 
 
 def record_by_key(connection: Connection, mission_id: int, key: str) -> TransitionRecord | None:
     """The record a fire with this idempotency key wrote on the mission, or None."""
     row = connection.execute(_BY_KEY, {"mission_id": mission_id, "key": key}).one_or_none()
-    return _record(row) if row is not None else None
+    return record_of(row) if row is not None else None
 
 
 def advance(

@@ -52,18 +52,9 @@ def append_entry(
 
 def entry_of(row: HistoryRow) -> HistoryEntry:
     """A stored row as a chain entry."""
-    record = TransitionRecord(
-        trigger=row.trigger,
-        source=row.source,
-        dest=row.dest,
-        actor=row.actor,
-        at=row.at,
-        note=row.note,
-        data=dict(row.data),
-        guards=tuple(row.guards),
-        out_of_hours=row.out_of_hours,
+    return HistoryEntry(
+        position=row.position, record=facts.record_of(row), hash=row.hash, prev_hash=row.prev_hash
     )
-    return HistoryEntry(position=row.position, record=record, hash=row.hash, prev_hash=row.prev_hash)
 
 
 def entries(session: Session, mission_id: int) -> list[HistoryEntry]:

@@ -9,12 +9,11 @@ the entry-point group ``missionflow.effects``.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from missionflow.errors import InvalidValueError
-from missionflow.workflow.plugins import declared
+from missionflow.workflow.plugins import load_each
 
 ENTRY_POINT_GROUP = "missionflow.effects"
 
@@ -55,11 +54,7 @@ def _load_entry_points() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
-    for entry in declared(ENTRY_POINT_GROUP):
-        try:
-            entry.load()
-        except Exception:
-            logging.getLogger(__name__).exception("cannot load the effect entry point %s", entry.value)
+    load_each(ENTRY_POINT_GROUP)
 
 
 def get_effect(name: str) -> EffectSpec | None:

@@ -8,17 +8,17 @@ knows none of them.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from dataclasses import replace as copy_with
 from datetime import datetime
+from importlib.metadata import EntryPoint
 from typing import Generic, cast
 
 from missionflow.errors import InvalidValueError
 from missionflow.workflow.calendar import WorkingCalendar
 from missionflow.workflow.definition import GuardParam, WorkflowDefinition
-from missionflow.workflow.plugins import declared
+from missionflow.workflow.plugins import load_each
 from missionflow.workflow.subject import S, Subject
 
 ENTRY_POINT_GROUP = "missionflow.guards"
@@ -137,19 +137,17 @@ def _load_entry_points() -> None:
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
-    for entry in declared(ENTRY_POINT_GROUP):
-        try:
-            target = entry.load()
-        except Exception:
-            logging.getLogger(__name__).exception("cannot load the guard entry point %s", entry.value)
-            continue
-        if entry.name in _REGISTRY:
-            continue
-        if isinstance(target, GuardSpec):
-            _REGISTRY[entry.name] = copy_with(target, name=entry.name)
-        elif callable(target) and not isinstance(target, type):
-            words = (getattr(target, "__doc__", "") or "").strip().split("\n")[0]
-            register_guard(entry.name, words=words)(cast(GuardFunc[Subject], target))
+    load_each(ENTRY_POINT_GROUP, _register_target)
+
+
+def _register_target(entry: EntryPoint, target: object) -> None:
+    if entry.name in _REGISTRY:
+        return
+    if isinstance(target, GuardSpec):
+        _REGISTRY[entry.name] = copy_with(target, name=entry.name)
+    elif callable(target) and not isinstance(target, type):
+        words = (getattr(target, "__doc__", "") or "").strip().split("\n")[0]
+        register_guard(entry.name, words=words)(cast(GuardFunc[Subject], target))
 
 
 def get_guard(name: str) -> GuardSpec[Subject] | None:

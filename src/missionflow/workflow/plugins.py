@@ -6,6 +6,8 @@ milliseconds); a hook or guard looked up by name must not pay for a scan each ti
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import EntryPoint, EntryPoints, entry_points
 
@@ -18,3 +20,17 @@ def _group(group: str) -> EntryPoints:
 def declared(group: str, name: str | None = None) -> list[EntryPoint]:
     """The entry points of ``group`` (only those called ``name`` when given), in install order."""
     return [entry for entry in _group(group) if name is None or entry.name == name]
+
+
+def load_each(group: str, registered: Callable[[EntryPoint, object], None] | None = None) -> None:
+    """Load every entry point of ``group``; ``registered`` is told each loaded target. A package
+    that fails to import is logged and skipped: what it declares is then reported as unknown
+    where it is used, and everything else keeps working."""
+    for entry in declared(group):
+        try:
+            target = entry.load()
+        except Exception:
+            logging.getLogger("missionflow.plugins").exception("cannot load the entry point %s", entry.value)
+            continue
+        if registered is not None:
+            registered(entry, target)
