@@ -65,7 +65,10 @@ def race_round(url: str) -> tuple[collections.Counter[int], list[str]]:
         [MISSIONFLOW, "invoice", "deposit", ref],
         [MISSIONFLOW, "fire", ref, "invoice"],
     ]
-    processes = [subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for c in commands]
+    processes = [
+        subprocess.Popen(c, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for c in commands
+    ]
     codes: collections.Counter[int] = collections.Counter()
     anomalies = []
     for process in processes:
@@ -134,7 +137,9 @@ def main() -> int:
                     codes += round_codes
                     anomalies += found
                 processes = sum(codes.values())
-                print(f"{kind}: {processes} racing processes, exit codes {dict(sorted(codes.items()))}, anomalies {len(anomalies)}")
+                print(
+                    f"{kind}: {processes} racing processes, exit codes {dict(sorted(codes.items()))}, anomalies {len(anomalies)}"
+                )
                 for anomaly in anomalies[:10]:
                     print("   ", anomaly)
                 if kind == "sqlite":
@@ -146,7 +151,9 @@ def main() -> int:
                 problems = [p for _ in range(args.kills) for p in kill_once(url, rng)]
                 with open_store(url) as store:
                     entries = store.audit.anchor()
-                print(f"{kind}: {args.kills} writers killed with SIGKILL ({entries.seq if entries else 0} ledger entries), inconsistencies {len(problems)}")
+                print(
+                    f"{kind}: {args.kills} writers killed with SIGKILL ({entries.seq if entries else 0} ledger entries), inconsistencies {len(problems)}"
+                )
                 for problem in problems[:10]:
                     print("   ", problem)
     finally:

@@ -60,10 +60,17 @@ def diagram(
 
     if all_workflows:
         out_dir = Path(output or "diagrams")
-        if not out_dir.parent.is_dir() or (out_dir.exists() and not out_dir.is_dir()):
-            raise click.BadParameter(f"{shown(str(out_dir))} cannot be a folder here", param_hint="'-o'")
         shipped = [load_workflow_file(p) for p in sorted(shipped_workflow_dir().glob("*.yaml"))]
-        for path in generate_workflow_diagrams(out_dir, shipped):
+        try:
+            # the folder itself may be made, not its parents (a typo should not make folders)
+            if not out_dir.parent.is_dir() or (out_dir.exists() and not out_dir.is_dir()):
+                raise click.BadParameter(f"{shown(str(out_dir))} cannot be a folder here", param_hint="'-o'")
+            written = generate_workflow_diagrams(out_dir, shipped)
+        except OSError as error:
+            raise click.BadParameter(
+                f"cannot write in {shown(str(out_dir))}: {error.strerror}", param_hint="'-o'"
+            ) from None
+        for path in written:
             echo(str(path))
         return
     if (workflow_name is None) == (mission_ref is None):

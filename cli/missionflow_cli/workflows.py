@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import echo, emit_json, json_option, table
+from missionflow_cli.app import echo, emit_json, json_option, table, write_output
 
 
 @click.group()
@@ -145,7 +145,9 @@ INTERCHANGE = ("xstate", "scxml", "yaml")
     "--format", "fmt", type=click.Choice(INTERCHANGE), required=True, help="xstate (JSON), scxml or yaml."
 )
 @click.option("--version", "version", type=int, default=None, help="A given version (default: the newest).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "-o", "--output", default=None, metavar="FILE", help="Write to this file (its folder must exist)."
+)
 def workflow_export(name: str, fmt: str, version: int | None, output: str | None) -> None:
     """Write a workflow for another engine: an XState v5 machine (JSON) or W3C SCXML.
 
@@ -176,7 +178,9 @@ def workflow_export(name: str, fmt: str, version: int | None, output: str | None
     default=None,
     help="The file's format (default: from its suffix, .json xstate, .scxml/.xml scxml).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the YAML here.")
+@click.option(
+    "-o", "--output", default=None, metavar="FILE", help="Write the YAML here (its folder must exist)."
+)
 def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
     """Read an XState machine (JSON) or an SCXML document back as a workflow file (YAML).
 
@@ -194,10 +198,8 @@ def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
 
 
 def _emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it to ``output`` and say so."""
+    """Print ``text``, or write it to ``output`` (a workflow holds no client data) and say so."""
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as file:
-        file.write(text)
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {write_output(output, text, private=False)}", err=True)
