@@ -308,7 +308,7 @@ def test_no_generated_command_line_ends_in_an_internal_error(
     @settings(
         max_examples=CASES,
         deadline=None,
-        derandomize=True,
+        derandomize=EXPLORE is None,
         database=None,
         suppress_health_check=list(HealthCheck),
     )
