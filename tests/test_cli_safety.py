@@ -222,3 +222,34 @@ def test_every_printer_goes_through_the_safe_echo() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
                 offenders.append(f"{path.name}:{node.lineno}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("objectives: café\n".encode("latin-1"), "is not UTF-8 text (byte 16)"),
+        (b"objectives: a\x00b\n", "contains a NUL character"),
+        (b"x" * 1_000_001, "is larger than 1,000,000 bytes"),
+        (
+            "deliverables:\n" + "".join(f"  - item {n}\n" for n in range(1_001)),
+            "1,001 is more than the 1,000",
+        ),
+        ("deliverables: [logo, logo]\n", "'logo' is listed more than once"),
+    ],
+)
+def test_a_specification_file_that_cannot_be_taken_names_the_file(
+    run: Cli, tmp_path: Path, content: bytes | str, message: str
+) -> None:
+    """A specification file too large, not UTF-8, with a NUL, too many or twice-listed deliverables:
+    exit 2 naming --file and why, and nothing is saved."""
+    run.ok("client", "add", "Acme")
+    run.ok("mission", "new", "C-1", "Logo")
+    spec = tmp_path / "spec.yaml"
+    spec.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run("spec", "set", "M-1", "--file", str(spec))
+    assert result.exit_code == 2
+    assert "Invalid value for '--file'" in result.stderr
+    assert message in result.stderr
+    shown = run.json("spec", "show", "M-1")
+    assert isinstance(shown, dict)
+    assert shown["deliverables"] == []

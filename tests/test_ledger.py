@@ -448,3 +448,17 @@ def test_a_gap_in_the_ledger_and_a_lost_head_are_named(store: Store, raw: Engine
     ]
     with pytest.raises(HistoryTamperedError, match="the ledger's head is missing"):
         store.fire(ref, "deliver", data={"deliverable": "website"}, at=AT + timedelta(hours=1))
+
+
+def test_an_issued_invoice_carries_the_head_it_was_issued_under(store: Store) -> None:
+    """The invoice keeps the ledger's head at its issue, prints it, and that anchor verifies later."""
+    from missionflow.freelance import render_invoice
+
+    ref = working_mission(store)
+    before = store.audit.anchor()
+    issued = store.issue_invoice(ref, "deposit", eur("300"), date(2026, 3, 3), date(2026, 4, 2))
+    assert issued.ledger_anchor == str(before)
+    assert store.get_invoice(issued.number).ledger_anchor == str(before)
+    assert f"Ledger anchor: {before}" in render_invoice(issued, "text")
+    store.record_payment(ref, Payment(eur("300"), date(2026, 3, 5)))
+    assert store.verify(since=issued.ledger_anchor) == []
