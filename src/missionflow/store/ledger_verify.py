@@ -217,6 +217,9 @@ def _check_head(walk: _Walk, head: dict[str, object], keyring: KeyRing) -> None:
 
 def _check_rows(connection: Connection, walk: _Walk) -> None:
     """Each covered row must be the one its newest entry describes; each described row must exist."""
+    described: dict[str, dict[str, _Latest]] = {}
+    for (kind, row_key), latest in walk.latest.items():
+        described.setdefault(kind, {})[row_key] = latest
     for coverage in COVERED.values():
         seen: set[str] = set()
         for values in read_rows(connection, coverage):
@@ -225,8 +228,8 @@ def _check_rows(connection: Connection, walk: _Walk) -> None:
             walk.problems.extend(
                 _check_row(coverage, values, row_key, walk.latest.get((coverage.kind, row_key)))
             )
-        for (kind, row_key), latest in walk.latest.items():
-            if kind == coverage.kind and row_key not in seen and latest.content is not None:
+        for row_key, latest in described.get(coverage.kind, {}).items():
+            if row_key not in seen and latest.content is not None:
                 walk.problems.append(
                     VerifyFailure(
                         coverage.subject(latest.content),
