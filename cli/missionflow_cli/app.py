@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, TypeVar
 
@@ -197,17 +197,12 @@ def parse_moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.astimezone()
 
 
-def parse_percent(text: str | None) -> Decimal | None:
-    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
-    return value
+def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
+    """ "30%" or "30" (0 to 100) as a Decimal, by the library's strict parser: "0.3" is ambiguous
+    and refused, like "30%%" or "1,5" (exit 2 naming the value)."""
+    from missionflow.money import parse_percent as strict_percent
+
+    return None if text is None else strict_percent(text, option)
 
 
 def default_actor() -> str:

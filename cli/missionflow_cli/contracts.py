@@ -87,11 +87,10 @@ def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
         missionflow contract amend M-1 --amount 600 --reason "a blog section, agreed by mail on 2026-12-02"
     """
     from missionflow import Money
-    from missionflow.money import parse_decimal
 
     with store_for(db) as store:
         current = store.get_mission(ref)
-        change = Money(parse_decimal(amount, "amount"), current.currency)
+        change = Money.of(amount, current.currency, negative=True)
         store.amend_contract(ref, change, reason)
     click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConcurrentUpdateError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
-from missionflow.store import facts, history, rows, schedule
+from missionflow.store import facts, history, money_facts, rows, schedule
 from missionflow.store.chain import GENESIS
 from missionflow.store.history import DuplicateKey
 from missionflow.store.records import parse_ref
@@ -280,7 +280,7 @@ class Firing:
         definition = loaded.workflow.definition
         reminders = schedule.starts_reminders(definition, record)
         if reminders and "contract" not in loaded.facts:
-            mission.contract = facts.load_contract(connection, loaded.mission_id)
+            mission.contract = money_facts.load_contract(connection, loaded.mission_id)
         writes = [extra.write for extra in extras if extra.write is not None]
         if reminders or writes:
             # Bound to the connection, the session writes in its transaction and never commits it.

@@ -350,6 +350,12 @@ class Store:
         """Fire the transition that issues the final invoice, and return both."""
         return self._invoices.issue_final(ref, actor=actor, note=note, at=at)
 
+    def issue_final_invoice_after_exit(
+        self, ref: str, work_done: Money, *, at: datetime | None = None
+    ) -> InvoiceRecord:
+        """The final invoice of a terminated mission: the work done as agreed, minus the deposits."""
+        return self._invoices.issue_after_exit(ref, work_done, at=at)
+
     def reissue_final_invoice(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note."""
         return self._invoices.reissue_final(ref, issued_on=issued_on)
