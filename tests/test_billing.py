@@ -118,7 +118,9 @@ def test_deposits_and_final_always_sum_to_the_contract(
 ) -> None:
     """Whatever the amounts, the deposit invoices plus the final invoice equal contract plus extras."""
     deposits = split_evenly(contract, shares)[:-1]
-    lines, total = final_invoice_lines(agreed(contract, *extras), [(f"D{n}", d) for n, d in enumerate(deposits)])
+    lines, total = final_invoice_lines(
+        agreed(contract, *extras), [(f"D{n}", d) for n, d in enumerate(deposits)]
+    )
     expected = sum(extras, contract)
     assert sum(deposits, total) == expected
     assert sum((line.amount for line in lines), Decimal(0)) == total.amount

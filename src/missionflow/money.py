@@ -104,7 +104,9 @@ def _refuse_text(text: str, field: str, places: int, negative: bool) -> Decimal:
     _, _, decimals = cleaned.partition(".")
     if len(decimals) > places:
         allowed = f"at most {places} decimal{'s' if places != 1 else ''}" if places else "no decimals"
-        raise InvalidValueError(field, f"{text!r} has {len(decimals)} decimals: {allowed} here, nothing is rounded")
+        raise InvalidValueError(
+            field, f"{text!r} has {len(decimals)} decimals: {allowed} here, nothing is rounded"
+        )
     if cleaned.startswith("-") and not negative:
         raise InvalidValueError(field, f"{text!r} is negative")
     return Decimal(cleaned)

@@ -118,5 +118,7 @@ def agreement_of(
         lines.append(AgreedLine(RUSH_SURCHARGE, f"Rush surcharge{when}", rush_surcharge))
     for change in changes:
         kind = change.kind if change.kind in LINE_KINDS else AMENDMENT
-        lines.append(AgreedLine(kind, describe_change(change.kind, change.reason), change.amount, change.agreed_at))
+        lines.append(
+            AgreedLine(kind, describe_change(change.kind, change.reason), change.amount, change.agreed_at)
+        )
     return Agreement(currency, tuple(lines), signed=contract_amount is not None)

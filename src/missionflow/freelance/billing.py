@@ -103,6 +103,34 @@ def allocate(invoices: Sequence[OpenInvoice], paid: Money) -> dict[str, Money]:
     return allocation
 
 
+def allocate_each(invoices: Sequence[OpenInvoice], payments: Sequence[Money]) -> list[dict[str, Money]]:
+    """What each payment (in the order given: by date) pays of each invoice, the invoices taken oldest
+    first like :func:`allocate`; what is left of a payment after every invoice is a credit.
+
+    >>> eur = lambda text: Money.of(text, "EUR")
+    >>> invoices = [OpenInvoice("2026-0001", eur("300"), date(2026, 3, 2)), OpenInvoice("2026-0002", eur("700"), date(2026, 5, 4))]
+    >>> [{n: str(m) for n, m in shares.items()} for shares in allocate_each(invoices, [eur("500"), eur("600")])]
+    [{'2026-0001': '300.00 EUR', '2026-0002': '200.00 EUR'}, {'2026-0002': '500.00 EUR'}]
+    """
+    ordered = sorted(invoices, key=lambda i: (i.issued_on, i.number))
+    left = [invoice.total.amount if invoice.total.amount > 0 else Decimal(0) for invoice in ordered]
+    position = 0
+    result: list[dict[str, Money]] = []
+    for payment in payments:
+        remaining = payment.amount
+        shares: dict[str, Money] = {}
+        while remaining > 0 and position < len(ordered):
+            share = min(remaining, left[position])
+            if share > 0:
+                shares[ordered[position].number] = Money(share, payment.currency)
+            remaining -= share
+            left[position] -= share
+            if left[position] <= 0:
+                position += 1
+        result.append(shares)
+    return result
+
+
 def late_interest(balance: Money, rate_percent: Decimal, days_late: int) -> Money:
     """Late-payment interest: balance x rate x days / 365, rounded half-up to the cent.
 

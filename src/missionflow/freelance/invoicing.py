@@ -6,13 +6,15 @@ obeys: the seller's identity first, one live final invoice, no deposit cancelled
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from missionflow.errors import ConflictError, InvalidValueError
 from missionflow.freelance.agreement import AgreedLine
 from missionflow.freelance.billing import InvoiceLine, final_invoice_lines
-from missionflow.freelance.mission import Mission
+from missionflow.freelance.mission import Mission, Payment
 from missionflow.freelance.settings import Settings, missing_identity
 from missionflow.money import Money
+from missionflow.workflow import StateKind, workflow_for
 
 WORK_DONE = "work_done"
 """The kind of the line that bills the work done on a mission ended early."""
@@ -40,7 +42,7 @@ def require_identity(settings: Settings) -> None:
         listed = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
         raise ConflictError(
             "identity",
-            f"an invoice states who issues it: set your {listed} first (missionflow settings set {missing[0]} \"...\")",
+            f'an invoice states who issues it: set your {listed} first (missionflow settings set {missing[0]} "...")',
         )
 
 
@@ -83,7 +85,9 @@ def termination_invoice(mission: Mission, work_done: Money) -> InvoiceDraft:
             "invoice", f"mission {mission.ref} ended before any contract: there is no work to invoice"
         )
     if work_done.currency != mission.currency:
-        raise InvalidValueError("work_done", f"{work_done} is not in the mission's currency {mission.currency}")
+        raise InvalidValueError(
+            "work_done", f"{work_done} is not in the mission's currency {mission.currency}"
+        )
     if work_done.amount < 0:
         raise InvalidValueError("work_done", f"{work_done} is negative")
     agreed = mission.agreement.total
@@ -100,6 +104,42 @@ def termination_invoice(mission: Mission, work_done: Money) -> InvoiceDraft:
             "credit note and refund the difference instead",
         ) from None
     return InvoiceDraft("final", tuple(lines), total)
+
+
+def check_agreement_open(mission: Mission, what: str) -> None:
+    """Refuse (ConflictError) to change what is agreed once the final invoice stands: the change would
+    never be billed. Cancel the final invoice with a credit note first; it is issued again with it."""
+    for invoice in mission.live_invoices():
+        if invoice.kind == "final":
+            raise ConflictError(
+                "agreement",
+                f"mission {mission.ref} has the final invoice {invoice.number}: {what} would never be "
+                f"billed; cancel {invoice.number} with a credit note first",
+            )
+
+
+def check_payment(mission: Mission, payment: Payment, *, today: date, created_on: date) -> None:
+    """Refuse a payment dated after tomorrow or before the mission was created (InvalidValueError),
+    and a payment on a mission that ended (an exit state: declined, terminated) with nothing due on
+    it (ConflictError): there is nothing it could pay. An overpayment is accepted: it is a credit
+    (:attr:`Mission.balance` is negative)."""
+    received = payment.received_on
+    if received > today + timedelta(days=1):
+        raise InvalidValueError(
+            "received_on", f"{received.isoformat()} is in the future: record money received"
+        )
+    if received < created_on:
+        raise InvalidValueError(
+            "received_on",
+            f"{received.isoformat()} is before mission {mission.ref} was created ({created_on.isoformat()})",
+        )
+    state = workflow_for(mission).definition.state(mission.state)
+    if state.kind is StateKind.EXIT and mission.balance.amount <= 0:
+        raise ConflictError(
+            "payment",
+            f"mission {mission.ref} is {mission.state} and nothing is due on it: a payment has nothing to pay "
+            "(invoice the work done first, or refund the client)",
+        )
 
 
 def check_cancellation(mission: Mission, number: str) -> None:

@@ -94,9 +94,20 @@ class MissionRead(NamedTuple):
     client_blocked: bool
     client_blocked_reason: str
     settings_text: str | None
+    created_at: datetime
+    last_at: datetime | None
+    """When the last step of the history was recorded (None before the first)."""
 
 
 def _mission_column(name: str) -> ColumnElement[Any]:
+    if name == "last_at":
+        # One row by the unique (mission_id, position) index: the last entry's time.
+        return (
+            select(_HISTORY.c.at)
+            .where(_HISTORY.c.mission_id == _MISSIONS.c.id, _HISTORY.c.position == _MISSIONS.c.history_length)
+            .scalar_subquery()
+            .label(name)
+        )
     if name == "settings_text":
         # As text, parsed only when it changed (see settings_of): PostgreSQL's driver would parse JSON.
         return cast(_SETTINGS.c.data, Text).label(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Connection
@@ -21,7 +21,7 @@ from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, history, money_facts, rows, schedule
 from missionflow.store.chain import GENESIS
 from missionflow.store.history import DuplicateKey
-from missionflow.store.records import parse_ref
+from missionflow.store.records import mission_ref, parse_ref
 from missionflow.store.session import Database, now, utc
 from missionflow.workflow import (
     GuardContext,
@@ -31,6 +31,8 @@ from missionflow.workflow import (
     TransitionRecord,
     TriggerOption,
     Workflow,
+    WorkflowDefinition,
+    check_moving_forward,
     compile_workflow,
 )
 from missionflow.workflow.hooks import chain
@@ -99,6 +101,29 @@ def _load(
     )
 
 
+FUTURE_MARGIN = timedelta(days=1)
+"""How far ahead of the clock a step or a payment may be dated (time zones, a clock a bit fast)."""
+
+
+def check_not_ahead(field: str, moment: datetime) -> None:
+    """Refuse (InvalidValueError) a moment more than a day ahead of the clock."""
+    if moment > now() + FUTURE_MARGIN:
+        raise InvalidValueError(field, f"{moment.isoformat()} is in the future: record what has happened")
+
+
+def check_moment(definition: WorkflowDefinition, row: facts.MissionRead, moment: datetime) -> None:
+    """A step is recorded at a moment that is not ahead of the clock, not before the mission was
+    created, and not before its last step unless the workflow allows back-dating (InvalidValueError)."""
+    check_not_ahead("at", moment)
+    if moment < row.created_at and not definition.backdating:
+        raise InvalidValueError(
+            "at",
+            f"{moment.isoformat()} is before mission {mission_ref(row.id)} was created "
+            f"({row.created_at.isoformat()})",
+        )
+    check_moving_forward(definition, moment, row.last_at)
+
+
 class Firing:
     """Fires triggers on stored missions; ``hooks`` are the application's, run around every fire."""
 
@@ -139,6 +164,7 @@ class Firing:
                     if isinstance(found, TransitionRecord):
                         return found
                     row, workflow, hooks = found
+                    check_moment(workflow.definition, row, moment)
                     transition = workflow.definition.transition(row.state, trigger)
                     if not len(hooks) and not (transition is not None and transition.effects):
                         needs = workflow.facts_read(row.state, trigger)
@@ -191,6 +217,7 @@ class Firing:
             if isinstance(found, TransitionRecord):
                 return found
             row, workflow, hooks = found
+            check_moment(workflow.definition, row, moment)
             # Hooks are given the mission: they may look at anything.
             loaded = _load(connection, row, workflow, hooks, None)
         transition = workflow.definition.transition(row.state, trigger)

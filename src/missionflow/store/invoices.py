@@ -238,7 +238,9 @@ class Invoices:
             day = local_day(settings, moment)
             due_on = due_date(day, settings.payment_terms_days)
             lines = invoice_rows.draft_lines(draft)
-            return invoice_rows.insert_invoice(session, row.id, "final", draft.total, day, due_on, None, lines)
+            return invoice_rows.insert_invoice(
+                session, row.id, "final", draft.total, day, due_on, None, lines
+            )
 
     def reissue_final(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note (a mission already in the state its

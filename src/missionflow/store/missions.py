@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
-from missionflow.money import Money
+from missionflow.money import Money, check_currency
 from missionflow.store import rows
 from missionflow.store.chain import GENESIS
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
-from missionflow.store.session import Database, utc
+from missionflow.store.session import Database, now, utc
 from missionflow.workflow import WorkflowDefinition, load_workflow
 
 
@@ -59,6 +60,10 @@ class MissionBook:
             raise InvalidValueError("title", "a mission needs a title")
         definition = load_workflow(workflow)
         moment = utc(at)
+        if moment > now() + timedelta(days=1):
+            raise InvalidValueError(
+                "at", f"{moment.isoformat()} is in the future: open the mission when it comes"
+            )
         if sessions_planned < 0:
             raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")
         if included_revisions is not None and included_revisions < 0:
@@ -69,8 +74,13 @@ class MissionBook:
             rows.not_negative("amount", amount)
         with self.db.writing() as session:
             settings = rows.settings(session)
-            code = (currency or (amount.currency if amount is not None else settings.currency)).upper()
-            Money.zero(code)  # refuses what is not an ISO code
+            code = check_currency(currency or (amount.currency if amount is not None else settings.currency))
+            opened_on = moment.astimezone(ZoneInfo(settings.timezone)).date()
+            if deadline is not None and deadline < opened_on:
+                raise InvalidValueError(
+                    "deadline",
+                    f"{deadline.isoformat()} has already passed (the mission opens on {opened_on.isoformat()})",
+                )
             if amount is not None:
                 rows.same_currency("amount", amount, code)
             client_row = rows.client_row(session, client)

@@ -64,6 +64,7 @@ _AMENDMENTS_OF = (
     .order_by(_AMENDMENTS.c.id)
 )
 
+
 def load_contract(connection: Connection, mission_id: int) -> Contract | None:
     """The mission's signed contract, or None."""
     row = connection.execute(_CONTRACT_OF, {"mission_id": mission_id}).one_or_none()

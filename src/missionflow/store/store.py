@@ -112,10 +112,10 @@ class Store:
     # --- clients (see missionflow.store.clients) -------------------------------------------
 
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True
+        self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
     ) -> ClientRecord:
-        """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards."""
-        return self._clients.add(name, email=email, company=company, business=business)
+        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``."""
+        return self._clients.add(name, email=email, company=company, business=business, force=force)
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""
@@ -387,6 +387,10 @@ class Store:
     def get_payment_plan(self, ref: str, *, on: date | None = None) -> PaymentPlan | None:
         """The mission's current installment plan with each installment's status on ``on`` (or None)."""
         return self._accounts.get_payment_plan(ref, on=on)
+
+    def issue_late_payment_invoice(self, ref: str, *, on: date | None = None) -> InvoiceRecord:
+        """Bill the late interest and recovery indemnity owed and not billed yet (see Accounts)."""
+        return self._accounts.issue_late_payment_invoice(ref, on=on)
 
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""

@@ -26,6 +26,7 @@ from missionflow.workflow.definition import (
 from missionflow.workflow.effects import EffectSpec, declare_effect, effect_names, get_effect
 from missionflow.workflow.engine import (
     Workflow,
+    check_moving_forward,
     compile_workflow,
     fire,
     path_to,
@@ -91,6 +92,7 @@ __all__ = [
     "WorkflowRegistry",
     "WorkingCalendar",
     "aware",
+    "check_moving_forward",
     "compile_workflow",
     "declare_effect",
     "definition_as_json",

@@ -19,6 +19,7 @@ from transitions import EventData, Machine
 from missionflow.errors import (
     DefinitionProblem,
     GuardResult,
+    InvalidValueError,
     TransitionBlockedError,
     TransitionNotAllowedError,
     WorkflowDefinitionError,
@@ -212,6 +213,8 @@ class Workflow(Generic[S]):
             raise TransitionNotAllowedError(
                 subject=subject.ref, state=source, trigger=trigger, allowed=self.allowed_triggers(source)
             )
+        if subject.history:
+            check_moving_forward(self.definition, ctx.now, subject.history[-1].at)
         results: list[GuardResult] = []
         # before-hooks are told where the subject is going; without hooks nobody is told
         hook_event = (
@@ -278,6 +281,17 @@ class Workflow(Generic[S]):
 
 
 _compiled: dict[int, tuple[WorkflowDefinition, Workflow[Subject]]] = {}
+
+
+def check_moving_forward(definition: WorkflowDefinition, moment: datetime, last: datetime | None) -> None:
+    """Refuse (InvalidValueError on ``at``) a step recorded before the subject's last step, unless the
+    workflow allows back-dating (``backdating: true``): history only moves forward."""
+    if last is not None and moment < last and not definition.backdating:
+        raise InvalidValueError(
+            "at",
+            f"{moment.isoformat()} is before the last step of the history ({last.isoformat()}): "
+            f"history only moves forward (workflow {definition.name} does not allow back-dating)",
+        )
 
 
 def compile_workflow(definition: WorkflowDefinition) -> Workflow[Subject]:
