@@ -9,13 +9,13 @@ registers them; the engine finds it through the ``missionflow.guards`` entry poi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import guard_words as words
 from missionflow.freelance.mission import Mission
 from missionflow.freelance.settings import Settings
+from missionflow.freelance.tacit import tacit_approval_refused
 from missionflow.freelance.vocabulary import CLIENT, FACTS, REVISION, SESSION, SETTINGS
 from missionflow.money import Money
 from missionflow.workflow import DELIVERY_GUARD, GuardContext, GuardFunc, GuardParam, register_guard
@@ -308,36 +308,7 @@ def deliverables_complete(mission: Mission, ctx: GuardContext, params: Params) -
         return f"not delivered yet: {', '.join(pending)}"
     if ctx.data.get("tacit") != "yes":
         return None
-    return _tacit_approval_refused(mission, ctx)
-
-
-def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
-    """Why the client's silence cannot count as approval yet, or None when it can."""
-    days = mission.contract.acceptance_days if mission.contract is not None else None
-    if not days:
-        return "tacit approval needs an acceptance period in the contract; the client must approve"
-    rounds = triggers_tagged(ctx, REVISION)
-    last_delivery: datetime | None = None
-    for record in mission.history:
-        if record.delivery is not None:
-            last_delivery = record.at
-        elif record.trigger in rounds:
-            # The client answered this delivery with corrections: silence is counted again
-            # from the next delivery only.
-            last_delivery = None
-    if last_delivery is None:
-        return (
-            "tacit approval counts from a delivery, and nothing was delivered since the last revision request"
-        )
-    from_when = last_delivery + timedelta(days=days)
-    if ctx.now >= from_when:
-        return None
-    local = ZoneInfo(settings_in(ctx).timezone)
-    return (
-        f"tacit approval is possible from {from_when.astimezone(local):%Y-%m-%d %H:%M}, "
-        f"{days} day{'s' if days != 1 else ''} after the last delivery "
-        f"({last_delivery.astimezone(local):%Y-%m-%d %H:%M}) without an answer from the client"
-    )
+    return tacit_approval_refused(mission, ctx, triggers_tagged(ctx, REVISION), settings_in(ctx).timezone)
 
 
 @trade_guard(

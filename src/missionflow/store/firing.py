@@ -105,16 +105,18 @@ FUTURE_MARGIN = timedelta(days=1)
 """How far ahead of the clock a step or a payment may be dated (time zones, a clock a bit fast)."""
 
 
-def check_not_ahead(field: str, moment: datetime) -> None:
-    """Refuse (InvalidValueError) a moment more than a day ahead of the clock."""
-    if moment > now() + FUTURE_MARGIN:
+def check_not_ahead(field: str, moment: datetime, current: datetime) -> None:
+    """Refuse (InvalidValueError) a moment more than a day after ``current``, the clock's time."""
+    if moment > current + FUTURE_MARGIN:
         raise InvalidValueError(field, f"{moment.isoformat()} is in the future: record what has happened")
 
 
-def check_moment(definition: WorkflowDefinition, row: facts.MissionRead, moment: datetime) -> None:
+def check_moment(
+    definition: WorkflowDefinition, row: facts.MissionRead, moment: datetime, current: datetime
+) -> None:
     """A step is recorded at a moment that is not ahead of the clock, not before the mission was
     created, and not before its last step unless the workflow allows back-dating (InvalidValueError)."""
-    check_not_ahead("at", moment)
+    check_not_ahead("at", moment, current)
     if moment < row.created_at and not definition.backdating:
         raise InvalidValueError(
             "at",
@@ -148,7 +150,7 @@ class Firing:
         """Fire ``trigger``: the new state, its history entry, the transition's effects and the
         ``extras`` are written together, or nothing is. ``effects`` gives the effect to run for
         a declared effect name in this fire (the caller then reads what it did)."""
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise InvalidValueError("idempotency_key", f"give 1 to {MAX_KEY} characters")
         mission_id = parse_ref(ref, "M")
@@ -164,7 +166,7 @@ class Firing:
                     if isinstance(found, TransitionRecord):
                         return found
                     row, workflow, hooks = found
-                    check_moment(workflow.definition, row, moment)
+                    check_moment(workflow.definition, row, moment, self.db.clock())
                     transition = workflow.definition.transition(row.state, trigger)
                     if not len(hooks) and not (transition is not None and transition.effects):
                         needs = workflow.facts_read(row.state, trigger)
@@ -217,7 +219,7 @@ class Firing:
             if isinstance(found, TransitionRecord):
                 return found
             row, workflow, hooks = found
-            check_moment(workflow.definition, row, moment)
+            check_moment(workflow.definition, row, moment, self.db.clock())
             # Hooks are given the mission: they may look at anything.
             loaded = _load(connection, row, workflow, hooks, None)
         transition = workflow.definition.transition(row.state, trigger)

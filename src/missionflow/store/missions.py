@@ -16,7 +16,7 @@ from missionflow.store import rows
 from missionflow.store.chain import GENESIS
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
-from missionflow.store.session import Database, now, utc
+from missionflow.store.session import Database, utc
 from missionflow.workflow import WorkflowDefinition, load_workflow
 
 
@@ -59,8 +59,8 @@ class MissionBook:
         if not title.strip():
             raise InvalidValueError("title", "a mission needs a title")
         definition = load_workflow(workflow)
-        moment = utc(at)
-        if moment > now() + timedelta(days=1):
+        moment = utc(at if at is not None else self.db.clock())
+        if moment > self.db.clock() + timedelta(days=1):
             raise InvalidValueError(
                 "at", f"{moment.isoformat()} is in the future: open the mission when it comes"
             )

@@ -59,7 +59,7 @@ class Payments:
                 invoicing.check_payment(
                     rows.snapshot(session, row),
                     payment,
-                    today=now().astimezone(zone).date(),
+                    today=self.db.clock().astimezone(zone).date(),
                     created_on=row.created_at.astimezone(zone).date(),
                 )
                 session.add(

@@ -4,7 +4,7 @@ the schema migrated or checked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -37,8 +37,12 @@ def rowcount(result: object) -> int:
 class Database:
     """An engine and how missionflow uses it: reads, writes, migrations."""
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool) -> None:
+    def __init__(
+        self, engine: Engine, url: URL, *, owns_engine: bool, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.engine = engine
+        self.clock: Callable[[], datetime] = clock or now
+        """What time it is: a step, payment or signature more than a day after it is refused."""
         self.writer = engine.execution_options(**{WRITE_OPTION: True})
         self.url = url
         self.owns_engine = owns_engine

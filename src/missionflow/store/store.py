@@ -4,7 +4,7 @@ history); this class composes them into one flat API, each method a single call 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -59,10 +59,18 @@ class Store:
     'criteria_check'
     """
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool, hooks: Hooks | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: URL,
+        *,
+        owns_engine: bool,
+        hooks: Hooks | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.hooks = hooks if hooks is not None else Hooks()
         """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
-        self._db = Database(engine, url, owns_engine=owns_engine)
+        self._db = Database(engine, url, owns_engine=owns_engine, clock=clock)
         self.url_for_display = self._db.url_for_display
         """The database's URL with its password hidden, safe to print."""
         self._firing = Firing(self._db, self.hooks, {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)})
@@ -96,8 +104,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"<Store {self.url_for_display}>"
-
-    # --- settings --------------------------------------------------------------------------
 
     def get_settings(self) -> Settings:
         """The freelancer's settings (the defaults until some are saved)."""
@@ -200,14 +206,9 @@ class Store:
         idempotency_key: str | None = None,
         block_client: bool = False,
     ) -> TransitionRecord:
-        """Fire ``trigger`` on a mission: the new state, its history entry and the effects the
-        transition declares (the final invoice) are written together, or nothing is.
-
-        TransitionNotAllowedError, TransitionBlockedError, or ConcurrentUpdateError when another
-        writer changed the mission in between. The same ``idempotency_key`` again returns the first
-        record. ``block_client`` (only with a way out into an exit state) blocks the client in the
-        same transaction, the note as the reason (R11). Hooks run around it (see Hooks).
-        """
+        """Fire ``trigger``: the new state, its history entry and the declared effects (the final
+        invoice) are written together, or nothing is (see Firing.fire). The same ``idempotency_key``
+        again returns the first record; ``block_client`` (with a way out) blocks the client (R11)."""
         extras = [ClientBook.block_with_exit(ref, trigger, note)] if block_client else []
         return self._firing.fire(
             ref,
@@ -229,8 +230,6 @@ class Store:
     def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
         """The shortest way to ``target`` and what blocks each step today."""
         return self._firing.path_to(ref, target, at=at)
-
-    # --- history (see missionflow.store.history) -------------------------------------------
 
     def history(self, ref: str) -> list[HistoryEntry]:
         """The mission's history entries, oldest first, with their chain hashes."""
@@ -395,8 +394,6 @@ class Store:
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    # --- reminders (see missionflow.store.reminders) ---------------------------------------
 
     def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
         """The reminder rows (of one mission, or all), soonest first, done or pending."""

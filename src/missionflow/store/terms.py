@@ -168,7 +168,7 @@ class Terms:
         if found is None:
             raise MissionNotFoundError(ref)
         zone = ZoneInfo(facts.settings_of(found).timezone)
-        current = now()
+        current = self.db.clock()
         today = current.astimezone(zone).date()
         if signed_on > today:
             raise InvalidValueError(
