@@ -115,8 +115,6 @@ class Store:
         with self._db.writing() as session:
             rows.save_settings(session, settings)
 
-    # --- clients (see missionflow.store.clients) -------------------------------------------
-
     def add_client(
         self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
     ) -> ClientRecord:
@@ -138,8 +136,6 @@ class Store:
     def unblock_client(self, ref: str) -> ClientRecord:
         """Lift a client's block."""
         return self._clients.set_blocked(ref, False)
-
-    # --- missions (see missionflow.store.missions) -----------------------------------------
 
     def create_mission(
         self,
@@ -191,8 +187,6 @@ class Store:
     def count_by_state(self) -> dict[str, int]:
         """How many missions are in each state (states with none are left out)."""
         return self._missions.count_by_state()
-
-    # --- firing (see missionflow.store.firing) ---------------------------------------------
 
     def fire(
         self,
@@ -248,8 +242,6 @@ class Store:
         if failures:
             raise HistoryTamperedError(failures)
 
-    # --- agreed terms (see missionflow.store.terms) ----------------------------------------
-
     def answer_criterion(self, ref: str, criterion: str, met: bool, note: str = "") -> None:
         """Record whether a client criterion of the settings is met for this mission (R1)."""
         self._terms.answer_criterion(ref, criterion, met, note)
@@ -274,9 +266,11 @@ class Store:
         """Hand over one deliverable of the specification (the transition the workflow tags ``delivery``)."""
         return self._terms.deliver(ref, deliverable, actor=actor, note=note, at=at)
 
-    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
+    def agree_extra_revision(
+        self, ref: str, amount: Money, note: str = "", *, at: datetime | None = None
+    ) -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price."""
-        self._terms.agree_extra_revision(ref, amount, note)
+        self._terms.agree_extra_revision(ref, amount, note, at=at)
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
         """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
@@ -295,8 +289,6 @@ class Store:
     def record_payment(self, ref: str, payment: Payment, *, idempotency_key: str | None = None) -> Payment:
         """Record money received (R5, R6), once per ``idempotency_key`` (see Payments.record)."""
         return self._payments.record(ref, payment, idempotency_key=idempotency_key)
-
-    # --- invoices (see missionflow.store.invoices) -----------------------------------------
 
     def issue_invoice(
         self,
@@ -370,8 +362,6 @@ class Store:
     def list_invoices(self, mission: str | None = None) -> list[InvoiceRecord]:
         """Issued invoices and credit notes in number order, of one mission or all."""
         return self._invoices.list_all(mission)
-
-    # --- accounts (see missionflow.store.accounts) -----------------------------------------
 
     def invoice_balances(self, mission: str | None = None, *, on: date | None = None) -> list[InvoiceBalance]:
         """Every invoice with what it has received and its status on ``on`` (today by default)."""

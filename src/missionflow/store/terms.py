@@ -203,11 +203,14 @@ class Terms:
             ref, trigger, actor=actor, note=note, at=at, data={"deliverable": deliverable}
         )
 
-    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
+    def agree_extra_revision(
+        self, ref: str, amount: Money, note: str = "", *, at: datetime | None = None
+    ) -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price and billed with
         the final invoice. Refused (ConflictError) without a signed contract, once the mission is over,
         or while its final invoice stands."""
         rows.not_negative("amount", amount)
+        moment = utc(at if at is not None else self.db.clock())
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref, extra_revisions=MissionRow.extra_revisions + 1)
             rows.same_currency("amount", amount, row.currency)
@@ -219,7 +222,7 @@ class Terms:
                     amount_cents=amount.amount,
                     currency=amount.currency,
                     note=note,
-                    agreed_at=now(),
+                    agreed_at=moment,
                 )
             )
 
@@ -268,7 +271,7 @@ class Terms:
         """
         if not reason.strip():
             raise InvalidValueError("reason", "say what the amendment changes")
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             rows.same_currency("amount", amount, row.currency)
