@@ -37,6 +37,8 @@ class Receipt:
     amount: Money
     method: str
     reference: str
+    paid_to: tuple[tuple[str, Money], ...] = ()
+    """How much of the payment went to each invoice (what is left is a credit)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def build_receipts_book(
                     amount=payment.amount,
                     method=payment.method,
                     reference=payment.reference,
+                    paid_to=tuple(paid.items()),
                 )
             )
     receipts.sort(key=lambda r: (r.received_on, r.mission))

@@ -30,6 +30,7 @@ from missionflow.store.invoices import local_day
 from missionflow.store.models import ClientRow, InstallmentRow, InvoiceRow, MissionRow, PaymentPlanRow
 from missionflow.store.records import lines_to_json, mission_ref, parse_ref
 from missionflow.store.session import Database, now
+from missionflow.workflow import StateKind
 
 
 class Accounts:
@@ -131,6 +132,12 @@ class Accounts:
         plan), less what earlier late-payment invoices billed. ConflictError when nothing is owed."""
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
+            state = rows.definition(session, row.workflow, row.workflow_version).state(row.state)
+            if state.final and state.kind is not StateKind.EXIT:
+                raise ConflictError(
+                    "penalty",
+                    f"mission {ref} is {row.state}: it was settled; bill lateness before settling",
+                )
             settings = rows.settings(session)
             day = on or local_day(settings)
             client = session.get(ClientRow, row.client_id)
