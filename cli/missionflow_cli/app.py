@@ -4,14 +4,17 @@ Exit codes (documented in ``missionflow --help`` and the README):
 
     0  success
     1  any other failure (one-line message)
-    2  usage error or invalid value (a negative amount, a malformed date, a bad percentage)
+    2  usage error or invalid value (an amount that is not a plain decimal like 1350.50, a
+       thousands separator, more decimals than the currency has, 0.3 for a percentage, a
+       malformed date, a date in the future or before the last step)
     3  transition blocked by a guard (the reasons on stderr, one per line)
     4  trigger not allowed from the current state (the allowed ones listed)
     5  not found (mission, client, workflow, invoice)
     6  concurrent update (someone else changed the mission; try again)
     7  invalid workflow definition (every problem listed)
     8  refused by a rule of the trade: the values are fine, the record says no (a second final
-       invoice, an amendment without a contract, a plan when nothing is due)
+       invoice, an amendment without a contract, a plan when nothing is due, an invoice before
+       the freelancer's identity is set, a client matching a blocked one)
 """
 
 from __future__ import annotations
