@@ -158,9 +158,16 @@ def app_engine(store_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def two_stores(store_url: str, app_engine: Engine) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database; the first is opened on ``app_engine``, which the test can listen to."""
-    first = open_store(engine=app_engine)
+def configured() -> bool:
+    """Whether open_store configures the application's engine in ``two_stores`` (a test may parametrize it)."""
+    return True
+
+
+@pytest.fixture
+def two_stores(store_url: str, app_engine: Engine, configured: bool) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database; the first is opened on ``app_engine``, which the test can listen to,
+    configured by missionflow unless ``configured`` says otherwise."""
+    first = open_store(engine=app_engine, configure_engine=configured)
     second = open_store(store_url)
     yield first, second
     first.close()

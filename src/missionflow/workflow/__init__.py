@@ -42,7 +42,15 @@ from missionflow.workflow.guards import (
     guard_names,
     register_guard,
 )
-from missionflow.workflow.hooks import AfterHook, BeforeHook, HookEvent, HookFunc, Hooks, hook_names
+from missionflow.workflow.hooks import (
+    AfterHook,
+    BeforeHook,
+    HookEvent,
+    HookFunc,
+    Hooks,
+    TransactionConnection,
+    hook_names,
+)
 from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
 from missionflow.workflow.registry import (
     WorkflowRegistry,
@@ -83,6 +91,7 @@ __all__ = [
     "StateKind",
     "Step",
     "Subject",
+    "TransactionConnection",
     "TransitionDef",
     "TransitionRecord",
     "TriggerOption",
