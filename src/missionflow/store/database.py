@@ -105,8 +105,9 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
-    """Create the engine for a URL or a path (the default database when None)."""
+def resolve_url(target: str | os.PathLike[str] | None) -> URL:
+    """The URL of a URL or a path (the default database when None); an SQLite file is created
+    readable by its owner only."""
     text_target = os.fspath(target) if target is not None else ""
     url = _to_url(text_target) if text_target else make_url(default_database_url())
     file = sqlite_file(url)
@@ -115,6 +116,12 @@ def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
             _private_file(file)
         except OSError as error:
             raise StorageError(f"cannot create the database file {file}: {error.strerror}") from None
+    return url
+
+
+def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
+    """Create the engine for a URL or a path (the default database when None)."""
+    url = resolve_url(target)
     options: dict[str, object] = {}
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
@@ -212,14 +219,20 @@ def _foreign_keys_off(connection: Connection) -> Iterator[None]:
     if raw is None:  # pragma: no cover - a checked-out connection always has one
         yield
         return
-    enforced = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
-    raw.execute("PRAGMA foreign_keys = OFF")
+    cursor = raw.cursor()
     try:
-        yield
+        cursor.execute("PRAGMA foreign_keys")
+        enforced = cursor.fetchone() == (1,)
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            if enforced:
+                cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA foreign_key_check")
+        broken = cursor.fetchall()
     finally:
-        if enforced:
-            raw.execute("PRAGMA foreign_keys = ON")
-    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        cursor.close()
     if broken:  # pragma: no cover - the migrations keep every reference
         raise StorageError(f"the migration left {len(broken)} broken references; the database needs repair")
 

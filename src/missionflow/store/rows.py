@@ -94,8 +94,12 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     if rowcount(changed) != 1:
         raise MissionNotFoundError(ref)
     row = session.get(MissionRow, mission_id)
-    if row is None:  # pragma: no cover - the update just found it
+    if row is None or row.ref is not None:  # the caller's transaction rolls the update back
         raise MissionNotFoundError(ref)
+    if not row.is_mission:
+        raise ConflictError(
+            "mission", f"{ref} is a subject of workflow {row.workflow}, not a freelance mission"
+        )
     return row
 
 

@@ -43,7 +43,7 @@ def rowcount(result: object) -> int:
 
 
 @dataclass
-class _Open:
+class OpenTransaction:
     """The transaction every store call of this context joins, and what waits for its commit."""
 
     connection: Connection
@@ -59,7 +59,9 @@ class Database:
         self.url = url
         self.owns_engine = owns_engine
         self.url_for_display = display_url(url)
-        self._open: ContextVar[_Open | None] = ContextVar(f"missionflow_transaction_{id(self)}", default=None)
+        self._open: ContextVar[OpenTransaction | None] = ContextVar(
+            f"missionflow_transaction_{id(self)}", default=None
+        )
 
     @property
     def in_transaction(self) -> bool:
@@ -96,9 +98,9 @@ class Database:
             connection.close()
 
     @contextmanager
-    def joined(self, connection: Connection) -> Iterator[_Open]:
+    def joined(self, connection: Connection | OpenTransaction) -> Iterator[OpenTransaction]:
         """Inside the block, the store's calls run on ``connection`` (already in a transaction)."""
-        opened = _Open(connection)
+        opened = connection if isinstance(connection, OpenTransaction) else OpenTransaction(connection)
         token = self._open.set(opened)
         try:
             yield opened

@@ -48,8 +48,6 @@ class StoredSubject:
     client: str | None = None
     history: list[TransitionRecord] = field(default_factory=list)
     version: int = 0
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
 
 
 def check_ref(ref: str) -> str:
