@@ -6,6 +6,7 @@ errors propagate unchanged, and one winner among concurrent fires."""
 from __future__ import annotations
 
 import asyncio
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
