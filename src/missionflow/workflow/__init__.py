@@ -54,6 +54,7 @@ from missionflow.workflow.hooks import (
 from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
 from missionflow.workflow.registry import (
     WorkflowRegistry,
+    copy_workflow,
     latest_workflows,
     load_workflow,
     load_workflow_file,
@@ -65,6 +66,7 @@ from missionflow.workflow.registry import (
 from missionflow.workflow.sandbox import isolated_registries
 from missionflow.workflow.serialize import definition_as_json, definition_to_data
 from missionflow.workflow.subject import Subject
+from missionflow.workflow.userflows import user_workflow_dir, user_workflow_files
 
 __all__ = [
     "DELIVERY_GUARD",
@@ -101,6 +103,7 @@ __all__ = [
     "WorkingCalendar",
     "aware",
     "compile_workflow",
+    "copy_workflow",
     "declare_effect",
     "definition_as_json",
     "definition_to_data",
@@ -120,6 +123,8 @@ __all__ = [
     "register_workflow",
     "shipped_workflow_dir",
     "triggers",
+    "user_workflow_dir",
+    "user_workflow_files",
     "wildcard_sources",
     "workflow_for",
     "workflow_names",
