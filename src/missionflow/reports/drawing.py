@@ -35,4 +35,5 @@ def view_diagram(view: SubjectView, *, lang: str = "en") -> Diagram:
         facts=context.facts,
         calendar=context.calendar,
         timezone=settings.timezone if isinstance(settings, Settings) else "UTC",
+        actor=context.actor,
     )
