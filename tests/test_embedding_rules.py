@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, event, text
 
 from missionflow import (
     ConflictError,
+    GuardContext,
     Hooks,
     InvalidValueError,
     Money,
@@ -23,7 +24,9 @@ from missionflow import (
     register_guard,
     register_workflow,
 )
+from missionflow.diagrams import render_diagram
 from missionflow.freelance import Client, Mission, Payment
+from missionflow.reports import status_report, view_diagram
 from missionflow.store import Store, open_store
 from missionflow.store.database import downgrade, upgrade
 
@@ -159,3 +162,24 @@ def test_migration_0004_keeps_the_missions_already_there(empty_url: str) -> None
             downgrade(engine, "0003")
     finally:
         engine.dispose()
+
+
+def test_the_status_report_and_the_diagram_see_the_providers_facts(store: Store) -> None:
+    """A mission whose guard reads an application's fact shows the same refusal in triggers, the status report and its diagram."""
+
+    @register_guard("legal_cleared", words="cleared by the legal team", reads=())
+    def legal_cleared(mission: object, ctx: GuardContext, params: object) -> str | None:
+        said = ctx.facts.get("legal")
+        return None if said == "cleared" else f"the legal team says: {said}"
+
+    source = Path(load_workflow("freelance-mission").source).read_text(encoding="utf-8")
+    legal = source.replace("name: freelance-mission", "name: legal").replace(
+        "guards: [client_not_blocked]\n", "guards: [client_not_blocked, legal_cleared]\n", 1
+    )
+    register_workflow(parse_workflow(legal, "legal.yaml"))
+    store.provide_facts(lambda subject, connection: {"legal": "pending"}, workflow="legal")
+    ref = store.create_mission(store.add_client("Acme").ref, "Logo", workflow="legal").ref
+    reason = "the legal team says: pending"
+    assert next(o for o in store.triggers(ref) if o.trigger == "qualify").reasons == (reason,)
+    assert reason in status_report(store, ref, fmt="md")
+    assert reason in render_diagram(view_diagram(store.view(ref)), "mermaid").decode()

@@ -32,7 +32,7 @@ from missionflow.workflow.engine import (
     triggers,
     workflow_for,
 )
-from missionflow.workflow.graph import Moves, Step
+from missionflow.workflow.graph import HasGraph, Moves, Step
 from missionflow.workflow.guards import (
     Explain,
     GuardContext,
@@ -80,6 +80,7 @@ __all__ = [
     "GuardRef",
     "GuardResult",
     "GuardSpec",
+    "HasGraph",
     "HookEvent",
     "HookFunc",
     "HookMoment",
