@@ -170,7 +170,7 @@ def test_the_status_report_and_the_diagram_see_the_providers_facts(store: Store)
     @register_guard("legal_cleared", words="cleared by the legal team", reads=())
     def legal_cleared(mission: object, ctx: GuardContext, params: object) -> str | None:
         said = ctx.facts.get("legal")
-        return None if said == "cleared" else f"the legal team says: {said}"
+        return None if said == "cleared" else f"the legal team says {said}"
 
     source = Path(load_workflow("freelance-mission").source).read_text(encoding="utf-8")
     legal = source.replace("name: freelance-mission", "name: legal").replace(
@@ -179,7 +179,7 @@ def test_the_status_report_and_the_diagram_see_the_providers_facts(store: Store)
     register_workflow(parse_workflow(legal, "legal.yaml"))
     store.provide_facts(lambda subject, connection: {"legal": "pending"}, workflow="legal")
     ref = store.create_mission(store.add_client("Acme").ref, "Logo", workflow="legal").ref
-    reason = "the legal team says: pending"
+    reason = "the legal team says pending"
     assert next(o for o in store.triggers(ref) if o.trigger == "qualify").reasons == (reason,)
     assert reason in status_report(store, ref, fmt="md")
     assert reason in render_diagram(view_diagram(store.view(ref)), "mermaid").decode()
