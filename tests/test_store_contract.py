@@ -324,3 +324,29 @@ def test_idempotent_fires_of_a_subject_record_once(kind: str, app_url: str) -> N
         assert len(await store.history("post-11")) == 1
 
     run_scenario(kind, app_url, scenario)
+
+
+def test_a_nested_transaction_is_a_savepoint_of_the_open_one(kind: str, app_url: str) -> None:
+    """A nested transaction that fails undoes only its own work; the outer one commits the rest."""
+
+    async def scenario(store: Driver) -> None:
+        store.provide_sql_facts("article", FACTS_SQL, ("author", "words"))
+
+        async def nested_failure() -> None:
+            async with store.transaction() as tx:
+                await tx.execute("INSERT INTO app_articles (ref, author, words) VALUES ('inner', 'x', 1)")
+                await store.create_subject("article", ref="inner")
+                raise LookupError("the inner step failed")
+
+        async with store.transaction() as tx:
+            await tx.execute("INSERT INTO app_articles (ref, author, words) VALUES ('outer', 'ann', 400)")
+            await store.create_subject("article", ref="outer")
+            with pytest.raises(LookupError):
+                await nested_failure()
+            await store.fire("outer", "submit", at=AT)
+        assert articles(app_url) == ["outer"]
+        assert (await store.get_subject("outer")).state == "in_review"
+        with pytest.raises(MissionNotFoundError):
+            await store.get_subject("inner")
+
+    run_scenario(kind, app_url, scenario)

@@ -108,7 +108,7 @@ class SubjectStore:
         >>> with open_store("sqlite://") as store:
         ...     with store.transaction() as connection:
         ...         _ = connection.execute(text("CREATE TABLE app_note (text VARCHAR)"))
-        ...         ref = store.create_subject("freelance-mission", ref="note-1").ref
+        ...         ref = store.create_mission(store.add_client("Acme").ref, "Logo").ref
         ...         _ = connection.execute(text("INSERT INTO app_note VALUES ('hello')"))
         ...     store.get_subject(ref).state
         'lead'
@@ -136,7 +136,9 @@ class SubjectStore:
         at: datetime | None = None,
     ) -> StoredSubject:
         """Open a subject of any workflow in its initial state, under the application's ``ref``
-        (unique; ``M-<n>`` when None), optionally for a client (see SubjectBook.create)."""
+        (unique; ``M-<n>`` when None), optionally for a client (see SubjectBook.create). Its facts
+        are the application's (see provide_facts); a freelance mission, with its terms, is opened
+        with ``Store.create_mission``."""
         return self._subjects.create(workflow, ref=ref, title=title, client=client, version=version, at=at)
 
     def get_subject(self, ref: str) -> StoredSubject:
