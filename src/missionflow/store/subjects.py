@@ -77,9 +77,13 @@ def subject_id(connection: Connection, ref: str) -> int | None:
 
 
 def read_subject(connection: Connection, ref: str) -> facts.MissionRead | None:
-    """The row of the subject people call ``ref``, or None."""
-    found = subject_id(connection, ref)
-    return facts.read_mission(connection, found) if found is not None else None
+    """The row of the subject people call ``ref``, or None (one query for ``M-<id>``, the hot path)."""
+    default = parse_ref(ref, "M")
+    if default is not None:
+        row = facts.read_mission(connection, default)
+        return row if row is not None and row.ref is None else None
+    named: int | None = connection.execute(_ID_OF_REF, {"ref": ref}).scalar_one_or_none()
+    return facts.read_mission(connection, named) if named is not None else None
 
 
 def build_subject(
