@@ -47,6 +47,7 @@ def test_workflows_in_the_users_folder_and_the_environment_are_known(
     folder.mkdir()
     (folder / "shared.yml").write_text(SMALL.format(name="shared"), encoding="utf-8")
     monkeypatch.setenv("MISSIONFLOW_WORKFLOWS", os.pathsep.join([str(listed), str(folder)]))
+    isolated.rediscover()
     assert {"mine", "listed", "shared", "freelance-mission"} <= set(workflow_names())
     assert load_workflow("mine").source == str(user_workflow_dir() / "mine.yaml")
 
@@ -72,11 +73,14 @@ def test_a_broken_user_workflow_is_reported_with_its_file_and_line(
 
 def test_copy_writes_an_editable_renamed_version_one(isolated: WorkflowRegistry) -> None:
     """The copy keeps the file's comments, takes the new name at version 1, and is found by that name."""
+    isolated.rediscover()
     written = copy_workflow("freelance-mission", "my-flow")
+    isolated.rediscover()
     assert written == user_workflow_dir() / "my-flow.yaml"
     text = written.read_text(encoding="utf-8")
     assert text.startswith("# The lifecycle of a freelance mission")
     assert "name: my-flow\nversion: 1\n" in text
+    assert load_workflow("my-flow").name == "my-flow"
     with pytest.raises(ConflictError):
         copy_workflow("freelance-mission", "my-flow")
     with pytest.raises(ConflictError):

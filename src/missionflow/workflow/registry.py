@@ -101,6 +101,12 @@ class WorkflowRegistry:
         first, win over an installed package's copy."""
         return self._by_key.setdefault((definition.name, definition.version), definition)
 
+    def rediscover(self) -> None:
+        """Read the user's workflows, and those of installed packages, again on next use (after
+        a file of the user's workflows folder or ``MISSIONFLOW_WORKFLOWS`` changed); definitions
+        already known stay."""
+        self._discovered = False
+
     def _discover(self) -> None:
         """Register the shipped workflows, the user's own (see userflows) and those installed
         packages declare, validated alike.
