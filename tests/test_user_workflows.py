@@ -63,6 +63,7 @@ def test_a_broken_user_workflow_is_reported_with_its_file_and_line(
     monkeypatch.setenv(
         "MISSIONFLOW_WORKFLOWS", os.pathsep.join([str(broken), str(clash), str(tmp_path / "typo")])
     )
+    isolated.rediscover()
     with pytest.raises(WorkflowDefinitionError) as caught:
         workflow_names()
     found = {(Path(p.file).name, p.line) for p in caught.value.problems}

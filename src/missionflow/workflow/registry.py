@@ -120,25 +120,17 @@ class WorkflowRegistry:
         found = [load_workflow_file(path) for path in sorted(shipped_workflow_dir().glob("*.yaml"))]
         shipped = {(d.name, d.version): d for d in found}
         problems: list[DefinitionProblem] = []
-        try:
-            for path in user_workflow_files():
-                try:
-                    own = load_workflow_file(path)
-                except WorkflowDefinitionError as error:
-                    problems.extend(error.problems)
-                    continue
-                if shipped.get((own.name, own.version), own) != own:
-                    problems.append(
-                        DefinitionProblem(
-                            str(path),
-                            1,
-                            f"{own.name} version {own.version} is shipped with missionflow: rename it",
-                        )
-                    )
-                    continue
+        for path in user_workflow_files():
+            try:
+                own = load_workflow_file(path)
+            except WorkflowDefinitionError as error:
+                problems.extend(error.problems)
+                continue
+            if shipped.get((own.name, own.version), own) != own:
+                message = f"{own.name} version {own.version} is shipped with missionflow: rename it"
+                problems.append(DefinitionProblem(str(path), 1, message))
+            else:
                 found.append(own)
-        except WorkflowDefinitionError as error:
-            problems.extend(error.problems)
         for entry in declared(ENTRY_POINT_GROUP):
             try:
                 found.extend(_declared_definitions(entry.load()))
