@@ -23,7 +23,7 @@ from missionflow.reports.books_render import (
 )
 from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
 from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.drawing import mission_diagram, view_diagram
 from missionflow.reports.pipeline import (
     FunnelStep,
     OldestMission,
@@ -92,4 +92,5 @@ __all__ = [
     "render_status_report",
     "revenue_book",
     "status_report",
+    "view_diagram",
 ]

@@ -198,12 +198,13 @@ def build_status_report(
     lang: str = "en",
     at: datetime | None = None,
     overdue: Mapping[str, Money] | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> StatusReport:
     """The status report of an in-memory ``mission`` as it stood at ``at`` (its invoices' dates
     from ``invoices``, as :meth:`Store.list_invoices` gives them): what happened later is left
-    out, and the guards are evaluated at ``at``. ``overdue`` maps missions to what the store's
-    ``overdue`` found late (see :func:`overdue_by_mission`): with it, the report follows the
-    payment plan."""
+    out, and the guards are evaluated at ``at`` (with the application's ``facts``, as a store's
+    fire would). ``overdue`` maps missions to what the store's ``overdue`` found late (see
+    :func:`overdue_by_mission`): with it, the report follows the payment plan."""
     check_lang(lang)
     settings = settings or Settings()
     moment = at or datetime.now(UTC)
@@ -211,8 +212,8 @@ def build_status_report(
     today = _local_day(moment, zone)
     mission = mission_as_of(mission, moment, settings.timezone)
     definition = workflow_for(mission).definition
-    progress = assess_progress(mission, at=moment, settings=settings)
-    ctx = context_of(mission, settings, at=moment)
+    progress = assess_progress(mission, at=moment, settings=settings, facts=facts)
+    ctx = context_of(mission, settings, at=moment, facts=facts)
     option = progress.next_option
     next_step = _next_step(definition, option, lang) if option is not None else None
     delivered: dict[str, date] = {}

@@ -20,6 +20,7 @@ def open_store(
     engine: Engine | None = None,
     create: bool = True,
     hooks: Hooks | None = None,
+    configure_engine: bool = False,
     clock: Callable[[], datetime] | None = None,
 ) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
@@ -32,6 +33,13 @@ def open_store(
     signatures dated more than a day after it are refused, and a fire without a time happens at it;
     give a fixed one to replay a scenario written ahead of time.
 
+    An application's engine is used as it is: missionflow changes nothing on it unless
+    ``configure_engine=True``. On SQLite that option sets, on every connection of the engine
+    (the application's too): write-ahead logging, foreign keys, a 30 s busy timeout, and
+    transactions begun by SQLAlchemy (``BEGIN IMMEDIATE`` for writes, so concurrent writers queue
+    instead of failing). Without it missionflow stays correct on the driver's own transactions (a
+    writer that loses a race gets ConcurrentUpdateError); PostgreSQL needs nothing.
+
     >>> store = open_store("sqlite://")
     >>> store.url_for_display
     'sqlite://'
@@ -40,7 +48,8 @@ def open_store(
     if engine is not None and url is not None:
         raise InvalidValueError("url", "give a database URL or an engine, not both")
     if engine is not None:
-        database.configure_engine(engine)
+        if configure_engine:
+            database.configure_engine(engine)
         store = Store(engine, engine.url, owns_engine=False, hooks=hooks, clock=clock)
     else:
         built, built_url = database.build_engine(url)

@@ -33,8 +33,9 @@ from missionflow.store.models import (
     MissionRow,
     SpecificationRow,
 )
-from missionflow.store.records import mission_ref, parse_ref
+from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, now, utc
+from missionflow.store.subjects import read_subject
 from missionflow.workflow import TransitionRecord
 
 
@@ -164,7 +165,7 @@ class Terms:
         day is its noon where the freelancer works, or the mission's last step when that came later
         the same day. A signature dated after today is refused (InvalidValueError)."""
         with self.db.read_connection(ref) as connection:
-            found = facts.read_mission(connection, parse_ref(ref, "M") or 0)
+            found = read_subject(connection, ref)
         if found is None:
             raise MissionNotFoundError(ref)
         zone = ZoneInfo(facts.settings_of(found).timezone)
