@@ -27,7 +27,6 @@ from missionflow.workflow.definition import (
 from missionflow.workflow.effects import EffectSpec, declare_effect, effect_names, get_effect
 from missionflow.workflow.engine import (
     Workflow,
-    check_moving_forward,
     compile_workflow,
     fire,
     path_to,
@@ -65,7 +64,7 @@ from missionflow.workflow.io import (
     import_workflow_file,
     register_format,
 )
-from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
+from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import (
     WorkflowRegistry,
     copy_workflow,

@@ -19,7 +19,6 @@ from transitions import EventData, Machine
 from missionflow.errors import (
     DefinitionProblem,
     GuardResult,
-    InvalidValueError,
     TransitionBlockedError,
     TransitionNotAllowedError,
     WorkflowDefinitionError,
@@ -31,7 +30,7 @@ from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowD
 from missionflow.workflow.graph import Moves
 from missionflow.workflow.guards import GuardContext, GuardFunc, get_guard
 from missionflow.workflow.hooks import HookEvent, Hooks, chain, load_named_hook
-from missionflow.workflow.records import TransitionRecord
+from missionflow.workflow.records import TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import load_workflow
 from missionflow.workflow.subject import S, Subject
 
@@ -313,17 +312,6 @@ class Workflow(Generic[S]):
 
 
 _compiled: dict[int, tuple[WorkflowDefinition, Workflow[Subject]]] = {}
-
-
-def check_moving_forward(definition: WorkflowDefinition, moment: datetime, last: datetime | None) -> None:
-    """Refuse (InvalidValueError on ``at``) a step recorded before the subject's last step, unless the
-    workflow allows back-dating (``backdating: true``): history only moves forward."""
-    if last is not None and moment < last and not definition.backdating:
-        raise InvalidValueError(
-            "at",
-            f"{moment.isoformat()} is before the last step of the history ({last.isoformat()}): "
-            f"history only moves forward (workflow {definition.name} does not allow back-dating)",
-        )
 
 
 def compile_workflow(definition: WorkflowDefinition) -> Workflow[Subject]:
