@@ -17,6 +17,14 @@ from missionflow.testing import eur
 AT = datetime(2026, 12, 15, 10, tzinfo=UTC)
 """When the reports are made: Tuesday 15 December 2026, 11:00 in Paris."""
 FREELANCER = "Camille Martin"
+
+
+def clock() -> datetime:
+    """The store's clock while the autumn is written: it is :data:`AT` (steps after it would be in
+    the future, and the store refuses those)."""
+    return AT
+
+
 MUST_HAVE = ("budget_fits", "respectful", "clear_need")
 
 
@@ -85,7 +93,9 @@ def fire(store: Store, ref: str, trigger: str, day: str, hour: int = 10, **optio
 def build(store: Store) -> None:
     """Fill an empty store with the autumn: missions M-1 to M-10 are created first, then their
     events follow (invoices in date order: they share one numbered series)."""
-    store.save_settings(Settings(name=FREELANCER))
+    store.save_settings(
+        Settings(name=FREELANCER, address="3 quai des Arts, 69002 Lyon", siret="73282932000074")
+    )
     dupont = store.add_client("Atelier Dupont").ref  # C-1
     lune = store.add_client("Brasserie Lune").ref  # C-2
     morel = store.add_client("Cabinet Morel").ref  # C-3

@@ -32,6 +32,9 @@ def mf(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: ignore[no-untyped-def]
     """A freelancer runs a whole mission from the terminal; the two classic mistakes are refused."""
     deadline = (date.today() + timedelta(days=45)).isoformat()
+    mf("settings", "set", "name", "Camille Martin")
+    mf("settings", "set", "address", "12 rue des Lilas, 75011 Paris")
+    mf("settings", "set", "siret", "73282932000074")
     assert mf("client", "add", "Atelier Dupont").stdout.strip() == "C-1"
     ref = mf(
         "mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", "30%", "--deadline", deadline

@@ -12,7 +12,7 @@ import pytest
 
 from missionflow import open_store
 from missionflow.freelance import Contract, Deliverable, Payment, Specification
-from missionflow.testing import eur
+from missionflow.testing import eur, identify
 from tests.cli_helpers import Cli
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -20,7 +20,9 @@ AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def run(tmp_path: Path) -> Cli:
-    """A CLI bound to a fresh database file."""
+    """A CLI bound to a fresh database file of a freelancer whose identity is set."""
+    with open_store(tmp_path / "missions.db") as store:
+        identify(store)
     return Cli(tmp_path / "missions.db")
 
 
@@ -132,6 +134,7 @@ def test_invoice_show_renders_every_mention_in_three_formats(run: Cli) -> None:
     """text, md and html show the identity, the terms and the penalties; the HTML is self-contained."""
     run.ok("settings", "set", "name", "Camille Martin")
     run.ok("settings", "set", "siret", "123 456 789 00012")
+    run.ok("settings", "set", "address", "12 rue des Lilas, 75011 Paris")
     ref = make_mission(run, state="contract_signed")
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     text = run.ok("invoice", "show", "2026-0001")

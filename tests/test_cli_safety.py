@@ -156,13 +156,13 @@ LIMITS = [
     (("client", "add", "caf\udce9"), "'NAME'", "it contains bytes that are not UTF-8 text"),
     (("mission", "new", "C-1", "t" * 301), "'TITLE'", "give at most 300 characters"),
     (("mission", "new", "C-1", "Logo", "--revisions", str(2**31)), "'--revisions'", "is not in the range"),
-    (("mission", "new", "C-1", "Logo", "--amount", "1" * 20), "'--amount'", "is too large"),
+    (("mission", "new", "C-1", "Logo", "--amount", "1" * 20), "'--amount'", "is over the maximum"),
     (("fire", "M-1", "qualify", "--by", "b" * 201), "'--by'", "give at most 200 characters"),
     (("fire", "M-1", "qualify", "--note", "n" * 10_001), "'--note'", "give at most 10,000 characters"),
     (("fire", "M-1", "qualify", "--at", "0001-01-01"), "'--at'", "is outside 1900-01-01..2999-12-31"),
     (("fire", "M-1", "qualify", "--at", "9999-12-31T23:59:59-14:00"), "'--at'", "is outside"),
     (("mission", "list", "--limit", str(2**63)), "'--limit'", "is not in the range"),
-    (("payment", "add", "M-1", "9" * 18), "'AMOUNT'", "is too large"),
+    (("payment", "add", "M-1", "9" * 18), "'AMOUNT'", "is over the maximum"),
 ]
 
 

@@ -44,7 +44,7 @@ from missionflow.freelance.vocabulary import FACTS
 from missionflow.store.models import SettingsRow
 from missionflow.store.records import settings_to_json
 from missionflow.workflow import GuardParam, get_guard, guard_names
-from tests.races import RACE_WINDOWS
+from tests.races import CUE, RACE_PARAMS, RACE_WINDOWS
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris
 SUNDAY = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)
@@ -243,7 +243,7 @@ def test_a_guard_without_declared_reads_sees_every_fact_on_the_store(
     store: Store, counting_workflow: str
 ) -> None:
     """A persisted fire gives an application's undeclared guard the whole mission, history and payments included."""
-    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow).ref
+    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow, at=AT).ref
     store.fire(ref, "touch", at=AT)
     store.fire(ref, "touch", at=AT)
     store.record_payment(ref, Payment(Money.of("10", EUR), AT.date()))
@@ -252,7 +252,7 @@ def test_a_guard_without_declared_reads_sees_every_fact_on_the_store(
 
 def test_a_guard_that_declares_its_reads_is_given_only_those(store: Store, counting_workflow: str) -> None:
     """A persisted fire loads only what the trigger's guards declare: other facts keep their empty defaults."""
-    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow).ref
+    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow, at=AT).ref
     store.fire(ref, "touch", at=AT)
     store.record_payment(ref, Payment(Money.of("10", EUR), AT.date()))
     assert refusal(store, ref, "check_client") == ("0 entries, 0 payments",)
@@ -314,7 +314,9 @@ def test_a_delivery_schedules_its_approval_reminder_from_the_contract(store: Sto
 def test_hooks_declared_by_the_workflow_file_run_around_a_plain_fire(store: Store) -> None:
     """Without any hook of the application, the hooks a workflow file declares still veto and follow a fire."""
     plugin_hooks.CALLS.clear()
-    ref = store.create_mission(store.add_client("Studio client").ref, "Mix", workflow="studio-session").ref
+    ref = store.create_mission(
+        store.add_client("Studio client").ref, "Mix", workflow="studio-session", at=AT
+    ).ref
     with pytest.raises(TransitionBlockedError, match="closed on Sundays"):
         store.fire(ref, "book", at=SUNDAY)
     assert store.fire(ref, "book", at=AT).dest == "booked"
@@ -343,9 +345,9 @@ def test_an_idempotency_key_must_have_a_sensible_length(store: Store) -> None:
     assert store.get_mission(ref).history == []
 
 
-@pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
+@pytest.mark.parametrize(RACE_PARAMS, RACE_WINDOWS)
 def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
-    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool, configured: bool
 ) -> None:
     """When another writer fires with the same key between our read and our write, we return its record."""
     first, second = two_stores
@@ -353,7 +355,7 @@ def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
     if hooked:
         first.hooks.before()(lambda event: None)
     ref = first.create_mission(first.add_client("Acme").ref, "Logo", at=AT).ref
-    cue = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "UPDATE mf_missions SET state"
+    cue = CUE
     winner: list[TransitionRecord] = []
 
     def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:

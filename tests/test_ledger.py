@@ -16,7 +16,7 @@ from missionflow.store import VerifyFailure
 from missionflow.store.chain import entry_hash
 from missionflow.store.ledger import entry_mac, head_mac
 from missionflow.store.ledger_keys import load_keyring
-from missionflow.testing import MONDAY, eur, lead, signed_mission, working_mission
+from missionflow.testing import MONDAY, eur, lead, sign, signed_mission, start, working_mission
 
 AT = MONDAY
 
@@ -50,10 +50,12 @@ def problems_of(failures: list[VerifyFailure], what: str) -> list[str]:
 def test_ordinary_use_verifies_with_every_kind_of_row(store: Store) -> None:
     """Missions, history, contracts, payments, amendments, invoices, credit notes and settings
     written through the store all verify, and each write added a ledger entry."""
-    ref = working_mission(store)
+    ref = lead(store)
+    store.set_rush_surcharge(ref, eur("20"))
+    sign(store, ref)
+    start(store, ref)
     store.amend_contract(ref, eur("100"), "one more page", at=AT)
     store.agree_extra_revision(ref, eur("50"), "homepage")
-    store.set_rush_surcharge(ref, eur("20"))
     deposit = store.issue_invoice(ref, "deposit", eur("300"), date(2026, 3, 3), date(2026, 4, 2))
     store.issue_credit_note(deposit.number, "wrong amount", issued_on=date(2026, 3, 4))
     store.save_settings(store.get_settings().with_changes(payment_terms_days=45))
@@ -113,7 +115,7 @@ def test_a_deleted_mission_is_found(store: Store, raw: Engine) -> None:
             conn.execute(text(f"DELETE FROM {table} WHERE mission_id = :m"), {"m": mission_id(ref)})
         conn.execute(text("DELETE FROM mf_missions WHERE id = :m"), {"m": mission_id(ref)})
     failures = store.verify()
-    assert named(failures) == [(ref, "history entry #1"), (ref, "the mission's terms")]
+    assert named(failures) == [(ref, "history entry #1"), (ref, "its row (reference, terms)")]
     assert store.verify(other) == [f for f in failures if not f.mission]
 
 
@@ -199,7 +201,7 @@ def test_an_amendment_and_the_mission_terms_edited_are_found(store: Store, raw: 
             text("UPDATE mf_missions SET deposit_percent = '0' WHERE id = :m"), {"m": mission_id(ref)}
         )
     failures = store.verify()
-    assert {what for _, what in named(failures)} == {"amendment #1", "the mission's terms"}
+    assert {what for _, what in named(failures)} == {"amendment #1", "its row (reference, terms)"}
 
 
 def test_settings_edited_by_hand_are_found(store: Store, raw: Engine) -> None:

@@ -16,7 +16,7 @@ from missionflow.errors import LedgerKeyError
 from missionflow.freelance import Payment
 from missionflow.store import KEY_ENV, KeyRing, load_keyring, new_key_text, next_keyring
 from missionflow.store.database import downgrade, upgrade
-from missionflow.testing import eur, lead, working_mission
+from missionflow.testing import eur, identify, lead, working_mission
 from tests.cli_helpers import Cli
 
 
@@ -141,6 +141,7 @@ def test_rotation_from_the_environment_needs_the_new_key_first(
 def test_the_migration_brings_an_existing_database_into_the_ledger(store_url: str) -> None:
     """A database from before the ledger: its rows become the first entries, and it verifies."""
     with open_store(store_url) as store:
+        identify(store)
         ref = working_mission(store)
         store.issue_invoice(
             ref,

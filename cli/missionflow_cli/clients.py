@@ -23,10 +23,16 @@ def client() -> None:
 @click.option("--email", default="", help="Contact e-mail.")
 @click.option("--company", default="", help="Company name, when different from NAME.")
 @click.option("--b2b/--b2c", "business", default=True, help="A business (default) or a consumer client.")
+@click.option("--force", is_flag=True, help="Add it even though it matches a blocked client (someone else).")
 @db_option
 @json_option
-def client_add(name: str, email: str, company: str, business: bool, db: str | None, as_json: bool) -> None:
+def client_add(
+    name: str, email: str, company: str, business: bool, force: bool, db: str | None, as_json: bool
+) -> None:
     """Add a client and print its reference.
+
+    A client whose name, company or email matches a blocked client is refused (exit 8, the blocked
+    client named) unless --force says it is someone else.
 
     Example:
 
@@ -35,7 +41,7 @@ def client_add(name: str, email: str, company: str, business: bool, db: str | No
     if not name.strip():
         raise click.BadParameter("a client needs a name", param_hint="'NAME'")
     with store_for(db) as store:
-        record = store.add_client(name.strip(), email=email, company=company, business=business)
+        record = store.add_client(name.strip(), email=email, company=company, business=business, force=force)
     if as_json:
         emit_json(_client_json(record))
     else:

@@ -29,6 +29,12 @@ def walk(db: str) -> None:
     today = date.today()
     deadline = (today + timedelta(days=20)).isoformat()
     steps: list[tuple[str, list[str]]] = [
+        (
+            "Invoices state who issues them: your name, address and SIRET.",
+            ["settings", "set", "name", "Camille Martin"],
+        ),
+        ("", ["settings", "set", "address", "12 rue des Lilas, 75011 Paris"]),
+        ("", ["settings", "set", "siret", "73282932000074"]),
         ("You need at least a month for a website.", ["settings", "set", "minimum_lead_days", "30"]),
         ("A new client writes to you.", ["client", "add", "Atelier Dupont", "--email", "contact@dupont.fr"]),
         (
@@ -84,19 +90,20 @@ def walk(db: str) -> None:
             ],
         ),
         (
-            "Sign the quote: 4,500 plus the 300 rush surcharge.",
+            "Sign the quote of 4,500; the 300 rush surcharge is agreed on top of it.",
             [
                 "contract",
                 "sign",
                 "M-1",
                 "--amount",
-                "4800",
+                "4500",
                 "--terms-version",
                 "CGV-2026-1",
                 "--by",
                 "camille",
             ],
         ),
+        ("Everything agreed, line by line:", ["contract", "show", "M-1"]),
         (
             "The client asks to start on Monday, before paying the deposit:",
             ["fire", "M-1", "start_work", "--by", "camille"],
@@ -131,6 +138,7 @@ def walk(db: str) -> None:
             ["payment", "add", "M-1", "3610", "--method", "transfer"],
         ),
         ("", ["fire", "M-1", "settle", "--by", "camille"]),
+        ("The receipts book (livre des recettes):", ["books", "receipts"]),
         ("Every step is recorded, who, when, why:", ["mission", "history", "M-1"]),
         ("And the record cannot be rewritten unnoticed:", ["verify"]),
     ]

@@ -24,7 +24,7 @@ from missionflow_cli.firing import fire_options, run_fire
 from missionflow_cli.views import data_text, mission_json, option_json, print_options, record_json
 
 if TYPE_CHECKING:
-    pass
+    from missionflow.freelance import Mission
 
 
 @click.group()
@@ -38,8 +38,8 @@ def mission() -> None:
 
 
 @mission.command("new")
-@click.argument("client_ref", metavar="CLIENT", shell_complete=complete_client)
-@click.argument("title")
+@click.argument("client_ref", metavar="[CLIENT]", shell_complete=complete_client)
+@click.argument("title", metavar="TITLE", required=False)
 @click.option("--workflow", default="freelance-mission", show_default=True, help="Workflow to run under.")
 @click.option("--amount", default=None, help="Quoted amount, e.g. 4500 or 4500.50.")
 @click.option("--currency", default=None, help="ISO currency code (default: the settings' currency).")
@@ -51,7 +51,7 @@ def mission() -> None:
 @json_option
 def mission_new(
     client_ref: str,
-    title: str,
+    title: str | None,
     workflow: str,
     amount: str | None,
     currency: str | None,
@@ -62,21 +62,28 @@ def mission_new(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Create a mission for CLIENT (it starts as a lead) and print its reference.
+    """Create a mission for CLIENT in its workflow's first state and print its reference.
+
+    A workflow whose guards never read the client (your own copy, say) needs no CLIENT: give
+    the TITLE alone.
 
     Example:
 
         missionflow mission new C-1 "Website redesign" --amount 4500 --deposit 30% --deadline 2027-01-15
+        missionflow mission new "Logo" --workflow my-flow --amount 800
     """
     from missionflow import Money
 
+    client: str | None = client_ref
+    if title is None:
+        client, title = None, client_ref
     deposit_percent = parse_percent(deposit)
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
         code = (currency or store.get_settings().currency).upper()
         money = Money.of(amount, code) if amount is not None else None
         created = store.create_mission(
-            client_ref,
+            client,
             title,
             workflow=workflow,
             amount=money,
@@ -150,6 +157,8 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow mission show M-1
     """
+    from missionflow.freelance import revision_rounds_used
+
     with store_for(db) as store:
         current = store.get_mission(ref)
         options = store.triggers(ref)
@@ -161,7 +170,7 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ("client", f"{current.client.name} ({current.client.ref})"),
         ("workflow", f"{current.workflow} v{current.workflow_version}"),
         ("state", style(current.state, fg="cyan", bold=True)),
-        ("amount", str(current.agreed_amount) if current.agreed_amount else "not set"),
+        ("amount", _agreed_text(current)),
         (
             "deposit",
             f"{current.deposit_percent.normalize():f} % = {current.deposit_due}, paid {current.paid_total}",
@@ -169,13 +178,24 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ("deadline", current.deadline.isoformat() if current.deadline else "none"),
         (
             "revisions",
-            f"{current.count_fired('request_revision')} used of {current.included_revisions + current.extra_revisions}",
+            f"{revision_rounds_used(current)} used of {current.included_revisions + current.extra_revisions}",
         ),
     ]
     for label, value in facts:
         echo(f"  {label:<10} ", value)
     echo("next:")
     print_options(options)
+
+
+def _agreed_text(current: Mission) -> str:
+    """The total agreed, with its parts when there is more than the contract (a rush surcharge...)."""
+    agreed = current.agreed_amount
+    if agreed is None:
+        return "not set"
+    lines = current.agreement.lines
+    if len(lines) == 1:
+        return str(agreed)
+    return f"{agreed} ({' + '.join(f'{line.designation} {line.amount}' for line in lines)})"
 
 
 @mission.command("history")
@@ -316,6 +336,9 @@ def mission_assess(ref: str, criterion: str, answer: str, note: str, db: str | N
 @db_option
 def mission_rush(ref: str, amount: str, db: str | None) -> None:
     """Agree a rush surcharge, so that a deadline closer than your minimum lead time can be accepted (R2).
+
+    The surcharge (more than 0) is part of the contract total and billed as its own line of the
+    final invoice; it is agreed before the contract is signed (after it, amend the contract).
 
     Example:
 

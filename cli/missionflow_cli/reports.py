@@ -20,7 +20,7 @@ on_option = click.option(
 )
 
 
-def _emit(text: str, output: str | None, db: str | None) -> None:
+def emit_report(text: str, output: str | None, db: str | None) -> None:
     """Print the report, or write it (UTF-8; it names clients: as private as the database) and
     print where."""
     if output is None:
@@ -78,7 +78,7 @@ def report_status(
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = status_report(store, mission_ref, lang=lang, fmt=fmt, at=day)
-    _emit(text, output, db)
+    emit_report(text, output, db)
 
 
 @report.command("clients")
@@ -113,7 +113,7 @@ def report_clients(since: str | None, fmt: str, on: str | None, output: str | No
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = clients_report(store, since=start, fmt=fmt, at=day)
-    _emit(text, output, db)
+    emit_report(text, output, db)
 
 
 @report.command("pipeline")
@@ -141,4 +141,4 @@ def report_pipeline(fmt: str, on: str | None, output: str | None, db: str | None
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = pipeline_report(store, fmt=fmt, at=day)
-    _emit(text, output, db)
+    emit_report(text, output, db)

@@ -178,7 +178,7 @@ class MissionService:
         except InvalidValueError as error:
             raise Reply(422, {"error": "invalid", "field": error.field, "message": str(error)}) from None
         except ConflictError as error:
-            raise Reply(409, {"error": "refused", "message": str(error)}) from None
+            raise Reply(409, {"error": "conflict", "message": str(error)}) from None
         raise Reply(404, {"error": "not_found", "message": f"no route for {path}"})
 
     def show(self, ref: str) -> Mapping[str, object]:

@@ -12,6 +12,7 @@ from missionflow.freelance import (
     Deliverable,
     Mission,
     Payment,
+    Settings,
     Specification,
 )
 from missionflow.money import Money
@@ -26,6 +27,18 @@ SATURDAY = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
 
 DELIVERABLES = (Deliverable("mockups"), Deliverable("website"), Deliverable("admin access", "access_code"))
 """What the default specification promises: two deliverables and an access code."""
+
+
+IDENTITY = {"name": "Camille Martin", "address": "12 rue des Lilas\n75011 Paris", "siret": "73282932000074"}
+"""A freelancer's identity as an invoice states it (name, address, SIRET): see :func:`identify`."""
+
+
+def identify(store: Store) -> Settings:
+    """Give the store's freelancer the identity every invoice needs (name, address, SIRET); the
+    other settings stay as they are. Returns the saved settings."""
+    settings = store.get_settings().with_changes(**IDENTITY)
+    store.save_settings(settings)
+    return settings
 
 
 def eur(amount: str | int) -> Money:
@@ -155,6 +168,7 @@ def approved_mission(store: Store, *, acceptance_days: int | None = None, **opti
 __all__ = [
     "DELIVERABLES",
     "EUR",
+    "IDENTITY",
     "MONDAY",
     "SATURDAY",
     "accept",
@@ -162,6 +176,7 @@ __all__ = [
     "approved_mission",
     "deliver",
     "eur",
+    "identify",
     "isolated_registries",
     "lead",
     "mission",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import importlib
 import typing
 
+from missionflow.freelance import agreement, invoicing, vocabulary
 from missionflow.freelance import effects as _effects
 from missionflow.freelance import guards as _guards
-from missionflow.freelance import vocabulary
 from missionflow.freelance.api import (
     DEFAULT_WORKFLOW,
     context_of,
@@ -49,7 +49,9 @@ from missionflow.freelance.settings import (
     Settings,
     describe_settings,
     editable_settings,
+    missing_identity,
     set_from_text,
+    settings_warnings,
 )
 
 del _effects, _guards  # imported for what they register
@@ -102,17 +104,21 @@ __all__ = [
     "ReminderResult",
     "Settings",
     "Specification",
+    "agreement",
     "context_of",
     "describe_settings",
     "editable_settings",
     "fire",
+    "invoicing",
     "load_specification",
+    "missing_identity",
     "parse_specification",
     "path_to",
     "render_invoice",
     "revision_rounds_used",
     "set_from_text",
     "settings_in",
+    "settings_warnings",
     "trade_guard",
     "triggers",
     "vocabulary",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,8 +10,9 @@ from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import Client, InvoiceSummary
 from missionflow.money import Money
 
-INVOICE_KINDS = ("deposit", "final", "credit")
-"""An invoice is a deposit invoice, the final invoice, or a credit note cancelling one of them."""
+INVOICE_KINDS = ("deposit", "final", "penalty", "credit")
+"""An invoice is a deposit invoice, the final invoice, a late-payment invoice (the interest and the
+recovery indemnity owed for paying late), or a credit note cancelling one of them."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,33 @@ class ClientRecord:
             blocked=self.blocked,
             blocked_reason=self.blocked_reason,
         )
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def blocked_matches(
+    clients: Sequence[ClientRecord], *, name: str, email: str = "", company: str = ""
+) -> list[ClientRecord]:
+    """The blocked clients a new client may be (R11): the same name or company (either way round,
+    ignoring case and spacing) or the same email. A blocked client stays blocked under a new record.
+
+    >>> from datetime import UTC, datetime
+    >>> toxic = ClientRecord("C-1", "Toxic SARL", "boss@toxic.fr", "", True, True, "insults", datetime.now(UTC))
+    >>> [c.ref for c in blocked_matches([toxic], name="Jean", email="BOSS@toxic.fr")]
+    ['C-1']
+    """
+    names = {_key(text) for text in (name, company) if text.strip()}
+    address = _key(email)
+    found = []
+    for client in clients:
+        if not client.blocked:
+            continue
+        theirs = {_key(text) for text in (client.name, client.company) if text.strip()}
+        if names & theirs or (address and address == _key(client.email)):
+            found.append(client)
+    return found
 
 
 @dataclass(frozen=True)

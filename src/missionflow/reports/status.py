@@ -5,13 +5,14 @@ guards (what each waits for); :mod:`missionflow.reports.status_render` writes it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from missionflow.errors import GuardResult
 from missionflow.freelance import InvoiceRecord, Mission, Settings, context_of
+from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.vocabulary import REVISION
 from missionflow.money import Money
 from missionflow.reports.accounts import MissionAccount, compute_account
@@ -196,17 +197,23 @@ def build_status_report(
     settings: Settings | None = None,
     lang: str = "en",
     at: datetime | None = None,
+    overdue: Mapping[str, Money] | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> StatusReport:
-    """The status report of an in-memory ``mission`` (its invoices' dates from ``invoices``,
-    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at``."""
+    """The status report of an in-memory ``mission`` as it stood at ``at`` (its invoices' dates
+    from ``invoices``, as :meth:`Store.list_invoices` gives them): what happened later is left
+    out, and the guards are evaluated at ``at`` (with the application's ``facts``, as a store's
+    fire would). ``overdue`` maps missions to what the store's ``overdue`` found late (see
+    :func:`overdue_by_mission`): with it, the report follows the payment plan."""
     check_lang(lang)
     settings = settings or Settings()
     moment = at or datetime.now(UTC)
     zone = ZoneInfo(settings.timezone)
     today = _local_day(moment, zone)
+    mission = mission_as_of(mission, moment, settings.timezone)
     definition = workflow_for(mission).definition
-    progress = assess_progress(mission, at=moment, settings=settings)
-    ctx = context_of(mission, settings, at=moment)
+    progress = assess_progress(mission, at=moment, settings=settings, facts=facts)
+    ctx = context_of(mission, settings, at=moment, facts=facts)
     option = progress.next_option
     next_step = _next_step(definition, option, lang) if option is not None else None
     delivered: dict[str, date] = {}
@@ -222,7 +229,8 @@ def build_status_report(
         revisions = RevisionRounds(
             mission.included_revisions, mission.extra_revisions, mission.count_fired(*rounds)
         )
-    account = compute_account(mission.currency, invoices, mission.payments, on=today)
+    late = overdue.get(mission.ref, Money.zero(mission.currency)) if overdue is not None else None
+    account = compute_account(mission.currency, invoices, mission.payments, on=today, overdue=late)
     return StatusReport(
         lang=lang,
         mission=mission.ref,

@@ -3,15 +3,19 @@ self-contained HTML page with the mission's lifecycle diagram."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from missionflow.diagrams import render_diagram
 from missionflow.errors import DiagramRenderError, InvalidValueError
 from missionflow.freelance import Settings
+from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.guard_words import kind_suffix
 from missionflow.freelance.vocabulary import CLIENT
 from missionflow.reports import html as page
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.accounts import overdue_by_mission
+from missionflow.reports.drawing import view_diagram
 from missionflow.reports.status import DeliverableStatus, RevisionRounds, StatusReport, build_status_report
 from missionflow.reports.text import check_lang, format_date, format_money, md_cell, report_moment
 from missionflow.store import Store
@@ -261,11 +265,23 @@ def status_report(
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
-    report = build_status_report(mission, invoices=invoices, settings=settings, lang=lang, at=moment)
+    overdue = overdue_by_mission(store.overdue(moment.astimezone(ZoneInfo(settings.timezone)).date()))
+    view = store.view(ref, at=moment)  # the guards see what a fire would, the application's facts too
+    report = build_status_report(
+        mission,
+        invoices=invoices,
+        settings=settings,
+        lang=lang,
+        at=moment,
+        overdue=overdue,
+        facts=view.context.facts,
+    )
     if fmt == "md":
         return render_status_markdown(report)
     try:
-        drawing = mission_diagram(mission, settings, lang=lang, at=moment)
+        # The diagram shows the mission as it stood at the report's moment, like the report.
+        as_of = replace(view, subject=mission_as_of(mission, moment, settings.timezone))
+        drawing = view_diagram(as_of, lang=lang)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:

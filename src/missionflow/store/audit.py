@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from missionflow.errors import ConflictError, HistoryTamperedError
-from missionflow.store import history, ledger, rows
+from missionflow.errors import ConflictError, HistoryTamperedError, MissionNotFoundError
+from missionflow.store import history, ledger
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.database import translated
 from missionflow.store.ledger import Anchor
 from missionflow.store.ledger_verify import verify_ledger
+from missionflow.store.models import MissionRow
 from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, unreadable
+from missionflow.store.subjects import subject_id
 
 
 class Audit:
@@ -40,10 +43,10 @@ class Audit:
             yield connection
 
     def history(self, ref: str) -> list[HistoryEntry]:
-        """The mission's history entries, oldest first, with their chain hashes (HistoryTamperedError
+        """The subject's history entries, oldest first, with their chain hashes (HistoryTamperedError
         naming an entry that cannot be read)."""
         with self.db.reading() as session:
-            return history.entries(session, rows.mission_row(session, ref).id)
+            return history.entries(session, _id(session.connection(), ref), ref)
 
     def verify(self, ref: str | None = None, *, since: str | Anchor | None = None) -> list[VerifyFailure]:
         """Every problem found (empty: nothing was tampered with): the history chains of the missions
@@ -51,14 +54,20 @@ class Audit:
         printed earlier by ``verify --anchor``, also that nothing before it was rewritten."""
         anchor = Anchor.parse(since) if isinstance(since, str) else since
         with self.snapshot() as connection:
-            mission_id = None
-            if ref is not None:
-                with self.db.reading() as session:
-                    mission_id = rows.mission_row(session, ref).id
-            failures = history.verify(connection, mission_id)
+            subject = _id(connection, ref) if ref is not None else None
+            failures = history.verify(connection, subject)
             found = verify_ledger(connection, self.db.keyring, anchor)
-        if mission_id is not None:
-            found = [f for f in found if f.mission in ("", mission_ref(mission_id))]
+            # the ledger knows subjects by their id ("M-7"); a person by their reference
+            refs = {
+                mission_ref(int(row.id)): str(row.ref)
+                for row in connection.execute(
+                    select(MissionRow.id, MissionRow.ref).where(MissionRow.ref.is_not(None))
+                )
+            }
+        found = [replace(f, mission=refs.get(f.mission, f.mission)) for f in found]
+        if subject is not None:
+            own = {refs.get(mission_ref(subject), mission_ref(subject))}
+            found = [f for f in found if f.mission in own or not f.mission]
         return failures + found
 
     def check(self, ref: str | None = None) -> None:
@@ -85,3 +94,10 @@ class Audit:
                     "add a new key to the ring first",
                 )
             return ledger.rotate(connection, keyring, keyring)
+
+
+def _id(connection: Connection, ref: str) -> int:
+    found = subject_id(connection, ref)
+    if found is None:
+        raise MissionNotFoundError(ref)
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Integer, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from missionflow.errors import (
     WorkflowDefinitionError,
     WorkflowNotFoundError,
 )
-from missionflow.store import facts, ledger, rows
+from missionflow.store import ledger, rows
 from missionflow.store.chain import HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
 from missionflow.store.ledger_cover import HISTORY, Malformed, read_table
 from missionflow.store.limits import check_values
@@ -29,7 +29,20 @@ from missionflow.workflow import TransitionRecord
 
 _HISTORY = Base.metadata.tables[str(HistoryRow.__tablename__)]
 _MISSIONS = Base.metadata.tables[str(MissionRow.__tablename__)]
-_CHAIN_COLUMNS = ("id", "workflow", "workflow_version", "state", "history_length", "history_head")
+_CHAIN_COLUMNS = ("id", "ref", "workflow", "workflow_version", "state", "history_length", "history_head")
+_MISSION_ID = bindparam("mission_id", type_=Integer)
+_ADVANCE = (
+    update(_MISSIONS)
+    .where(_MISSIONS.c.id == _MISSION_ID, _MISSIONS.c.version == bindparam("seen_version"))
+    .values(
+        state=bindparam("new_state"),
+        version=_MISSIONS.c.version + 1,
+        history_length=bindparam("new_length"),
+        history_head=bindparam("new_head"),
+        updated_at=bindparam("moment"),
+    )
+)
+_APPEND = insert(_HISTORY)
 
 
 class DuplicateKey(Exception):
@@ -46,14 +59,16 @@ def append_entry(
     record: TransitionRecord,
     updated_at: datetime,
     idempotency_key: str | None = None,
+    ref: str | None = None,
 ) -> bool:
     """Move the mission to the record's destination and append the record as entry ``position`` of
-    its chain, if the mission's version is still ``seen_version``; False (nothing written) when
-    another writer changed it since it was read. DuplicateKey when the idempotency key is taken.
+    its chain (hashed with ``ref``, the subject's reference: ``M-<id>`` when None), if the mission's
+    version is still ``seen_version``; False (nothing written) when another writer changed it since
+    it was read. DuplicateKey when the idempotency key is taken; the entry is noted in the ledger.
 
     The mission's new version, chain length and head are written with it, so that the row always
     says where its chain ends (``verify`` checks both agree)."""
-    ref = mission_ref(mission_id)
+    ref = ref if ref is not None else mission_ref(mission_id)
     check_values(
         _HISTORY,
         {
@@ -67,12 +82,10 @@ def append_entry(
         },
     )
     digest = entry_hash(ref, position, record, prev_hash)
-    if not facts.advance(connection, mission_id, seen_version, record.dest, position, digest, updated_at):
+    if not _advance(connection, mission_id, seen_version, record.dest, position, digest, updated_at):
         return False
     try:
-        values = facts.append_history(
-            connection, mission_id, position, record, idempotency_key, prev_hash, digest
-        )
+        values = _append_history(connection, mission_id, position, record, idempotency_key, prev_hash, digest)
     except IntegrityError:
         raise DuplicateKey from None
     ledger.note_written(connection, HISTORY, values)
@@ -122,13 +135,13 @@ def _entries(connection: Connection, mission_id: int | None) -> Iterator[tuple[i
             )
 
 
-def entries(session: Session, mission_id: int) -> list[HistoryEntry]:
+def entries(session: Session, mission_id: int, ref: str | None = None) -> list[HistoryEntry]:
     """The mission's history entries, oldest first, with their chain hashes; HistoryTamperedError
-    naming the first entry that cannot be read."""
+    naming the first entry that cannot be read (``ref``: the subject's reference, for the message)."""
     found = []
     for _, position, entry in _entries(session.connection(), mission_id):
         if isinstance(entry, str):
-            failure = VerifyFailure(mission_ref(mission_id), position, f"cannot be read: {entry}")
+            failure = VerifyFailure(ref or mission_ref(mission_id), position, f"cannot be read: {entry}")
             raise HistoryTamperedError([failure])
         found.append(entry)
     return found
@@ -141,10 +154,16 @@ def verify(connection: Connection, mission_id: int | None = None) -> list[Verify
     missions = list(read_table(connection, _MISSIONS, _CHAIN_COLUMNS, order=["id"], where=where))
     found: dict[int, list[HistoryEntry]] = {}
     unreadable: dict[int, VerifyFailure] = {}
+    refs = {
+        m["id"]: str(m["ref"]) if isinstance(m.get("ref"), str) else mission_ref(m["id"])
+        for m in missions
+        if isinstance(m["id"], int)
+    }
     for owner, position, entry in _entries(connection, mission_id):
         if isinstance(entry, str):
             unreadable.setdefault(
-                owner, VerifyFailure(mission_ref(owner), position, f"cannot be read: {entry}")
+                owner,
+                VerifyFailure(refs.get(owner, mission_ref(owner)), position, f"cannot be read: {entry}"),
             )
         else:
             found.setdefault(owner, []).append(entry)
@@ -152,7 +171,7 @@ def verify(connection: Connection, mission_id: int | None = None) -> list[Verify
     failures = []
     for mission in missions:
         broken = [str(v) for v in mission.values() if isinstance(v, Malformed)]
-        ref = mission_ref(int(str(mission["id"]))) if isinstance(mission["id"], int) else str(mission["id"])
+        ref = refs[mission["id"]] if isinstance(mission["id"], int) else str(mission["id"])
         if broken:
             failures.append(VerifyFailure(ref, 0, f"cannot be read: {'; '.join(broken)}", what="its row"))
             continue
@@ -177,3 +196,59 @@ def verify(connection: Connection, mission_id: int | None = None) -> list[Verify
         if failure is not None:
             failures.append(failure)
     return failures
+
+
+def _advance(
+    connection: Connection,
+    mission_id: int,
+    seen_version: int,
+    dest: str,
+    position: int,
+    head: str,
+    at: datetime,
+) -> bool:
+    """Move the mission to ``dest`` with its new chain head, if its version is still ``seen_version``;
+    False when another writer changed it since it was read."""
+    moved = connection.execute(
+        _ADVANCE,
+        {
+            "mission_id": mission_id,
+            "seen_version": seen_version,
+            "new_state": dest,
+            "new_length": position,
+            "new_head": head,
+            "moment": at,
+        },
+    )
+    return moved.rowcount == 1
+
+
+def _append_history(
+    connection: Connection,
+    mission_id: int,
+    position: int,
+    record: TransitionRecord,
+    idempotency_key: str | None,
+    prev_hash: str,
+    digest: str,
+) -> dict[str, object]:
+    """Insert the history entry of a fired transition and return the values written (raises
+    IntegrityError on a duplicate key)."""
+    values: dict[str, object] = {
+        "mission_id": mission_id,
+        "position": position,
+        "trigger": record.trigger,
+        "source": record.source,
+        "dest": record.dest,
+        "actor": record.actor,
+        "at": record.at,
+        "note": record.note,
+        "data": dict(record.data),
+        "guards": list(record.guards),
+        "out_of_hours": record.out_of_hours,
+        "idempotency_key": idempotency_key,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    connection.execute(_APPEND, values)
+    return values

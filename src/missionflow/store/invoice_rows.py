@@ -4,20 +4,19 @@ the lines of a final invoice, and a row read back as the library's record."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConflictError, InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
-from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings
-from missionflow.freelance.billing import final_invoice_lines
+from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
+from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings, invoicing
+from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
 from missionflow.store import ledger, rows, schedule
 from missionflow.store.ledger_cover import INVOICE
 from missionflow.store.models import (
-    AmendmentRow,
     ClientRow,
-    ContractRow,
     InvoiceCounterRow,
     InvoiceRow,
     MissionRow,
@@ -26,9 +25,13 @@ from missionflow.store.records import lines_to_json, mission_ref
 from missionflow.store.session import now
 
 
-def money_line(description: str, amount: Money) -> dict[str, object]:
-    """One line of an invoice: what it is for, and its amount."""
-    return {"description": description, "amount": amount}
+def money_line(description: str, amount: Money, kind: str = "") -> dict[str, object]:
+    """One line of an invoice: what it is for, its amount, and (when known) what kind of thing it
+    bills (an agreement line's kind, ``deposit``, ``work_done``, ``interest``, ``indemnity``)."""
+    line: dict[str, object] = {"description": description, "amount": amount}
+    if kind:
+        line["kind"] = kind
+    return line
 
 
 def check_invoice(
@@ -57,13 +60,19 @@ def check_invoice(
         raise InvalidValueError("lines", str(error)) from None
 
 
-def invoice_terms(session: Session, mission_id: int, settings: Settings, note: str = "") -> InvoiceTerms:
-    """The freelancer's identity, the client and the terms, as an invoice issued now must state them."""
+def invoice_terms(
+    session: Session, mission_id: int, settings: Settings, note: str = "", *, asks_for: Money | None = None
+) -> InvoiceTerms:
+    """The freelancer's identity, the client and the terms, as an invoice issued now must state them.
+
+    An invoice that asks for nothing (``asks_for`` is zero: pro bono) can never be paid late: it
+    states no late penalty and no recovery indemnity."""
     mission = session.get(MissionRow, mission_id)
     if mission is None:  # pragma: no cover - the caller just locked it
         raise MissionNotFoundError(mission_ref(mission_id))
     client = session.get(ClientRow, mission.client_id)
     business = client.business if client is not None else True
+    nothing_due = asks_for is not None and asks_for.amount == 0
     return InvoiceTerms(
         seller_name=settings.name,
         seller_legal_name=settings.legal_name,
@@ -76,8 +85,10 @@ def invoice_terms(session: Session, mission_id: int, settings: Settings, note: s
         client_business=business,
         mission_title=mission.title,
         payment_terms_days=settings.payment_terms_days,
-        late_penalty_rate=settings.late_penalty_rate,
-        recovery_indemnity=Money(settings.recovery_indemnity, mission.currency) if business else None,
+        late_penalty_rate=Decimal(0) if nothing_due else settings.late_penalty_rate,
+        recovery_indemnity=(
+            Money(settings.recovery_indemnity, mission.currency) if business and not nothing_due else None
+        ),
         note=note,
     )
 
@@ -141,9 +152,10 @@ def insert_invoice(
             raise InvalidValueError(
                 "references", f"{references} is not an invoice of mission {mission_ref(mission_id)}"
             )
+    settings = rows.settings(session)
+    invoicing.require_identity(settings)
     year = issued_on.year
     sequence = next_number(session, year, issued_on)
-    settings = rows.settings(session)
     invoice = InvoiceRow(
         number=f"{year}-{sequence:04d}",
         year=year,
@@ -158,7 +170,7 @@ def insert_invoice(
         lines=lines,
         created_at=now(),
         # What the invoice states must not change with the settings later: copied now.
-        terms=invoice_terms(session, mission_id, settings, note).to_json(),
+        terms=invoice_terms(session, mission_id, settings, note, asks_for=total).to_json(),
         ledger_anchor=_anchor_text(session),
     )
     session.add(invoice)
@@ -183,36 +195,18 @@ def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:
     return [i for i in invoices if i.kind != "credit" and i.id not in cancelled]
 
 
-def final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
-    """The final invoice's lines and total: the contract, plus agreed extras, minus each deposit invoice."""
-    ref = mission_ref(row.id)
-    contract = session.get(ContractRow, row.id)
-    if contract is None:
-        raise ConflictError("invoice", f"mission {ref} has no contract: the final invoice bills its amount")
-    standing = standing_invoices(session, row.id)
-    finals = [i.number for i in standing if i.kind == "final"]
-    if finals:
-        raise ConflictError(
-            "invoice",
-            f"mission {ref} already has the final invoice {finals[0]}; cancel it with a credit note first",
-        )
-    amendments = session.scalars(
-        select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
+def draft_lines(draft: InvoiceDraft) -> list[object]:
+    """An invoice draft's lines as stored: description, amount and what the line bills."""
+    currency = draft.total.currency
+    return lines_to_json(
+        [money_line(line.description, Money(line.amount, currency), line.kind) for line in draft.lines]
     )
-    extras = [(_amendment_text(a.kind, a.note), Money(a.amount_cents, a.currency)) for a in amendments]
-    deposits = [(i.number, Money(i.total_cents, i.currency)) for i in standing if i.kind == "deposit"]
-    amount = Money(contract.amount_cents, contract.currency)
-    lines, total = final_invoice_lines(amount, extras, deposits)
-    described = [
-        money_line(f"Contract amount ({contract.terms_version})", Money(lines[0].amount, total.currency))
-    ]
-    described.extend(money_line(line.description, Money(line.amount, total.currency)) for line in lines[1:])
-    return lines_to_json(described), total
 
 
-def _amendment_text(kind: str, note: str) -> str:
-    name = "Extra revision round" if kind == "extra_revision" else kind.replace("_", " ").capitalize()
-    return f"{name}: {note}" if note.strip() else name
+def final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
+    """The final invoice's lines and total (see :func:`missionflow.freelance.invoicing.final_invoice`)."""
+    draft = invoicing.final_invoice(rows.snapshot(session, row))
+    return draft_lines(draft), draft.total
 
 
 def number_key(number: str) -> tuple[int, int, str]:

@@ -20,17 +20,17 @@ from missionflow.errors import (
     InvoiceNotFoundError,
     TransitionNotAllowedError,
 )
-from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settings
+from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settings, invoicing
 from missionflow.freelance.billing import due_date
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
 from missionflow.store import invoice_rows, plan_rows, rows
 from missionflow.store.firing import Extra, Firing
 from missionflow.store.invoice_rows import invoice_record, money_line
-from missionflow.store.models import ContractRow, InvoiceRow
+from missionflow.store.models import InvoiceRow
 from missionflow.store.records import lines_to_json, mission_ref
 from missionflow.store.session import Database, utc
-from missionflow.workflow import TransitionRecord, WorkflowDefinition
+from missionflow.workflow import StateKind, TransitionRecord, WorkflowDefinition
 
 
 def local_day(settings: Settings, moment: datetime | None = None) -> date:
@@ -62,6 +62,7 @@ class FinalInvoice:
             if row.version != mission.version:
                 raise ConcurrentUpdateError(mission.ref)
             settings = rows.settings(session)
+            invoicing.require_identity(settings)
             issued_on = local_day(settings, self.moment)
             lines, total = invoice_rows.final_invoice(session, row)
         self.draft = (lines, total, issued_on, due_date(issued_on, settings.payment_terms_days))
@@ -148,14 +149,14 @@ class Invoices:
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             settings = rows.settings(session)
-            contract = session.get(ContractRow, row.id)
-            if contract is None:
+            mission = rows.snapshot(session, row)
+            if mission.contract is None:
                 raise ConflictError("deposit", f"mission {ref} has no signed contract yet")
-            amount = Money(contract.amount_cents, contract.currency).percent(row.deposit_percent)
+            amount = mission.deposit_due
+            base = mission.agreement.at_signature
             if amount.amount <= 0:
                 raise ConflictError(
-                    "deposit",
-                    f"mission {ref} asks for no deposit ({row.deposit_percent} % of {contract.amount_cents})",
+                    "deposit", f"mission {ref} asks for no deposit ({row.deposit_percent} % of {base})"
                 )
             for existing in invoice_rows.standing_invoices(session, row.id):
                 raise ConflictError(
@@ -165,10 +166,10 @@ class Invoices:
                 )
             day = issued_on or local_day(settings)
             text = (
-                f"Deposit (acompte) of {row.deposit_percent} % of the contract amount "
-                f"{Money(contract.amount_cents, contract.currency)} ({contract.terms_version})"
+                f"Deposit (acompte) of {row.deposit_percent} % of the amount agreed at signature "
+                f"{base} ({mission.contract.terms_version})"
             )
-            lines = lines_to_json([money_line(text, amount)])
+            lines = lines_to_json([money_line(text, amount, "deposit")])
             due_on = due_date(day, settings.payment_terms_days)
             return invoice_rows.insert_invoice(session, row.id, "deposit", amount, day, due_on, None, lines)
 
@@ -177,9 +178,11 @@ class Invoices:
     ) -> tuple[TransitionRecord, InvoiceRecord]:
         """Fire the transition that issues the final invoice from the mission's state (``invoice``,
         approved -> invoiced, in the shipped workflows) and return the invoice with the record:
-        the contract amount plus agreed extras, minus every deposit invoice, each listed by number.
+        everything agreed (contract, rush surcharge, amendments, extra rounds) minus every deposit
+        invoice, each listed by number.
 
-        Refused (and nothing is issued) from a state no such transition leaves.
+        Refused (and nothing is issued) from a state no such transition leaves; a mission ended
+        after its contract is invoiced with :meth:`issue_after_exit` instead.
         """
         moment = utc(at)
         with self.db.reading() as session:
@@ -189,6 +192,12 @@ class Invoices:
         anywhere = invoicing_transitions(definition)
         if not anywhere:
             raise ConflictError("invoice", f"workflow {definition.name} issues no final invoice")
+        if definition.state(row.state).kind is StateKind.EXIT:
+            raise ConflictError(
+                "invoice",
+                f"mission {ref} is {row.state}: invoice the work done with the amount agreed at "
+                f"the end (missionflow invoice final {ref} --work-done AMOUNT)",
+            )
         if not here:
             raise TransitionNotAllowedError(
                 subject=ref,
@@ -201,6 +210,37 @@ class Invoices:
             ref, here[0], actor=actor, note=note, at=moment, effects={ISSUE_FINAL_INVOICE: effect}
         )
         return record, effect.issued[0]
+
+    def issue_after_exit(self, ref: str, work_done: Money, *, at: datetime | None = None) -> InvoiceRecord:
+        """The final invoice of a mission ended after its contract (in a state of kind ``exit``:
+        terminated): ``work_done``, the amount agreed at the end for the work done, minus every
+        deposit invoice; what was agreed beyond it is never billed. No transition is fired.
+
+        Refused (ConflictError) in any other state, or while a final invoice stands.
+        """
+        moment = utc(at)
+        with self.db.reading() as session:
+            row = rows.mission_row(session, ref)
+            definition = rows.definition(session, row.workflow, row.workflow_version)
+        if definition.state(row.state).kind is not StateKind.EXIT:
+            raise ConflictError(
+                "invoice",
+                f"mission {ref} is {row.state}: the amount of the work done is only for a mission "
+                "that ended early; its final invoice bills everything agreed",
+            )
+        return self._issue_after_exit(ref, work_done, moment)
+
+    def _issue_after_exit(self, ref: str, work_done: Money, moment: datetime) -> InvoiceRecord:
+        with self.db.writing(ref) as session:
+            row = rows.touch(session, ref)
+            settings = rows.settings(session)
+            draft = invoicing.termination_invoice(rows.snapshot(session, row), work_done)
+            day = local_day(settings, moment)
+            due_on = due_date(day, settings.payment_terms_days)
+            lines = invoice_rows.draft_lines(draft)
+            return invoice_rows.insert_invoice(
+                session, row.id, "final", draft.total, day, due_on, None, lines
+            )
 
     def reissue_final(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note (a mission already in the state its
@@ -244,6 +284,14 @@ class Invoices:
                     "invoice", f"{target.number} is already cancelled by credit note {earlier}"
                 )
             row = rows.touch(session, mission_ref(target.mission_id))
+            state = rows.definition(session, row.workflow, row.workflow_version).state(row.state)
+            if state.final and state.kind is not StateKind.EXIT:
+                raise ConflictError(
+                    "invoice",
+                    f"mission {mission_ref(row.id)} is {row.state}: its invoices are settled and can "
+                    "no longer be cancelled",
+                )
+            invoicing.check_cancellation(rows.snapshot(session, row), target.number)
             day = issued_on or local_day(rows.settings(session))
             total = Money(target.total_cents, target.currency)
             text = f"Cancels invoice {target.number} of {target.issued_on.isoformat()}: {reason.strip()}"

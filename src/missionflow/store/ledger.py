@@ -152,9 +152,17 @@ def note_written(connection: Connection, coverage: Coverage, values: Values) -> 
     connection.info.setdefault(_PENDING, []).append(_Note(coverage, key, content))
 
 
-def discard(connection: Connection) -> None:
-    """Forget what a transaction noted (it rolled back, or a new one starts on the connection)."""
-    connection.info.pop(_PENDING, None)
+def mark(connection: Connection) -> int:
+    """How many notes the transaction holds now (to drop only a failed block's own, see discard)."""
+    return len(connection.info.get(_PENDING) or ())
+
+
+def discard(connection: Connection, since: int = 0) -> None:
+    """Forget the notes taken after ``since`` (all by default: the transaction rolled back, or a new
+    one starts on the connection)."""
+    pending = connection.info.get(_PENDING)
+    if pending:
+        del pending[since:]
 
 
 def _head_query(connection: Connection, subject: str) -> tuple[str, int, str, str, str, str | None] | None:

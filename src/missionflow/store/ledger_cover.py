@@ -269,7 +269,7 @@ MISSION = cover(
     subject="id",
     # what moves with every fire is covered by the history entries, not by the mission's row
     exclude=("state", "version", "history_length", "history_head", "updated_at"),
-    label=lambda values: "the mission's terms",
+    label=lambda values: "its row (reference, terms)",
 )
 INVOICE = cover(InvoiceRow, "invoice", label=_invoice_label)
 PAYMENT = cover(PaymentRow, "payment", label=lambda values: f"payment #{values['id']}")

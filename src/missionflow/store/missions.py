@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
-from missionflow.money import Money
+from missionflow.money import Money, check_currency
 from missionflow.store import ledger, rows
 from missionflow.store.chain import GENESIS
 from missionflow.store.ledger_cover import MISSION
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
 from missionflow.store.session import Database, utc
-from missionflow.workflow import WorkflowDefinition, load_workflow
+from missionflow.workflow import WorkflowDefinition, compile_workflow, load_workflow
 
 
 def keep_workflow(session: Session, definition: WorkflowDefinition, moment: datetime) -> None:
@@ -39,7 +40,7 @@ class MissionBook:
 
     def create(
         self,
-        client: str,
+        client: str | None,
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
@@ -53,13 +54,23 @@ class MissionBook:
     ) -> Mission:
         """Open a new mission for a client in its workflow's initial state (defaults from the settings).
 
+        ``client`` may be None only when no guard of the workflow reads the client.
+
         The mission keeps the workflow's name and version, and the database keeps that version's
         text, so the mission's rules stay the same when the workflow file changes later.
         """
         if not title.strip():
             raise InvalidValueError("title", "a mission needs a title")
         definition = load_workflow(workflow)
-        moment = utc(at)
+        if client is None and compile_workflow(definition).reads_fact("client"):
+            raise InvalidValueError(
+                "client", f"the guards of workflow {definition.name} read the client: give one (C-<number>)"
+            )
+        moment = utc(at if at is not None else self.db.clock())
+        if moment > self.db.clock() + timedelta(days=1):
+            raise InvalidValueError(
+                "at", f"{moment.isoformat()} is in the future: open the mission when it comes"
+            )
         if sessions_planned < 0:
             raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")
         if included_revisions is not None and included_revisions < 0:
@@ -70,14 +81,19 @@ class MissionBook:
             rows.not_negative("amount", amount)
         with self.db.writing() as session:
             settings = rows.settings(session)
-            code = (currency or (amount.currency if amount is not None else settings.currency)).upper()
-            Money.zero(code)  # refuses what is not an ISO code
+            code = check_currency(currency or (amount.currency if amount is not None else settings.currency))
+            opened_on = moment.astimezone(ZoneInfo(settings.timezone)).date()
+            if deadline is not None and deadline < opened_on:
+                raise InvalidValueError(
+                    "deadline",
+                    f"{deadline.isoformat()} has already passed (the mission opens on {opened_on.isoformat()})",
+                )
             if amount is not None:
                 rows.same_currency("amount", amount, code)
-            client_row = rows.client_row(session, client)
+            client_id = rows.client_row(session, client).id if client is not None else None
             keep_workflow(session, definition, moment)
             row = MissionRow(
-                client_id=client_row.id,
+                client_id=client_id,
                 title=title.strip(),
                 workflow=definition.name,
                 workflow_version=definition.version,
@@ -111,7 +127,7 @@ class MissionBook:
     def get_many(self, *, state: str | None = None, client: str | None = None) -> list[Mission]:
         """Every mission in full, by reference, read in one transaction so that reports add up;
         optionally only one state's or one client's."""
-        query = select(MissionRow).order_by(MissionRow.id)
+        query = select(MissionRow).where(MissionRow.currency.is_not(None)).order_by(MissionRow.id)
         with self.db.reading() as session:
             if client is not None:
                 query = query.where(MissionRow.client_id == rows.client_row(session, client).id)
@@ -128,7 +144,11 @@ class MissionBook:
         limit: int | None = None,
     ) -> list[MissionSummary]:
         """Missions, most recently updated first, optionally of one state, client or workflow."""
-        query = select(MissionRow, ClientRow).join(ClientRow, ClientRow.id == MissionRow.client_id)
+        query = (
+            select(MissionRow, ClientRow)
+            .outerjoin(ClientRow, ClientRow.id == MissionRow.client_id)
+            .where(MissionRow.currency.is_not(None))
+        )
         with self.db.reading() as session:
             if client is not None:
                 query = query.where(MissionRow.client_id == rows.client_row(session, client).id)
@@ -143,8 +163,8 @@ class MissionBook:
                 MissionSummary(
                     ref=mission_ref(m.id),
                     title=m.title,
-                    client_ref=client_ref(c.id),
-                    client_name=c.name,
+                    client_ref=client_ref(c.id) if c is not None else "",
+                    client_name=c.name if c is not None else "",
                     workflow=m.workflow,
                     workflow_version=m.workflow_version,
                     state=m.state,
@@ -159,6 +179,9 @@ class MissionBook:
         """How many missions are in each state (states with none are left out)."""
         with self.db.reading() as session:
             found = session.execute(
-                select(MissionRow.state, func.count()).group_by(MissionRow.state).order_by(MissionRow.state)
+                select(MissionRow.state, func.count())
+                .where(MissionRow.currency.is_not(None))
+                .group_by(MissionRow.state)
+                .order_by(MissionRow.state)
             )
             return dict(found.all())

@@ -1,14 +1,14 @@
-"""The Store: one object an application holds to keep missions in a database. Each job lives in
-its own module (clients, missions, terms, payments, invoices, accounts, reminders, the fire, the
-history); this class composes them into one flat API, each method a single call into its module."""
+"""The Store: one object an application holds to keep missions in a database. The generic core
+(subjects, the fire, history, facts providers, transactions) is :class:`SubjectStore`; each job of
+the trade lives in its own module (clients, missions, terms, payments, invoices, accounts,
+reminders); this class composes them into one flat API, each method a single call into its module."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
@@ -34,24 +34,22 @@ from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.accounts import Accounts
-from missionflow.store.audit import Audit
-from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
-from missionflow.store.firing import Firing
+from missionflow.store.core import SubjectStore
+from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
-from missionflow.store.ledger import Anchor
 from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.records import MissionSummary
 from missionflow.store.reminders import Reminders
-from missionflow.store.session import Database
 from missionflow.store.terms import Terms
-from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
+from missionflow.workflow import Hooks, TransitionRecord
 
 
-class Store:
-    """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
+class Store(SubjectStore):
+    """Missions, clients and their records in SQLite or PostgreSQL, beside subjects of any
+    workflow (see SubjectStore); every change is one transaction, or part of the application's.
 
     >>> from missionflow import open_store
     >>> with open_store("sqlite://") as store:
@@ -68,16 +66,21 @@ class Store:
         *,
         owns_engine: bool,
         hooks: Hooks | None = None,
+        allow_async: bool = False,
+        app_connection: AppConnection | None = None,
+        clock: Callable[[], datetime] | None = None,
         ledger_key: KeyRing | None = None,
     ) -> None:
-        self.hooks = hooks if hooks is not None else Hooks()
-        """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
-        self._db = Database(engine, url, owns_engine=owns_engine, keyring=ledger_key)
-        self.audit = Audit(self._db)
-        """The history and the ledger: ``verify``, ``anchor()`` and ``rotate_key()`` (see Audit)."""
-        self.url_for_display = self._db.url_for_display
-        """The database's URL with its password hidden, safe to print."""
-        self._firing = Firing(self._db, self.hooks, {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)})
+        super().__init__(
+            engine,
+            url,
+            owns_engine=owns_engine,
+            hooks=hooks,
+            allow_async=allow_async,
+            app_connection=app_connection,
+            clock=clock,
+            ledger_key=ledger_key,
+        )
         self._invoices = Invoices(self._db, self._firing)
         self._clients = ClientBook(self._db)
         self._missions = MissionBook(self._db)
@@ -86,28 +89,8 @@ class Store:
         self._accounts = Accounts(self._db)
         self._reminders = Reminders(self._db)
 
-    def migrate(self) -> str:
-        """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
-        return self._db.migrate()
-
-    def check_schema(self) -> None:
-        """Raise StorageError unless the database holds missionflow's tables at the newest revision."""
-        self._db.check_schema()
-
-    def close(self) -> None:
-        """Release the database connections (an engine given by the application stays open)."""
-        self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc_info: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Store {self.url_for_display}>"
-
-    # --- settings --------------------------------------------------------------------------
+    def _store_effects(self) -> Mapping[str, EffectFactory]:
+        return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
 
     def get_settings(self) -> Settings:
         """The freelancer's settings (the defaults until some are saved)."""
@@ -119,13 +102,11 @@ class Store:
         with self._db.writing() as session:
             rows.save_settings(session, settings)
 
-    # --- clients (see missionflow.store.clients) -------------------------------------------
-
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True
+        self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
     ) -> ClientRecord:
-        """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards."""
-        return self._clients.add(name, email=email, company=company, business=business)
+        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``."""
+        return self._clients.add(name, email=email, company=company, business=business, force=force)
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""
@@ -143,11 +124,9 @@ class Store:
         """Lift a client's block."""
         return self._clients.set_blocked(ref, False)
 
-    # --- missions (see missionflow.store.missions) -----------------------------------------
-
     def create_mission(
         self,
-        client: str,
+        client: str | None,
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
@@ -196,8 +175,6 @@ class Store:
         """How many missions are in each state (states with none are left out)."""
         return self._missions.count_by_state()
 
-    # --- firing (see missionflow.store.firing) ---------------------------------------------
-
     def fire(
         self,
         ref: str,
@@ -218,7 +195,11 @@ class Store:
         record. ``block_client`` (only with a way out into an exit state) blocks the client in the
         same transaction, the note as the reason (R11). Hooks run around it (see Hooks).
         """
-        extras = [ClientBook.block_with_exit(ref, trigger, note)] if block_client else []
+        if not block_client:
+            return super().fire(
+                ref, trigger, actor=actor, note=note, at=at, data=data, idempotency_key=idempotency_key
+            )
+        extras = [ClientBook.block_with_exit(ref, trigger, note)]
         return self._firing.fire(
             ref,
             trigger,
@@ -229,28 +210,6 @@ class Store:
             idempotency_key=idempotency_key,
             extras=extras,
         )
-
-    def triggers(
-        self, ref: str, *, at: datetime | None = None, data: Mapping[str, str] | None = None, note: str = ""
-    ) -> list[TriggerOption]:
-        """Every trigger from the mission's state, allowed or blocked with reasons; changes nothing."""
-        return self._firing.triggers(ref, at=at, data=data, note=note)
-
-    def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
-        """The shortest way to ``target`` and what blocks each step today."""
-        return self._firing.path_to(ref, target, at=at)
-
-    # --- history and the ledger (see missionflow.store.audit) -----------------------------
-
-    def history(self, ref: str) -> list[HistoryEntry]:
-        """The mission's history entries, oldest first, with their chain hashes."""
-        return self.audit.history(ref)
-
-    def verify(self, ref: str | None = None, *, since: str | Anchor | None = None) -> list[VerifyFailure]:
-        """Every problem of the history, the ledger and the rows it covers (see Audit.verify)."""
-        return self.audit.verify(ref, since=since)
-
-    # --- agreed terms (see missionflow.store.terms) ----------------------------------------
 
     def answer_criterion(self, ref: str, criterion: str, met: bool, note: str = "") -> None:
         """Record whether a client criterion of the settings is met for this mission (R1)."""
@@ -276,9 +235,11 @@ class Store:
         """Hand over one deliverable of the specification (the transition the workflow tags ``delivery``)."""
         return self._terms.deliver(ref, deliverable, actor=actor, note=note, at=at)
 
-    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
+    def agree_extra_revision(
+        self, ref: str, amount: Money, note: str = "", *, at: datetime | None = None
+    ) -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price."""
-        self._terms.agree_extra_revision(ref, amount, note)
+        self._terms.agree_extra_revision(ref, amount, note, at=at)
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
         """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
@@ -297,8 +258,6 @@ class Store:
     def record_payment(self, ref: str, payment: Payment, *, idempotency_key: str | None = None) -> Payment:
         """Record money received (R5, R6), once per ``idempotency_key`` (see Payments.record)."""
         return self._payments.record(ref, payment, idempotency_key=idempotency_key)
-
-    # --- invoices (see missionflow.store.invoices) -----------------------------------------
 
     def issue_invoice(
         self,
@@ -351,6 +310,12 @@ class Store:
         """Fire the transition that issues the final invoice, and return both."""
         return self._invoices.issue_final(ref, actor=actor, note=note, at=at)
 
+    def issue_final_invoice_after_exit(
+        self, ref: str, work_done: Money, *, at: datetime | None = None
+    ) -> InvoiceRecord:
+        """The final invoice of a terminated mission: the work done as agreed, minus the deposits."""
+        return self._invoices.issue_after_exit(ref, work_done, at=at)
+
     def reissue_final_invoice(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note."""
         return self._invoices.reissue_final(ref, issued_on=issued_on)
@@ -367,8 +332,6 @@ class Store:
         """Issued invoices and credit notes in number order, of one mission or all."""
         return self._invoices.list_all(mission)
 
-    # --- accounts (see missionflow.store.accounts) -----------------------------------------
-
     def invoice_balances(self, mission: str | None = None, *, on: date | None = None) -> list[InvoiceBalance]:
         """Every invoice with what it has received and its status on ``on`` (today by default)."""
         return self._accounts.invoice_balances(mission, on=on)
@@ -383,11 +346,13 @@ class Store:
         """The mission's current installment plan with each installment's status on ``on`` (or None)."""
         return self._accounts.get_payment_plan(ref, on=on)
 
+    def issue_late_payment_invoice(self, ref: str, *, on: date | None = None) -> InvoiceRecord:
+        """Bill the late interest and recovery indemnity owed and not billed yet (see Accounts)."""
+        return self._accounts.issue_late_payment_invoice(ref, on=on)
+
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    # --- reminders (see missionflow.store.reminders) ---------------------------------------
 
     def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
         """The reminder rows (of one mission, or all), soonest first, done or pending."""
