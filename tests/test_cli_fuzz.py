@@ -25,7 +25,7 @@ from missionflow_cli.main import cli
 
 from missionflow import open_store
 from missionflow.freelance import Payment
-from missionflow.testing import approved_mission, eur, lead, working_mission
+from missionflow.testing import approved_mission, eur, identify, lead, working_mission
 
 CASES = int(os.environ.get("MISSIONFLOW_FUZZ_CASES", "2000"))
 """How many generated command lines run (at least 2,000 in CI; more to explore by hand)."""
@@ -204,6 +204,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Folder:
     root = tmp_path_factory.mktemp("fuzz")
     db = root / "pristine.db"
     with open_store(db) as store:
+        identify(store)
         lead(store)
         working = working_mission(store, client="Bob")
         store.issue_deposit_invoice(working)

@@ -203,7 +203,10 @@ def test_a_final_invoice_that_lost_the_race_says_concurrent(
     statement's latest commit): ours fails as a lost race, not as 'already invoiced'."""
     from missionflow.testing import approved_mission
 
+    from missionflow.testing import identify
+
     first, second = two_stores
+    identify(first)
     ref = approved_mission(first)
     fired = []
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import typing
 
-from missionflow.store.audit import Audit
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.core import SubjectStore, SubjectView
 from missionflow.store.database import database_file, default_database_url
@@ -50,7 +49,6 @@ __all__ = [
     "LAST_DAY",
     "Anchor",
     "AsyncStore",
-    "Audit",
     "FactsProvider",
     "HistoryEntry",
     "KeyRing",
