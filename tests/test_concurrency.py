@@ -211,7 +211,7 @@ def test_a_final_invoice_that_lost_the_race_says_concurrent(
     fired = []
 
     def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.startswith("SELECT mf_invoices.id") and not fired:
+        if statement.startswith("SELECT mf_settings.id") and not fired:
             fired.append(statement)
             second.issue_final_invoice(ref)
 
