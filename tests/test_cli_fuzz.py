@@ -302,7 +302,13 @@ def test_no_generated_command_line_ends_in_an_internal_error(
     monkeypatch.chdir(folder.root)
     case_db = folder.root / "books.db"
     runner = CliRunner()
-    env = {"MISSIONFLOW_DB": str(case_db), "NO_COLOR": "1", "COLUMNS": "100"}
+    # configuration (copied workflows, key files) goes to the test's folder, never the user's
+    env = {
+        "MISSIONFLOW_DB": str(case_db),
+        "NO_COLOR": "1",
+        "COLUMNS": "100",
+        "XDG_CONFIG_HOME": str(folder.root),
+    }
     seen: dict[int, int] = {}
     changed = [True]
 
