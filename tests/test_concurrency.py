@@ -201,9 +201,7 @@ def test_a_final_invoice_that_lost_the_race_says_concurrent(
 ) -> None:
     """The other writer issues the final invoice while ours prepares its own (PostgreSQL reads each
     statement's latest commit): ours fails as a lost race, not as 'already invoiced'."""
-    from missionflow.testing import approved_mission
-
-    from missionflow.testing import identify
+    from missionflow.testing import approved_mission, identify
 
     first, second = two_stores
     identify(first)
