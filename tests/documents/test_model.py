@@ -127,10 +127,21 @@ def test_inconsistent_documents_are_refused(invoice: Document) -> None:
         assert words in _refused(invoice, **changes), name
 
 
-def test_refused_values() -> None:
-    """Negative quantities, floats, five decimals, VAT under the franchise, a foreign SIRET and a GIF logo are refused."""
+def test_a_reduction_lowers_the_total_but_never_below_zero(invoice: Document) -> None:
+    """A line of negative quantity (an amendment that lowers the price) is deducted from the total HT;
+    a negative unit price, or reductions larger than the other lines, are refused."""
+    reduction = Line("Une page de moins", Decimal(-1), Unit.LUMP_SUM, eur("100"))
+    assert reduction.net == Money(Decimal(-100), "EUR")
+    lowered = dataclasses.replace(invoice, lines=(*invoice.lines, reduction))
+    assert lowered.totals.net == invoice.totals.net - eur("100")
     with pytest.raises(InvalidValueError, match="negative"):
-        Line("Audit", Decimal(-1), Unit.DAY, eur("100"))
+        Line("Audit", Decimal(1), Unit.DAY, Money(Decimal(-100), "EUR"))
+    too_much = Line("Remise", Decimal(-1), Unit.LUMP_SUM, invoice.totals.net + eur("1"))
+    assert "below 0" in _refused(invoice, lines=(*invoice.lines, too_much), deposits=())
+
+
+def test_refused_values() -> None:
+    """Floats, five decimals, VAT under the franchise, a foreign SIRET and a GIF logo are refused."""
     with pytest.raises(InvalidValueError, match="float"):
         Line("Audit", 1.5, Unit.DAY, eur("100"))  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="4 decimals"):

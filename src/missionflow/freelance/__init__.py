@@ -29,6 +29,7 @@ from missionflow.freelance.api import (
 )
 from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance, OverdueItem, PaymentPlan
 from missionflow.freelance.billing import Installment
+from missionflow.freelance.client_details import CLIENT_FIELDS, LANGUAGES
 from missionflow.freelance.guards import settings_in, trade_guard
 from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import (
@@ -42,7 +43,14 @@ from missionflow.freelance.mission import (
     Payment,
     Specification,
 )
-from missionflow.freelance.records import INVOICE_KINDS, ClientRecord, InvoiceRecord
+from missionflow.freelance.pricing import UNIT_WORDS, LineSource, Price, PricedLine, format_price, parse_price
+from missionflow.freelance.records import (
+    INVOICE_KINDS,
+    QUOTE_STATUSES,
+    ClientRecord,
+    InvoiceRecord,
+    QuoteRecord,
+)
 from missionflow.freelance.reminders import ReminderRecord, ReminderResult
 from missionflow.freelance.settings import (
     Criterion,
@@ -58,11 +66,16 @@ _LAZY = {
     "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
     "render_invoice": "missionflow.freelance.invoice_render",
     "parse_specification": "missionflow.freelance.specification_file",
+    "DOCUMENT_FORMATS": "missionflow.freelance.client_documents",
+    "render_document": "missionflow.freelance.client_documents",
+    "missing_mentions": "missionflow.freelance.issued",
 }
 """Loaded on first use: a command that does not render or read a file does not import them."""
 
 if typing.TYPE_CHECKING:
+    from missionflow.freelance.client_documents import DOCUMENT_FORMATS, render_document
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
+    from missionflow.freelance.issued import missing_mentions
     from missionflow.freelance.specification_file import parse_specification
 
 
@@ -77,9 +90,14 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "CLIENT_FIELDS",
     "DEFAULT_WORKFLOW",
+    "DOCUMENT_FORMATS",
     "INVOICE_FORMATS",
     "INVOICE_KINDS",
+    "LANGUAGES",
+    "QUOTE_STATUSES",
+    "UNIT_WORDS",
     "Amendment",
     "Client",
     "ClientRecord",
@@ -93,10 +111,14 @@ __all__ = [
     "InvoiceRecord",
     "InvoiceSummary",
     "InvoiceTerms",
+    "LineSource",
     "Mission",
     "OverdueItem",
     "Payment",
     "PaymentPlan",
+    "Price",
+    "PricedLine",
+    "QuoteRecord",
     "ReminderRecord",
     "ReminderResult",
     "Settings",
@@ -105,8 +127,12 @@ __all__ = [
     "describe_settings",
     "editable_settings",
     "fire",
+    "format_price",
+    "missing_mentions",
+    "parse_price",
     "parse_specification",
     "path_to",
+    "render_document",
     "render_invoice",
     "revision_rounds_used",
     "set_from_text",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from missionflow.freelance.pricing import Price, PricedLine, deposit_due, gross_of
 from missionflow.money import Money
 from missionflow.workflow import TransitionRecord
 
@@ -37,10 +38,19 @@ class CriterionAnswer:
 
 @dataclass(frozen=True)
 class Deliverable:
-    """Something the specification promises to hand over; access codes count as deliverables."""
+    """Something the specification promises to hand over; access codes count as deliverables.
+
+    A deliverable with a ``price`` is a line of the quote, the contract and the invoices; one
+    without is included in the others (an access code, mockups included in the site).
+    """
 
     name: str
     kind: str = "deliverable"
+    price: Price | None = None
+
+    def line(self) -> PricedLine | None:
+        """The deliverable as a priced line, or None when it is not priced on its own."""
+        return PricedLine(self.name, self.price) if self.price is not None else None
 
 
 @dataclass(frozen=True)
@@ -71,13 +81,28 @@ class Specification:
 
 @dataclass(frozen=True)
 class Contract:
-    """The signed quote and terms (R4); pro bono is an explicit amount of 0."""
+    """The signed quote and terms (R4); pro bono is an explicit amount of 0.
+
+    ``amount`` excludes VAT (HT). ``quote`` is the number of the quote the client accepted;
+    ``lines`` what the contract bills, line by line (the quote's lines, or one line of ``amount``);
+    ``vat_rate`` the default VAT rate when VAT is charged, None under the franchise (no VAT).
+    """
 
     amount: Money
     terms_version: str
     signed_on: date
     signed_by: str = ""
     acceptance_days: int | None = None
+    quote: str | None = None
+    lines: tuple[PricedLine, ...] = ()
+    vat_rate: Decimal | None = None
+
+    @property
+    def gross(self) -> Money:
+        """What the contract costs the client, VAT included (its amount under the franchise)."""
+        if not self.lines:
+            return self.amount
+        return gross_of(self.lines, self.vat_rate, self.amount.currency)
 
 
 @dataclass(frozen=True)
@@ -165,7 +190,11 @@ class Mission:
 
     @property
     def deposit_due(self) -> Money:
-        """The deposit the client owes before work starts (R5)."""
+        """The deposit the client owes before work starts (R5): the deposit percentage of the
+        contract's lines, VAT included, as the deposit invoice bills it (of the amount otherwise)."""
+        contract = self.contract
+        if contract is not None and contract.lines:
+            return deposit_due(contract.lines, contract.vat_rate, self.currency, self.deposit_percent)
         base = self.agreed_amount or Money.zero(self.currency)
         return base.percent(self.deposit_percent)
 

@@ -46,10 +46,11 @@ from missionflow.store.models import (
     InvoiceRow,
     MissionRow,
     PaymentRow,
+    QuoteRow,
     SettingsRow,
     SpecificationRow,
 )
-from missionflow.store.records import client_ref, mission_ref, settings_from_json
+from missionflow.store.records import client_ref, lines_from_json, mission_ref, price_of, settings_from_json
 from missionflow.workflow import TransitionRecord
 
 SETTINGS_ID = 1
@@ -70,6 +71,7 @@ _CONTRACTS = _table(ContractRow)
 _PAYMENTS = _table(PaymentRow)
 _INVOICES = _table(InvoiceRow)
 _HISTORY = _table(HistoryRow)
+_QUOTES = _table(QuoteRow)
 
 AnyRow = Row[*tuple[Any, ...]]
 """A result row of any shape (columns are read by name)."""
@@ -134,8 +136,10 @@ _SPECIFICATION_OF = (
         _SPECIFICATIONS.c.budget_cents,
         _SPECIFICATIONS.c.budget_currency,
         _SPECIFICATIONS.c.acceptance,
-        _DELIVERABLES.c.name,
-        _DELIVERABLES.c.kind,
+        *(
+            _DELIVERABLES.c[name]
+            for name in ("name", "kind", "quantity", "unit", "unit_price_cents", "vat_rate")
+        ),
     )
     .select_from(
         _SPECIFICATIONS.outerjoin(_DELIVERABLES, _DELIVERABLES.c.mission_id == _SPECIFICATIONS.c.mission_id)
@@ -143,14 +147,11 @@ _SPECIFICATION_OF = (
     .where(_SPECIFICATIONS.c.mission_id == _MISSION_ID)
     .order_by(_DELIVERABLES.c.position)
 )
-_CONTRACT_OF = select(
-    _CONTRACTS.c.amount_cents,
-    _CONTRACTS.c.currency,
-    _CONTRACTS.c.terms_version,
-    _CONTRACTS.c.signed_on,
-    _CONTRACTS.c.signed_by,
-    _CONTRACTS.c.acceptance_days,
-).where(_CONTRACTS.c.mission_id == _MISSION_ID)
+_CONTRACT_OF = (
+    select(*_CONTRACTS.c, _QUOTES.c.number.label("quote"))
+    .select_from(_CONTRACTS.outerjoin(_QUOTES, _QUOTES.c.id == _CONTRACTS.c.quote_id))
+    .where(_CONTRACTS.c.mission_id == _MISSION_ID)
+)
 _PAYMENTS_OF = (
     select(
         _PAYMENTS.c.amount_cents,
@@ -249,7 +250,7 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
             Money(row.rush_surcharge_cents, currency) if row.rush_surcharge_cents is not None else None
         ),
         criteria_answers=_answers(connection, mission_id) if "criteria_answers" in facts else {},
-        specification=_specification(connection, mission_id) if "specification" in facts else None,
+        specification=_specification(connection, mission_id, currency) if "specification" in facts else None,
         contract=load_contract(connection, mission_id) if "contract" in facts else None,
         payments=_payments(connection, mission_id) if "payments" in facts else [],
         invoices=_invoices(connection, mission_id) if "invoices" in facts else [],
@@ -263,7 +264,7 @@ def _answers(connection: Connection, mission_id: int) -> dict[str, CriterionAnsw
     return {a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in rows}
 
 
-def _specification(connection: Connection, mission_id: int) -> Specification | None:
+def _specification(connection: Connection, mission_id: int, currency: str) -> Specification | None:
     rows = connection.execute(_SPECIFICATION_OF, {"mission_id": mission_id}).all()
     if not rows:
         return None
@@ -276,7 +277,9 @@ def _specification(connection: Connection, mission_id: int) -> Specification | N
     return Specification(
         objectives=first.objectives,
         # An outer join: a specification without deliverables comes as one row without a name.
-        deliverables=tuple(Deliverable(d.name, d.kind) for d in rows if d.name is not None),
+        deliverables=tuple(
+            Deliverable(d.name, d.kind, price_of(d, currency)) for d in rows if d.name is not None
+        ),
         deadline=first.deadline,
         budget=budget,
         acceptance=first.acceptance,
@@ -294,6 +297,9 @@ def load_contract(connection: Connection, mission_id: int) -> Contract | None:
         signed_on=row.signed_on,
         signed_by=row.signed_by,
         acceptance_days=row.acceptance_days,
+        quote=row.quote,
+        lines=lines_from_json(row.lines),
+        vat_rate=row.vat_rate,
     )
 
 

@@ -8,15 +8,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConflictError, InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
+from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
 from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings
-from missionflow.freelance.billing import final_invoice_lines
 from missionflow.money import Money
 from missionflow.store import rows, schedule
 from missionflow.store.models import (
-    AmendmentRow,
     ClientRow,
-    ContractRow,
     InvoiceCounterRow,
     InvoiceRow,
     MissionRow,
@@ -56,7 +53,13 @@ def check_invoice(
         raise InvalidValueError("lines", str(error)) from None
 
 
-def invoice_terms(session: Session, mission_id: int, settings: Settings, note: str = "") -> InvoiceTerms:
+def invoice_terms(
+    session: Session,
+    mission_id: int,
+    settings: Settings,
+    note: str = "",
+    document: dict[str, object] | None = None,
+) -> InvoiceTerms:
     """The freelancer's identity, the client and the terms, as an invoice issued now must state them."""
     mission = session.get(MissionRow, mission_id)
     if mission is None:  # pragma: no cover - the caller just locked it
@@ -78,6 +81,7 @@ def invoice_terms(session: Session, mission_id: int, settings: Settings, note: s
         late_penalty_rate=settings.late_penalty_rate,
         recovery_indemnity=Money(settings.recovery_indemnity, mission.currency) if business else None,
         note=note,
+        document=document,
     )
 
 
@@ -127,9 +131,11 @@ def insert_invoice(
     lines: list[object],
     *,
     note: str = "",
+    document: dict[str, object] | None = None,
 ) -> InvoiceRecord:
-    """Number and insert an invoice in the current transaction, with its copy of the terms and its
-    reminder; a credit note names the invoice it cancels (``references``)."""
+    """Number and insert an invoice in the current transaction, with its copy of the terms (and of
+    everything its document prints, ``document``) and its reminder; a credit note names the
+    invoice it cancels (``references``)."""
     referenced: InvoiceRow | None = None
     if references:
         referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
@@ -156,7 +162,7 @@ def insert_invoice(
         lines=lines,
         created_at=now(),
         # What the invoice states must not change with the settings later: copied now.
-        terms=invoice_terms(session, mission_id, settings, note).to_json(),
+        terms=invoice_terms(session, mission_id, settings, note, document).to_json(),
     )
     session.add(invoice)
     session.flush()
@@ -171,38 +177,6 @@ def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:
     )
     cancelled = {i.references_id for i in invoices if i.kind == "credit"}
     return [i for i in invoices if i.kind != "credit" and i.id not in cancelled]
-
-
-def final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
-    """The final invoice's lines and total: the contract, plus agreed extras, minus each deposit invoice."""
-    ref = mission_ref(row.id)
-    contract = session.get(ContractRow, row.id)
-    if contract is None:
-        raise ConflictError("invoice", f"mission {ref} has no contract: the final invoice bills its amount")
-    standing = standing_invoices(session, row.id)
-    finals = [i.number for i in standing if i.kind == "final"]
-    if finals:
-        raise ConflictError(
-            "invoice",
-            f"mission {ref} already has the final invoice {finals[0]}; cancel it with a credit note first",
-        )
-    amendments = session.scalars(
-        select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
-    )
-    extras = [(_amendment_text(a.kind, a.note), Money(a.amount_cents, a.currency)) for a in amendments]
-    deposits = [(i.number, Money(i.total_cents, i.currency)) for i in standing if i.kind == "deposit"]
-    amount = Money(contract.amount_cents, contract.currency)
-    lines, total = final_invoice_lines(amount, extras, deposits)
-    described = [
-        money_line(f"Contract amount ({contract.terms_version})", Money(lines[0].amount, total.currency))
-    ]
-    described.extend(money_line(line.description, Money(line.amount, total.currency)) for line in lines[1:])
-    return lines_to_json(described), total
-
-
-def _amendment_text(kind: str, note: str) -> str:
-    name = "Extra revision round" if kind == "extra_revision" else kind.replace("_", " ").capitalize()
-    return f"{name}: {note}" if note.strip() else name
 
 
 def number_key(number: str) -> tuple[int, int, str]:

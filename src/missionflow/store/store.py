@@ -36,11 +36,13 @@ from missionflow.money import Money
 from missionflow.store import history, rows
 from missionflow.store.accounts import Accounts
 from missionflow.store.chain import HistoryEntry, VerifyFailure
+from missionflow.store.client_documents import ClientDocuments
 from missionflow.store.clients import ClientBook
 from missionflow.store.firing import Firing
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
+from missionflow.store.quotes import Quotes
 from missionflow.store.records import MissionSummary
 from missionflow.store.reminders import Reminders
 from missionflow.store.session import Database
@@ -48,7 +50,7 @@ from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
 
 
-class Store:
+class Store(ClientDocuments):
     """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
 
     >>> from missionflow import open_store
@@ -73,6 +75,7 @@ class Store:
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
         self._reminders = Reminders(self._db)
+        self._quotes = Quotes(self._db, self._terms)
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
@@ -112,10 +115,10 @@ class Store:
     # --- clients (see missionflow.store.clients) -------------------------------------------
 
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True
+        self, name: str, *, email: str = "", company: str = "", business: bool = True, **details: object
     ) -> ClientRecord:
-        """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards."""
-        return self._clients.add(name, email=email, company=company, business=business)
+        """Record a new client ("C-1", "C-2"...); ``details`` as in :meth:`edit_client` (address...)."""
+        return self._clients.add(name, email=email, company=company, business=business, **details)
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""

@@ -1,0 +1,177 @@
+"""What each invoice bills and states, worked out in the transaction that issues it: the deposit
+invoice's lines (the deposit of the contract's lines, per VAT rate), the final invoice's (the
+contract, the rush surcharge, amendments and extra rounds, each deposit invoice deducted by
+number), a credit note's (the lines of the invoice it cancels), and the copy of the parties,
+terms and service dates each one keeps (see :mod:`missionflow.freelance.issued`).
+
+Every amount is computed by the document layer's rules, so what an invoice prints, what the store
+records as its total and what the mission's guards wait for are the same figure, to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from missionflow.errors import ConflictError
+from missionflow.freelance import Amendment, InvoiceTerms, Mission, Settings
+from missionflow.freelance.billed_lines import deposit_lines, final_lines, service_of
+from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference
+from missionflow.freelance.issued import DocumentCopy, document_copy
+from missionflow.freelance.pricing import LineSource, PricedLine, gross_of, lump_sum
+from missionflow.money import Money
+from missionflow.store import logos, rows
+from missionflow.store.clients import client_record
+from missionflow.store.invoice_rows import standing_invoices
+from missionflow.store.models import AmendmentRow, ClientRow, InvoiceRow, MissionRow
+from missionflow.store.records import mission_ref
+
+__all__ = ["Billed", "credit_note", "deposit_invoice", "final_invoice", "given_invoice"]
+
+
+@dataclass(frozen=True)
+class Billed:
+    """An invoice about to be issued: its lines (as stored), its total and its copy (as JSON)."""
+
+    lines: list[object]
+    total: Money
+    copy: dict[str, object]
+
+
+def _copy(
+    session: Session,
+    row: MissionRow,
+    settings: Settings,
+    *,
+    what: str,
+    vat_rate: object,
+    asks_payment: bool = True,
+    **facts: object,
+) -> DocumentCopy:
+    client = session.get(ClientRow, row.client_id)
+    if client is None:  # pragma: no cover - a foreign key guarantees it
+        raise ConflictError(what, f"mission {mission_ref(row.id)} has no client")
+    return document_copy(
+        settings,
+        client_record(client),
+        what=what,
+        currency=row.currency,
+        vat_rate=vat_rate,  # type: ignore[arg-type]
+        asks_payment=asks_payment,
+        e_invoice=True,
+        logo=logos.keep_logo(session, settings.logo),
+        **facts,  # type: ignore[arg-type]
+    )
+
+
+def _billed(lines: Sequence[PricedLine], vat_rate: object, copy: DocumentCopy, currency: str) -> Billed:
+    gross = gross_of(lines, vat_rate, currency)  # type: ignore[arg-type]
+    prepaid = Money.total((d.amount for d in copy.deposits), currency)
+    if prepaid > gross:
+        raise ConflictError("invoice", f"the deposits invoiced ({prepaid}) exceed the total of {gross}")
+    return Billed([line.to_json() for line in lines], gross - prepaid, copy.to_json())
+
+
+def deposit_invoice(session: Session, row: MissionRow, settings: Settings, day: date) -> Billed:
+    """The deposit invoice: the deposit percentage of the contract's lines, VAT included, for the
+    service to come (from the signature to the deadline)."""
+    mission = rows.snapshot(session, row)
+    contract = mission.contract
+    if contract is None:
+        raise ConflictError("deposit", f"mission {mission.ref} has no signed contract yet")
+    lines = deposit_lines(contract, row.deposit_percent, row.currency)
+    period = service_of(mission, day, settings.timezone, deposit=True)
+    copy = _copy(session, row, settings, what="deposit", vat_rate=contract.vat_rate, service_period=period)
+    return _billed(lines, contract.vat_rate, copy, row.currency)
+
+
+def final_invoice(session: Session, row: MissionRow, settings: Settings, day: date) -> Billed:
+    """The final invoice: the contract, the rush surcharge, the amendments and extra rounds, minus
+    each standing deposit invoice by number; refused while another final invoice stands."""
+    ref = mission_ref(row.id)
+    mission: Mission = rows.snapshot(session, row)
+    contract = mission.contract
+    if contract is None:
+        raise ConflictError("invoice", f"mission {ref} has no contract: the final invoice bills its amount")
+    standing = standing_invoices(session, row.id)
+    finals = [i.number for i in standing if i.kind == "final"]
+    if finals:
+        raise ConflictError(
+            "invoice",
+            f"mission {ref} already has the final invoice {finals[0]}; cancel it with a credit note first",
+        )
+    amendments = [
+        Amendment(a.kind, Money(a.amount_cents, a.currency), a.note, a.agreed_at)
+        for a in session.scalars(
+            select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
+        )
+    ]
+    lines = final_lines(contract, amendments, mission.rush_surcharge)
+    deposits = tuple(
+        DepositDeduction(InvoiceReference(i.number, i.issued_on), Money(i.total_cents, i.currency))
+        for i in standing
+        if i.kind == "deposit"
+    )
+    period = service_of(mission, day, settings.timezone, deposit=False)
+    copy = _copy(
+        session,
+        row,
+        settings,
+        what="invoice",
+        vat_rate=contract.vat_rate,
+        service_period=period,
+        deposits=deposits,
+    )
+    return _billed(lines, contract.vat_rate, copy, row.currency)
+
+
+def credit_note(session: Session, row: MissionRow, settings: Settings, target: InvoiceRow) -> Billed:
+    """A credit note for the whole of ``target``: its lines, VAT rate and deposits deducted, addressed
+    with today's identity and client details. An invoice issued before migration 0006 is credited
+    as the lines it recorded, without VAT (there was none)."""
+    lines = [PricedLine.from_json(line) for line in target.lines if isinstance(line, dict)]
+    terms = InvoiceTerms.from_json(target.terms) if target.terms else None
+    issued = DocumentCopy.from_json(terms.document) if terms is not None and terms.document else None
+    total = Money(target.total_cents, target.currency)
+    vat_rate = issued.vat_rate if issued is not None else None
+    deposits = issued.deposits if issued is not None else ()
+    if (
+        not lines
+        or gross_of(lines, vat_rate, total.currency)
+        - Money.total((d.amount for d in deposits), total.currency)
+        != total
+    ):
+        # An invoice issued with lines that do not add up to its total (Store.issue_invoice) is
+        # credited as one line of its total, without VAT.
+        words = {"fr": f"Facture n° {target.number}", "en": f"Invoice no. {target.number}"}
+        lines = [PricedLine(words["fr"], lump_sum(total), LineSource.CONTRACT, words)]
+        vat_rate, deposits = None, ()
+    copy = _copy(
+        session,
+        row,
+        settings,
+        what="credit note",
+        vat_rate=vat_rate,
+        asks_payment=False,
+        service_date=issued.service_date if issued is not None else target.issued_on,
+        service_period=issued.service_period if issued is not None else None,
+        deposits=deposits,
+        cancels=InvoiceReference(target.number, target.issued_on),
+    )
+    return _billed(lines, vat_rate, copy, total.currency)
+
+
+def given_invoice(
+    session: Session, row: MissionRow, settings: Settings, kind: str, issued_on: date
+) -> dict[str, object]:
+    """The copy of an invoice whose lines and total the caller gives (``Store.issue_invoice``): the
+    parties and terms of today, the VAT rate of the contract, the service dated like a deposit
+    invoice's or a final invoice's."""
+    mission = rows.snapshot(session, row)
+    vat_rate = mission.contract.vat_rate if mission.contract is not None else settings.vat_charged_rate
+    period = service_of(mission, issued_on, settings.timezone, deposit=kind == "deposit")
+    return _copy(session, row, settings, what="invoice", vat_rate=vat_rate, service_period=period).to_json()
