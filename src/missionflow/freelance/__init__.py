@@ -43,7 +43,15 @@ from missionflow.freelance.mission import (
     Payment,
     Specification,
 )
-from missionflow.freelance.pricing import UNIT_WORDS, LineSource, Price, PricedLine, format_price, parse_price
+from missionflow.freelance.pricing import (
+    UNIT_WORDS,
+    LineSource,
+    Price,
+    PricedLine,
+    format_price,
+    parse_price,
+    parse_priced_item,
+)
 from missionflow.freelance.records import (
     INVOICE_KINDS,
     QUOTE_STATUSES,
@@ -130,6 +138,7 @@ __all__ = [
     "format_price",
     "missing_mentions",
     "parse_price",
+    "parse_priced_item",
     "parse_specification",
     "path_to",
     "render_document",

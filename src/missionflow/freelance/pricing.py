@@ -39,6 +39,7 @@ __all__ = [
     "gross_of",
     "lump_sum",
     "parse_price",
+    "parse_priced_item",
     "vat_regime",
 ]
 
@@ -107,6 +108,23 @@ def parse_price(text: str, currency: str, *, field: str = "price") -> Price:
         quantity = _number(match["quantity"], field)
     rate = _number(match["rate"], field) if match["rate"] is not None else None
     return Price(quantity, unit, Money(parse_decimal(match["price"], field), currency.upper()), rate)
+
+
+def parse_priced_item(text: str, currency: str, *, field: str = "deliverable") -> tuple[str, Price | None]:
+    """A deliverable as a person writes it: its name, then optionally ``=`` and its price.
+
+    >>> name, price = parse_priced_item("Website = 12.5 days x 400", "EUR")
+    >>> name, str(price.net)
+    ('Website', '5,000.00 EUR')
+    >>> parse_priced_item("admin access", "EUR")
+    ('admin access', None)
+    """
+    name, sep, price = text.rpartition("=")
+    if not sep:
+        return text.strip(), None
+    if not name.strip():
+        raise InvalidValueError(field, f"{text!r}: name the deliverable before its price")
+    return name.strip(), parse_price(price, currency, field=field)
 
 
 def _number(text: str, field: str) -> Decimal:

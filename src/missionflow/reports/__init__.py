@@ -7,7 +7,7 @@ from __future__ import annotations
 from missionflow.reports.accounts import MissionAccount, compute_account
 from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
 from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.drawing import client_diagram, mission_diagram
 from missionflow.reports.pipeline import (
     FunnelStep,
     OldestMission,
@@ -30,6 +30,7 @@ from missionflow.reports.status_render import (
     render_status_markdown,
     render_status_report,
     status_report,
+    status_report_pdf,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "build_clients_report",
     "build_pipeline_report",
     "build_status_report",
+    "client_diagram",
     "clients_report",
     "compute_account",
     "mission_diagram",
@@ -63,4 +65,5 @@ __all__ = [
     "render_status_markdown",
     "render_status_report",
     "status_report",
+    "status_report_pdf",
 ]

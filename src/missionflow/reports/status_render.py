@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from missionflow.diagrams import render_diagram
 from missionflow.errors import DiagramRenderError, InvalidValueError
-from missionflow.freelance import Settings
+from missionflow.freelance import Mission, Settings
 from missionflow.freelance.guard_words import kind_suffix
 from missionflow.freelance.vocabulary import CLIENT
 from missionflow.reports import html as page
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.drawing import client_diagram
 from missionflow.reports.status import DeliverableStatus, RevisionRounds, StatusReport, build_status_report
 from missionflow.reports.text import check_lang, format_date, format_money, md_cell, report_moment
 from missionflow.store import Store
@@ -239,35 +239,79 @@ def render_status_report(
     raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
 
 
-def status_report(
-    store: Store, ref: str, *, lang: str = "en", fmt: str = "md", at: datetime | date | None = None
-) -> str:
-    """The status report of mission ``ref`` for its client, as Markdown (``md``) or HTML (``html``),
-    as of ``at`` (now by default; a date means the end of that day).
-
-    The HTML page includes the mission's lifecycle diagram when Graphviz is installed, and a
-    note saying so otherwise.
-
-    >>> from missionflow import open_store
-    >>> with open_store("sqlite://") as store:
-    ...     mission = store.create_mission(store.add_client("Acme").ref, "Logo")
-    ...     print(status_report(store, mission.ref).splitlines()[0])
-    # Status report: Logo
-    """
-    if fmt not in STATUS_FORMATS:
-        raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
-    check_lang(lang)
+def _read(
+    store: Store, ref: str, lang: str | None, at: datetime | date | None, show_reason: bool
+) -> tuple[Mission, Settings, datetime, StatusReport]:
+    """The mission, the settings, the report's moment and the report, in ``lang`` (the client's
+    language when None)."""
     mission = store.get_mission(ref)
+    if lang is None:
+        lang = store.get_client(mission.client.ref).language
+    check_lang(lang)
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
-    report = build_status_report(mission, invoices=invoices, settings=settings, lang=lang, at=moment)
-    if fmt == "md":
-        return render_status_markdown(report)
+    report = build_status_report(
+        mission, invoices=invoices, settings=settings, lang=lang, at=moment, show_reason=show_reason
+    )
+    return mission, settings, moment, report
+
+
+def _html(mission: Mission, settings: Settings, moment: datetime, report: StatusReport) -> str:
     try:
-        drawing = mission_diagram(mission, settings, lang=lang, at=moment)
+        drawing = client_diagram(mission, settings, lang=report.lang, at=moment)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:
         svg, note = None, str(error)
     return render_status_html(report, diagram_svg=svg, diagram_note=note)
+
+
+def status_report(
+    store: Store,
+    ref: str,
+    *,
+    lang: str | None = None,
+    fmt: str = "md",
+    at: datetime | date | None = None,
+    show_reason: bool = False,
+) -> str:
+    """The status report of mission ``ref`` for its client, as Markdown (``md``) or HTML (``html``),
+    in ``lang`` (the client's language when None), as of ``at`` (now by default; a date means the
+    end of that day). The reason a mission was declined or terminated is shown only with
+    ``show_reason``: it is the freelancer's note, not always meant for the client.
+
+    The HTML page includes the client's diagram (the path the mission took and the steps that
+    remain, in plain words) when Graphviz is installed, and a note saying so otherwise.
+
+    >>> from missionflow import open_store
+    >>> with open_store("sqlite://") as store:
+    ...     mission = store.create_mission(store.add_client("Acme", language="en").ref, "Logo")
+    ...     print(status_report(store, mission.ref).splitlines()[0])
+    # Status report: Logo
+    """
+    if fmt not in STATUS_FORMATS:
+        raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
+    if lang is not None:
+        check_lang(lang)
+    mission, settings, moment, report = _read(store, ref, lang, at, show_reason)
+    if fmt == "md":
+        return render_status_markdown(report)
+    return _html(mission, settings, moment, report)
+
+
+def status_report_pdf(
+    store: Store,
+    ref: str,
+    *,
+    lang: str | None = None,
+    at: datetime | date | None = None,
+    show_reason: bool = False,
+) -> bytes:
+    """The status report as an A4 PDF/A-3b (fonts embedded, no browser): the HTML page of
+    :func:`status_report` printed by WeasyPrint."""
+    from missionflow.freelance.documents.pdf import render_pdf_from_html
+
+    if lang is not None:
+        check_lang(lang)
+    return render_pdf_from_html(_html(*_read(store, ref, lang, at, show_reason)))
