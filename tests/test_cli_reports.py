@@ -57,7 +57,7 @@ def test_status_of_an_unknown_mission_exits_5(run: Cli) -> None:
 @pytest.mark.parametrize(
     "args",
     [
-        ("report", "status", "M-1", "--format", "pdf"),
+        ("report", "status", "M-1", "--format", "docx"),
         ("report", "status", "M-1", "--lang", "de"),
         ("report", "status", "M-1", "--on", "yesterday"),
         ("report", "clients", "--format", "xml"),

@@ -7,6 +7,8 @@ and PostgreSQL), then the command under test runs as a user types it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -73,7 +75,15 @@ def test_settings_show_lists_every_setting_and_the_criteria(run: Cli) -> None:
         "legal_name",
         "siret",
         "address",
-        "vat_mention",
+        "legal_form",
+        "postcode",
+        "city",
+        "vat_regime",
+        "vat_rate",
+        "iban",
+        "bic",
+        "logo",
+        "quote_validity_days",
         "currency",
         "deposit_percent",
         "included_revisions",
@@ -101,7 +111,7 @@ def test_settings_show_lists_every_setting_and_the_criteria(run: Cli) -> None:
 def test_settings_set_saves_valid_values(run: Cli) -> None:
     """Identity, percentages, days and hours are saved and shown back as typed."""
     run.ok("settings", "set", "legal_name", "Camille Martin EI")
-    run.ok("settings", "set", "siret", "123 456 789 00012")
+    run.ok("settings", "set", "siret", "732 829 320 00074")
     run.ok("settings", "set", "deposit_percent", "40%")
     run.ok("settings", "set", "working_days", "mon,tue,thu")
     run.ok("settings", "set", "working_hours", "08:30-17:00")
@@ -109,7 +119,7 @@ def test_settings_set_saves_valid_values(run: Cli) -> None:
     assert isinstance(shown, dict)
     assert (shown["legal_name"], shown["siret"], shown["deposit_percent"]) == (
         "Camille Martin EI",
-        "12345678900012",
+        "73282932000074",
         "40",
     )
     assert (shown["working_days"], shown["working_hours"]) == ("mon,tue,thu", "08:30-17:00")
@@ -306,8 +316,8 @@ def test_spec_show_says_what_is_missing_and_what_was_delivered(run: Cli, store: 
         {"amount": "4500.00", "currency": "EUR"},
     )
     assert shown["deliverables"] == [
-        {"name": "website", "kind": "deliverable", "delivered": True},
-        {"name": "admin access", "kind": "access_code", "delivered": False},
+        {"name": "website", "kind": "deliverable", "delivered": True, "price": None},
+        {"name": "admin access", "kind": "access_code", "delivered": False, "price": None},
     ]
     assert run("spec", "show", "M-99").exit_code == 5
 
@@ -349,9 +359,13 @@ def test_contract_sign_records_every_term_and_moves_the_mission(run: Cli, store:
         out.strip() == f"{ref}: contract CGV-2026-1 signed for 4,500.00 EUR; specification -> contract_signed"
     )
     mission = store.get_mission(ref)
-    assert mission.contract == Contract(
+    assert mission.contract is not None
+    assert replace(mission.contract, lines=()) == Contract(
         Money.of("4500", EUR), "CGV-2026-1", date(2026, 11, 24), "camille", 15
     )
+    assert [(line.designation, line.net) for line in mission.contract.lines] == [
+        (mission.title, Money.of("4500", EUR))
+    ]
     assert mission.state == "contract_signed"
     assert run("contract", "sign", ref, "--amount", "4500", "--terms-version", "CGV-2026-1").exit_code == 4
 

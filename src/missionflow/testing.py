@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime
 
 from missionflow.freelance import (
     Client,
+    ClientRecord,
     Contract,
     Deliverable,
     Mission,
     Payment,
+    Settings,
     Specification,
 )
 from missionflow.money import Money
@@ -26,6 +28,48 @@ SATURDAY = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
 
 DELIVERABLES = (Deliverable("mockups"), Deliverable("website"), Deliverable("admin access", "access_code"))
 """What the default specification promises: two deliverables and an access code."""
+
+
+FREELANCER: dict[str, object] = {
+    "name": "Camille Martin",
+    "legal_form": "EI",
+    "siret": "73282932000074",
+    "address": "12 rue des Lilas",
+    "postcode": "75011",
+    "city": "Paris",
+    "email": "camille@example.fr",
+    "iban": "FR7630006000011234567890189",
+    "bic": "BNPAFRPPXXX",
+}
+"""A freelancer's identity complete enough for lawful documents (SIRET and IBAN with valid keys)."""
+BUSINESS_CLIENT: dict[str, object] = {
+    "address": ("5 avenue de la Gare",),
+    "postcode": "69002",
+    "city": "Lyon",
+    "siren": "552100554",
+    "email": "compta@example.fr",
+}
+"""What documents need to know of a French business client."""
+PRIVATE_CLIENT: dict[str, object] = {
+    "address": ("8 impasse des Roses",),
+    "postcode": "33000",
+    "city": "Bordeaux",
+    "email": "jeanne@example.org",
+}
+"""What documents need to know of a private client (the e-mail receives the e-invoice)."""
+
+
+def identify(store: Store, **changes: object) -> Settings:
+    """Save the freelancer's identity (FREELANCER, then ``changes``) over the current settings."""
+    settings = store.get_settings().with_changes(**{**FREELANCER, **changes})
+    store.save_settings(settings)
+    return settings
+
+
+def add_client(store: Store, name: str = "Acme", *, business: bool = True, **details: object) -> ClientRecord:
+    """A new client with an address (and a SIREN for a business), ``details`` overriding them."""
+    known = BUSINESS_CLIENT if business else PRIVATE_CLIENT
+    return store.add_client(name, business=business, **{**known, **details})  # type: ignore[arg-type]
 
 
 def eur(amount: str | int) -> Money:
@@ -64,9 +108,13 @@ def lead(
     at: datetime = MONDAY,
     **terms: object,
 ) -> str:
-    """A new mission for a new client, as a lead; returns its reference. ``terms`` go to
-    ``create_mission`` (``deposit_percent``, ``workflow``, ``deadline``...)."""
-    client_ref = store.add_client(client, business=business).ref
+    """A new mission for a new client (with an address, and a SIREN for a business), as a lead;
+    returns its reference. ``terms`` go to ``create_mission`` (``deposit_percent``, ``workflow``,
+    ``deadline``...). Settings without a SIRET yet get the freelancer's identity (FREELANCER),
+    so that quotes and invoices can be issued."""
+    if not store.get_settings().siret:
+        identify(store)
+    client_ref = add_client(store, client, business=business).ref
     money = eur(amount) if amount is not None else None
     return store.create_mission(client_ref, title, amount=money, at=at, **terms).ref  # type: ignore[arg-type]
 
@@ -153,15 +201,20 @@ def approved_mission(store: Store, *, acceptance_days: int | None = None, **opti
 
 
 __all__ = [
+    "BUSINESS_CLIENT",
     "DELIVERABLES",
     "EUR",
+    "FREELANCER",
     "MONDAY",
+    "PRIVATE_CLIENT",
     "SATURDAY",
     "accept",
+    "add_client",
     "approve",
     "approved_mission",
     "deliver",
     "eur",
+    "identify",
     "isolated_registries",
     "lead",
     "mission",

@@ -75,7 +75,7 @@ def contract_lines(title: str, amount: Money) -> tuple[PricedLine, ...]:
 def deposit_lines(contract: Contract, percent: Decimal, currency: str) -> tuple[PricedLine, ...]:
     """The deposit invoice's lines: the percentage of the contract's lines, one line per VAT rate
     (``deposit_split``), named after the quote accepted, else after the terms signed."""
-    split = deposit_split(contract.lines, contract.vat_rate, currency, percent)
+    split = deposit_split(contract.billed, contract.vat_rate, currency, percent)
     several = len(split) > 1
     lines = []
     for rate, amount in split:
@@ -106,11 +106,12 @@ def deposit_lines(contract: Contract, percent: Decimal, currency: str) -> tuple[
 
 
 def final_lines(
-    contract: Contract, amendments: Sequence[Amendment], rush_surcharge: Money | None
+    contract: Contract, amendments: Sequence[Amendment], rush_surcharge: Money | None, title: str
 ) -> tuple[PricedLine, ...]:
-    """The final invoice's lines: the contract's, the rush surcharge unless the contract (its quote)
-    already bills it, then each amendment and extra revision round in the order agreed."""
-    lines = list(contract.lines) or list(contract_lines("-", contract.amount))
+    """The final invoice's lines: the contract's (one named ``title`` for a contract signed for an
+    amount), the rush surcharge unless the contract (its quote) already bills it, then each
+    amendment and extra revision round in the order agreed."""
+    lines = list(contract.lines) or list(contract_lines(title, contract.amount))
     has_rush = any(line.source is LineSource.RUSH for line in lines)
     if rush_surcharge is not None and rush_surcharge.amount > 0 and not has_rush:
         lines.append(rush_line(rush_surcharge))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from missionflow.freelance.pricing import Price, PricedLine, deposit_due, gross_of
+from missionflow.freelance.pricing import LineSource, Price, PricedLine, deposit_due, gross_of, lump_sum
 from missionflow.money import Money
 from missionflow.workflow import TransitionRecord
 
@@ -84,8 +84,9 @@ class Contract:
     """The signed quote and terms (R4); pro bono is an explicit amount of 0.
 
     ``amount`` excludes VAT (HT). ``quote`` is the number of the quote the client accepted;
-    ``lines`` what the contract bills, line by line (the quote's lines, or one line of ``amount``);
-    ``vat_rate`` the default VAT rate when VAT is charged, None under the franchise (no VAT).
+    ``lines`` what the contract bills, line by line (the quote's lines; none means one lump sum
+    of ``amount``); ``vat_rate`` the default VAT rate when VAT is charged, None under the
+    franchise (no VAT).
     """
 
     amount: Money
@@ -98,11 +99,14 @@ class Contract:
     vat_rate: Decimal | None = None
 
     @property
+    def billed(self) -> tuple[PricedLine, ...]:
+        """The lines the contract bills: its own, or one lump sum of its amount."""
+        return self.lines or (PricedLine("-", lump_sum(self.amount), LineSource.CONTRACT),)
+
+    @property
     def gross(self) -> Money:
         """What the contract costs the client, VAT included (its amount under the franchise)."""
-        if not self.lines:
-            return self.amount
-        return gross_of(self.lines, self.vat_rate, self.amount.currency)
+        return gross_of(self.billed, self.vat_rate, self.amount.currency)
 
 
 @dataclass(frozen=True)
@@ -193,8 +197,8 @@ class Mission:
         """The deposit the client owes before work starts (R5): the deposit percentage of the
         contract's lines, VAT included, as the deposit invoice bills it (of the amount otherwise)."""
         contract = self.contract
-        if contract is not None and contract.lines:
-            return deposit_due(contract.lines, contract.vat_rate, self.currency, self.deposit_percent)
+        if contract is not None:
+            return deposit_due(contract.billed, contract.vat_rate, self.currency, self.deposit_percent)
         base = self.agreed_amount or Money.zero(self.currency)
         return base.percent(self.deposit_percent)
 

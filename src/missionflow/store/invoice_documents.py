@@ -110,7 +110,7 @@ def final_invoice(session: Session, row: MissionRow, settings: Settings, day: da
             select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
         )
     ]
-    lines = final_lines(contract, amendments, mission.rush_surcharge)
+    lines = final_lines(contract, amendments, mission.rush_surcharge, row.title)
     deposits = tuple(
         DepositDeduction(InvoiceReference(i.number, i.issued_on), Money(i.total_cents, i.currency))
         for i in standing

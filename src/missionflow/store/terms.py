@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import ConflictError, InvalidValueError, TransitionNotAllowedError
 from missionflow.freelance import Amendment, Contract, Mission, Specification
-from missionflow.freelance.billed_lines import contract_lines
 from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
 from missionflow.store import rows
@@ -151,11 +150,10 @@ class Terms:
         if contract.acceptance_days is not None and contract.acceptance_days < 1:
             raise InvalidValueError("acceptance_days", f"{contract.acceptance_days} is not a number of days")
 
-        if not contract.lines:
+        if not contract.lines and contract.vat_rate is None:
+            # Signed for an amount: it bills one line of it, under the VAT regime of the settings.
             with self.db.reading() as session:
-                title = rows.mission_row(session, ref).title
-                vat_rate = rows.settings(session).vat_charged_rate
-            contract = replace(contract, lines=contract_lines(title, contract.amount), vat_rate=vat_rate)
+                contract = replace(contract, vat_rate=rows.settings(session).vat_charged_rate)
 
         def prepare(mission: Mission) -> None:
             rows.same_currency("amount", contract.amount, mission.currency)
@@ -179,7 +177,7 @@ class Terms:
                     acceptance_days=contract.acceptance_days,
                     recorded_at=now(),
                     quote_id=quote_id,
-                    lines=[line.to_json() for line in contract.lines],
+                    lines=[line.to_json() for line in contract.lines] or None,
                     vat_rate=contract.vat_rate,
                 )
             )
