@@ -7,8 +7,6 @@ and PostgreSQL), then the command under test runs as a user types it.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -359,13 +357,9 @@ def test_contract_sign_records_every_term_and_moves_the_mission(run: Cli, store:
         out.strip() == f"{ref}: contract CGV-2026-1 signed for 4,500.00 EUR; specification -> contract_signed"
     )
     mission = store.get_mission(ref)
-    assert mission.contract is not None
-    assert replace(mission.contract, lines=()) == Contract(
+    assert mission.contract == Contract(
         Money.of("4500", EUR), "CGV-2026-1", date(2026, 11, 24), "camille", 15
     )
-    assert [(line.designation, line.net) for line in mission.contract.lines] == [
-        (mission.title, Money.of("4500", EUR))
-    ]
     assert mission.state == "contract_signed"
     assert run("contract", "sign", ref, "--amount", "4500", "--terms-version", "CGV-2026-1").exit_code == 4
 

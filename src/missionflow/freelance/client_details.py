@@ -63,6 +63,7 @@ def check_client_changes(changes: Mapping[str, object]) -> dict[str, object]:
     """
     checked: dict[str, object] = {}
     for field, value in changes.items():
+        field = "legal_name" if field == "company" else field  # the name add_client gives it
         if field not in CLIENT_FIELDS:
             raise InvalidValueError(field, f"is not a client field; fields: {', '.join(CLIENT_FIELDS)}")
         if field == "business":

@@ -51,11 +51,11 @@ def _heading(report: StatusReport) -> str:
 
 
 def _subtitle(report: StatusReport) -> str:
+    # The mission's reference is the freelancer's bookkeeping: the client reads its title.
     return " · ".join(
         [
             report.text("for", client=report.client, freelancer=report.freelancer),
             report.text("as_of", date=format_date(report.on, report.lang)),
-            report.mission,
         ]
     )
 
