@@ -121,4 +121,7 @@ def test_demo_runs_on_a_fresh_database(tmp_path: Path) -> None:
         "status-M-1.pdf",
     ]
     assert all((out / name).read_bytes().startswith(b"%PDF-") for name in written)
-    assert done.stdout.rstrip().splitlines()[-5] == f"The quote, the invoices and the status report are in {out}:"
+    assert (
+        done.stdout.rstrip().splitlines()[-5]
+        == f"The quote, the invoices and the status report are in {out}:"
+    )

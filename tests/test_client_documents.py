@@ -459,7 +459,10 @@ def test_the_credit_note_names_the_invoice_it_cancels(issued: Issued, pdftotext:
             ),
             ("amount credited", s.say("Montant de l'avoir", "Amount credited")),
             ("its amount", s.amount(s.figures()["due"])),
-            ("the reason", "Adresse de facturation erronée"),
+            (
+                "the reason",
+                s.say("Motif : Adresse de facturation erronée", "Reason: Adresse de facturation erronée"),
+            ),
             *seller_and_client(s),
             *lines_and_totals(s, deducted=True),
             *payment_terms(s, due=None),

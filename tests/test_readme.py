@@ -32,6 +32,8 @@ def test_readme_shows_an_invoice_page_the_product_writes() -> None:
     assert "](docs/images/invoice-sample.png)" in readme
     assert (ROOT / "docs" / "images" / "invoice-sample.png").read_bytes().startswith(b"\x89PNG")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "invoice-sample:" in makefile and "scripts/render_sample_invoice.py" in makefile
+    assert "invoice-sample:" in makefile
+    assert "scripts/render_sample_invoice.py" in makefile
     script = (ROOT / "scripts" / "render_sample_invoice.py").read_text(encoding="utf-8")
-    assert "issue_final_invoice" in script and "invoice_document" in script
+    assert "issue_final_invoice" in script
+    assert "invoice_document" in script

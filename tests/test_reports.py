@@ -23,7 +23,7 @@ from missionflow import (
     parse_workflow,
     register_workflow,
 )
-from missionflow.freelance import Client, Contract, InvoiceRecord, Mission, Payment, Settings
+from missionflow.freelance import Client, Contract, InvoiceRecord, Mission, Payment
 from missionflow.reports import (
     ClientsReport,
     EffortWeights,

@@ -53,6 +53,24 @@ def test_totals_to_the_cent_with_three_rates(invoice: Document) -> None:
     assert (totals.prepaid, totals.due) == (eur("2606.65"), eur("5098.80"))
 
 
+def test_a_credit_note_cancelling_a_final_invoice_deducts_its_deposits(invoice: Document) -> None:
+    """The credit note of a final invoice repeats its lines and the deposits it deducted: it credits
+    what that invoice asked for, and its view says so as the amount credited."""
+    from missionflow.freelance.documents.view import build_view
+
+    credit = dataclasses.replace(
+        invoice,
+        kind=DocumentKind.CREDIT_NOTE,
+        number="AV-1",
+        cancels=InvoiceReference(invoice.number, invoice.issued_on),
+        payment=PaymentTerms(30, Decimal("12.15")),
+    )
+    assert (credit.totals.gross, credit.totals.due) == (eur("7705.45"), eur("5098.80"))
+    last = build_view(credit).totals[-1]
+    assert (last.label, last.value, last.strong) == ("Montant de l'avoir", "5\u202f098,80\u00a0€", True)
+    assert "Net à payer" not in [row.label for row in build_view(credit).totals]
+
+
 def test_vat_is_rounded_per_rate_not_per_line(invoice: Document) -> None:
     """Three lines of 0.10 at 5.5 % owe 0.02 (5.5 % of 0.30), not 3 x 0.01."""
     dime = Line("Vis", Decimal(1), Unit.UNIT, eur("0.10"), Decimal("5.5"))

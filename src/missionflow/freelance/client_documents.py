@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from missionflow.errors import ConflictError, InvalidValueError
+from missionflow.freelance.documents.messages import message
 from missionflow.freelance.documents.model import Document, DocumentKind, Logo, PaymentTerms, QuoteTerms
 from missionflow.freelance.documents.parties import Language, Party
 from missionflow.freelance.issued import DocumentCopy
@@ -90,7 +91,7 @@ def invoice_document(
         cancels=copy.cancels,
         bank=copy.bank,
         logo=_logo(copy, logo),
-        note=terms.note or None,
+        note=message(lang, "note.reason", reason=terms.note) if credit and terms.note else terms.note or None,
         mission_ref=invoice.mission,
     )
 
