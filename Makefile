@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_DIR   := tests/interchange/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.installed-stamp
 
 .PHONY: demo test lint typecheck unit system-deps diagrams invoice-sample bench bench-quick clean
 
@@ -18,10 +20,16 @@ $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 system-deps:
 	@scripts/system-deps.sh
 
+# xstate for the interchange tests, exactly as package-lock.json pins it (node and npm come from
+# system-deps, which runs first).
+$(NODE_STAMP): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json | system-deps
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/missionflow demo
 
-test: $(STAMP) system-deps lint typecheck unit
+test: $(STAMP) system-deps $(NODE_STAMP) lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,7 +38,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=$$(cat .coverage-floor)
 
 diagrams: $(STAMP)

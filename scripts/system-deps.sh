@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need (Graphviz's dot, PostgreSQL's server binaries,
-# Chromium to render the HTML reports headless; for the documents: Pango and HarfBuzz for
-# WeasyPrint, fonts it can embed, poppler-utils' pdftotext and pdftoppm, qpdf), only when they
-# are missing. As root with apt-get it installs them; elsewhere it says what to install and the
-# tests that need them skip with that reason, or fail (the document tests never skip, and under
-# CI=true a missing package is an error).
+# Chromium to render the HTML reports headless; Node.js and npm to run xstate; for the documents:
+# Pango and HarfBuzz for WeasyPrint, fonts it can embed, poppler-utils' pdftotext and pdftoppm,
+# qpdf), only when they are missing. As root with apt-get it installs them; elsewhere it says what
+# to install and the tests that need them skip with that reason, or fail (the document and
+# interchange tests never skip, and under CI=true a missing package is an error).
 set -euo pipefail
 
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)

@@ -391,3 +391,33 @@ def test_no_code_gives_meaning_to_a_trigger_or_state_name() -> None:
         for line, name in name_literals(tree, names, fires=path not in SCRIPTED):
             offenders.append(f"{path.relative_to(ROOT)}:{line}: {name!r}")
     assert offenders == []
+
+
+def test_importing_the_root_loads_no_sqlalchemy() -> None:
+    """`import missionflow` stays light: the store (and SQLAlchemy) loads on first use."""
+    import subprocess
+    import sys
+
+    code = "import sys, missionflow; print(sorted(m for m in sys.modules if m.startswith('sqlalchemy')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+ABSTRACT_ERRORS = {"MissionflowError", "NotFoundError", "TransitionError"}
+"""Roots of a branch of the tree: raised through their subclasses only."""
+
+
+def test_every_error_class_is_raised_somewhere() -> None:
+    """Each class of the error tree is raised (or built to be raised) by the library: none is dead."""
+    import missionflow.errors as errors
+
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in python_files(LIBRARY))
+    unused = [
+        name
+        for name in errors.__all__
+        if isinstance(getattr(errors, name), type)
+        and issubclass(getattr(errors, name), Exception)
+        and name not in ABSTRACT_ERRORS
+        and not re.search(rf"\b{name}\(", sources.replace(f"class {name}(", ""))
+    ]
+    assert unused == []

@@ -11,6 +11,8 @@ from missionflow_cli.app import emit_json, json_option, table
 def workflow() -> None:
     """List, show and validate workflow definitions.
 
+    Export them for XState or SCXML applications, and import those back.
+
     Example:
 
         missionflow workflow validate my-workflow.yaml
@@ -132,3 +134,70 @@ def workflow_validate(path: str) -> None:
         f"{path}: valid ({definition.name} v{definition.version}, "
         f"{len(definition.states)} states, {len(definition.transitions)} transitions)"
     )
+
+
+INTERCHANGE = ("xstate", "scxml", "yaml")
+
+
+@workflow.command("export")
+@click.argument("name", metavar="NAME|FILE")
+@click.option(
+    "--format", "fmt", type=click.Choice(INTERCHANGE), required=True, help="xstate (JSON), scxml or yaml."
+)
+@click.option("--version", "version", type=int, default=None, help="A given version (default: the newest).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+def workflow_export(name: str, fmt: str, version: int | None, output: str | None) -> None:
+    """Write a workflow for another engine: an XState v5 machine (JSON) or W3C SCXML.
+
+    NAME is a known workflow, or a workflow file (.yaml). Guards become one guard object per
+    transition that the other application implements (see docs/INTERCHANGE.md).
+
+    Example:
+
+    \b
+        missionflow workflow export freelance-mission --format xstate -o mission.json
+        missionflow workflow export my-workflow.yaml --format scxml
+    """
+    from missionflow.workflow import export_workflow, load_workflow, load_workflow_file
+
+    is_file = name.endswith((".yaml", ".yml"))
+    if is_file and version is not None:
+        raise click.UsageError("--version picks a version of a known workflow, not of a file")
+    definition = load_workflow_file(name) if is_file else load_workflow(name, version)
+    _emit(export_workflow(definition, fmt), output)
+
+
+@workflow.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(INTERCHANGE),
+    default=None,
+    help="The file's format (default: from its suffix, .json xstate, .scxml/.xml scxml).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the YAML here.")
+def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
+    """Read an XState machine (JSON) or an SCXML document back as a workflow file (YAML).
+
+    The workflow is checked like any workflow file: exit 7 with every problem and its line when
+    it is invalid, exit 2 when the file is not a document of that format.
+
+    Example:
+
+    \b
+        missionflow workflow import mission.json -o my-workflow.yaml
+    """
+    from missionflow.workflow import definition_to_yaml, import_workflow_file
+
+    _emit(definition_to_yaml(import_workflow_file(path, fmt)), output)
+
+
+def _emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` and say so."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    with open(output, "w", encoding="utf-8") as file:
+        file.write(text)
+    click.echo(f"wrote {output}", err=True)

@@ -15,6 +15,8 @@
     │   └── TransitionBlockedError      a guard (or a hook) refused, with every reason
     ├── ConcurrentUpdateError        another process changed the subject first; try again
     ├── InvalidValueError            a value given by the caller is wrong (negative amount, bad date)
+    │   └── InterchangeError            a document is no workflow in its format, or a workflow
+    │                                   says what the format cannot (every problem, with its line)
     ├── ConflictError                the request contradicts the record (already invoiced, nothing due)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
@@ -173,6 +175,29 @@ class InvalidValueError(MissionflowError):
         super().__init__(f"invalid {field}: {message}")
 
 
+class InterchangeError(InvalidValueError):
+    """A document cannot be read as a workflow, or a workflow cannot be written in a format.
+
+    ``problems`` lists every problem with its file and line, as WorkflowDefinitionError does;
+    the CLI reports it as an invalid value (exit 2), apart from a workflow the validator refuses
+    (exit 7).
+
+    >>> from missionflow.workflow import import_workflow
+    >>> import_workflow("{", "xstate", source="m.json")
+    Traceback (most recent call last):
+    ...
+    missionflow.errors.InterchangeError: invalid XState document: 1 problem
+      m.json:1: not JSON: Expecting property name enclosed in double quotes (column 2)
+    """
+
+    def __init__(self, what: str, problems: Sequence[DefinitionProblem]) -> None:
+        self.what = what
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        listed = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(what, f"{count} problem{'s' if count != 1 else ''}\n{listed}")
+
+
 class ConflictError(MissionflowError):
     """What was asked contradicts the record: the value is well formed, but the rules of the
     trade refuse it now (a second final invoice, an amendment to a contract that does not exist,
@@ -209,6 +234,7 @@ __all__ = [
     "DiagramRenderError",
     "GuardResult",
     "HistoryTamperedError",
+    "InterchangeError",
     "InvalidValueError",
     "InvoiceNotFoundError",
     "MissionNotFoundError",

@@ -1,5 +1,6 @@
 """The generic workflow engine: definitions read from YAML, validated, compiled once, and fired on
 any subject. It knows nothing of any trade: a domain plugs its guards, effects and hooks into it.
+Definitions also travel to other engines (XState, SCXML) and back: see :mod:`missionflow.workflow.io`.
 
 >>> from missionflow.workflow import load_workflow, Moves
 >>> "paid" in Moves.of(load_workflow("freelance-mission")).reachable_from("lead")
@@ -43,6 +44,18 @@ from missionflow.workflow.guards import (
     register_guard,
 )
 from missionflow.workflow.hooks import AfterHook, BeforeHook, HookEvent, HookFunc, Hooks, hook_names
+from missionflow.workflow.io import (
+    INTERCHANGE_FORMATS,
+    InterchangeError,
+    InterchangeFormat,
+    definition_to_yaml,
+    export_workflow,
+    format_for_path,
+    get_format,
+    import_workflow,
+    import_workflow_file,
+    register_format,
+)
 from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
 from missionflow.workflow.registry import (
     WorkflowRegistry,
@@ -60,6 +73,7 @@ from missionflow.workflow.subject import Subject
 
 __all__ = [
     "DELIVERY_GUARD",
+    "INTERCHANGE_FORMATS",
     "AfterHook",
     "BeforeHook",
     "EffectSpec",
@@ -75,6 +89,8 @@ __all__ = [
     "HookMoment",
     "HookRef",
     "Hooks",
+    "InterchangeError",
+    "InterchangeFormat",
     "Label",
     "Moves",
     "PathReport",
@@ -95,18 +111,25 @@ __all__ = [
     "declare_effect",
     "definition_as_json",
     "definition_to_data",
+    "definition_to_yaml",
     "effect_names",
+    "export_workflow",
     "fire",
+    "format_for_path",
     "get_effect",
+    "get_format",
     "get_guard",
     "guard_names",
     "hook_names",
+    "import_workflow",
+    "import_workflow_file",
     "isolated_registries",
     "latest_workflows",
     "load_workflow",
     "load_workflow_file",
     "parse_workflow",
     "path_to",
+    "register_format",
     "register_guard",
     "register_workflow",
     "shipped_workflow_dir",

@@ -1,17 +1,18 @@
-"""Registries put back as they were after a block: guards, effects and workflows registered inside
-it are forgotten, and their compiled machines too. For tests, the application's and ours."""
+"""Registries put back as they were after a block: guards, effects, workflows and interchange
+formats registered inside it are forgotten, and compiled machines too. For tests, the
+application's and ours."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from missionflow.workflow import effects, engine, guards, registry
+from missionflow.workflow import effects, engine, guards, io, registry
 
 
 @contextmanager
 def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
-    """Inside the block, register guards, effects and workflows freely; at its end every registry
+    """Inside the block, register guards, effects, workflows and formats freely; at its end every registry
     is back to what it was. Yields the workflow registry in use inside the block (a copy).
 
     >>> from missionflow.workflow import get_guard, register_guard
@@ -28,6 +29,7 @@ def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
     saved_effects = dict(effects._REGISTRY)
     saved_workflows = registry.registry
     saved_compiled = dict(engine._compiled)
+    saved_formats = dict(io._FORMATS)
     copy = registry.WorkflowRegistry()
     copy._by_key = dict(saved_workflows._by_key)
     copy._discovered = saved_workflows._discovered
@@ -42,3 +44,5 @@ def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
         registry.registry = saved_workflows
         engine._compiled.clear()
         engine._compiled.update(saved_compiled)
+        io._FORMATS.clear()
+        io._FORMATS.update(saved_formats)

@@ -72,10 +72,7 @@ def _state(state: StateDef) -> dict[str, object]:
 
 
 def _transition(transition: TransitionDef, definition: WorkflowDefinition) -> dict[str, object]:
-    entry: dict[str, object] = {
-        "trigger": transition.trigger,
-        "source": "*" if _only_wildcard(transition, definition) else list(transition.sources),
-    }
+    entry: dict[str, object] = {"trigger": transition.trigger, "source": _source(transition, definition)}
     if transition.dest is not None:
         entry["dest"] = transition.dest
     if transition.guards:
@@ -92,7 +89,27 @@ def _transition(transition: TransitionDef, definition: WorkflowDefinition) -> di
     return entry
 
 
-def _only_wildcard(transition: TransitionDef, definition: WorkflowDefinition) -> bool:
-    if not transition.from_any:
-        return False
-    return len(transition.sources) == len(wildcard_sources(definition.states))
+def _source(transition: TransitionDef, definition: WorkflowDefinition) -> str | list[str]:
+    """The sources as the file said them: ``'*'`` standing for the active states it adds.
+
+    The validator reads ``[x, '*', y]`` as x, then every active state not listed yet (in file
+    order), then y; so the sources that end with a run of active states in file order, followed
+    by states that are not active, are written with ``'*'`` in place of that run.
+    """
+    sources = list(transition.sources)
+    every = wildcard_sources(definition.states)
+    if not transition.from_any or not every <= set(sources):
+        return sources
+    order = {state.id: number for number, state in enumerate(definition.states)}
+    end = len(sources)
+    while end and sources[end - 1] not in every:
+        end -= 1
+    start = end
+    while (
+        start
+        and sources[start - 1] in every
+        and (start == end or order[sources[start - 1]] < order[sources[start]])
+    ):
+        start -= 1
+    said = [*sources[:start], "*", *sources[end:]]
+    return "*" if said == ["*"] else said
