@@ -47,8 +47,9 @@ def detail_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _details(values: dict[str, object]) -> dict[str, object]:
     """The details the person gave (None and an empty --address mean "not given")."""
     given = {k: v for k, v in values.items() if v is not None and k != "address"}
-    if values.get("address"):
-        given["address"] = tuple(values["address"])  # type: ignore[arg-type]
+    address = values.get("address")
+    if isinstance(address, tuple) and address:
+        given["address"] = address
     return given
 
 

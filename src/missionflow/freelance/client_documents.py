@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from missionflow.errors import ConflictError, InvalidValueError
+from missionflow.freelance.documents.lines import Line
 from missionflow.freelance.documents.messages import message
 from missionflow.freelance.documents.model import Document, DocumentKind, Logo, PaymentTerms, QuoteTerms
 from missionflow.freelance.documents.parties import Language, Party
@@ -43,7 +44,7 @@ def _language(language: str | None, copy: DocumentCopy) -> tuple[Language, Party
     return lang, replace(copy.buyer, language=lang)
 
 
-def _lines(lines: Sequence[PricedLine], lang: Language) -> tuple[object, ...]:
+def _lines(lines: Sequence[PricedLine], lang: Language) -> tuple[Line, ...]:
     return tuple(line.document_line(lang.value) for line in lines)
 
 
@@ -82,7 +83,7 @@ def invoice_document(
             due_on=None if credit else invoice.due_on,
             recovery_indemnity=copy.recovery_indemnity,
         ),
-        lines=_lines([PricedLine.from_json(line) for line in invoice.lines], lang),  # type: ignore[arg-type]
+        lines=_lines([PricedLine.from_json(line) for line in invoice.lines], lang),
         currency=invoice.total.currency,
         vat=vat_regime(copy.vat_rate),
         service_date=copy.service_date,
@@ -109,7 +110,7 @@ def quote_document(quote: QuoteRecord, *, logo: bytes | None = None, language: s
         payment=PaymentTerms(
             copy.payment_days, copy.late_penalty_rate, recovery_indemnity=copy.recovery_indemnity
         ),
-        lines=_lines(quote.lines, lang),  # type: ignore[arg-type]
+        lines=_lines(quote.lines, lang),
         currency=quote.total.currency,
         vat=vat_regime(copy.vat_rate),
         quote=QuoteTerms(quote.valid_until, quote.deposit_percent, quote.revision_rounds),

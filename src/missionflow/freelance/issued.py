@@ -4,7 +4,8 @@ the bank details, the VAT regime, the logo, the payment terms, the date or perio
 the deposits deducted and the invoice a credit note cancels.
 
 Before anything is issued, :func:`missing_mentions` lists what a lawful document would lack (each
-with the command that fills it in); the store refuses to issue while the list is not empty.
+with the command that fills it in); :func:`document_copy` refuses to make the copy, so the store
+issues nothing, while the list is not empty.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConflictError
 from missionflow.freelance import Amendment, InvoiceTerms, Mission, Settings
 from missionflow.freelance.billed_lines import deposit_lines, final_lines, service_of
+from missionflow.freelance.documents.lines import Period
 from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference
 from missionflow.freelance.issued import DocumentCopy, document_copy
 from missionflow.freelance.pricing import LineSource, PricedLine, gross_of, lump_sum
@@ -48,9 +50,12 @@ def _copy(
     settings: Settings,
     *,
     what: str,
-    vat_rate: object,
+    vat_rate: Decimal | None,
     asks_payment: bool = True,
-    **facts: object,
+    service_date: date | None = None,
+    service_period: Period | None = None,
+    deposits: tuple[DepositDeduction, ...] = (),
+    cancels: InvoiceReference | None = None,
 ) -> DocumentCopy:
     client = session.get(ClientRow, row.client_id)
     if client is None:  # pragma: no cover - a foreign key guarantees it
@@ -60,16 +65,21 @@ def _copy(
         client_record(client),
         what=what,
         currency=row.currency,
-        vat_rate=vat_rate,  # type: ignore[arg-type]
+        vat_rate=vat_rate,
         asks_payment=asks_payment,
         e_invoice=True,
         logo=logos.keep_logo(session, settings.logo),
-        **facts,  # type: ignore[arg-type]
+        service_date=service_date,
+        service_period=service_period,
+        deposits=deposits,
+        cancels=cancels,
     )
 
 
-def _billed(lines: Sequence[PricedLine], vat_rate: object, copy: DocumentCopy, currency: str) -> Billed:
-    gross = gross_of(lines, vat_rate, currency)  # type: ignore[arg-type]
+def _billed(
+    lines: Sequence[PricedLine], vat_rate: Decimal | None, copy: DocumentCopy, currency: str
+) -> Billed:
+    gross = gross_of(lines, vat_rate, currency)
     prepaid = Money.total((d.amount for d in copy.deposits), currency)
     if prepaid > gross:
         raise ConflictError("invoice", f"the deposits invoiced ({prepaid}) exceed the total of {gross}")
