@@ -35,7 +35,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("money", "plan", "Installment plans: the balance paid in agreed parts, each by a date (R6)."),
     "overdue": ("money", "overdue", "Overdue invoices and installments, with late interest and indemnity."),
     "tick": ("money", "tick", "Process the reminders and deadlines that are due (safe to run from cron)."),
-    "workflow": ("workflows", "workflow", "List, show and validate workflow definitions."),
+    "workflow": (
+        "workflows",
+        "workflow",
+        "List, show, copy, validate, export and import workflow definitions.",
+    ),
     "diagram": (
         "diagram",
         "diagram",
@@ -80,6 +84,9 @@ class MissionflowGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`missionflow workflow list | head -1`): click ends quietly.
             raise
         except Exception as exc:
             from missionflow_cli.app import explain_error, fail

@@ -9,7 +9,10 @@ from missionflow_cli.app import emit_json, json_option, table
 
 @click.group()
 def workflow() -> None:
-    """List, show and validate workflow definitions.
+    """List, show, copy, validate, export and import workflow definitions.
+
+    Your own workflows live in the workflows folder of your configuration directory (see
+    `missionflow workflow copy`) or in the files and folders listed in MISSIONFLOW_WORKFLOWS.
 
     Export them for XState or SCXML applications, and import those back.
 
@@ -134,6 +137,35 @@ def workflow_validate(path: str) -> None:
         f"{path}: valid ({definition.name} v{definition.version}, "
         f"{len(definition.states)} states, {len(definition.transitions)} transitions)"
     )
+
+
+@workflow.command("copy")
+@click.argument("source")
+@click.argument("name")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write it in this folder (default: your workflows folder).",
+)
+@click.option("--force", is_flag=True, help="Replace a file of that name.")
+def workflow_copy(source: str, name: str, folder: str | None, force: bool) -> None:
+    """Write an editable copy of SOURCE named NAME (version 1) and print its path.
+
+    The copy lands in your workflows folder, where missionflow finds it: edit it, check it with
+    `workflow validate`, and run missions under it with `mission new --workflow NAME`.
+
+    Example:
+
+        missionflow workflow copy freelance-mission my-flow
+    """
+    from pathlib import Path
+
+    from missionflow.workflow import copy_workflow
+
+    written = copy_workflow(source, name, folder=Path(folder) if folder else None, force=force)
+    click.echo(str(written))
 
 
 INTERCHANGE = ("xstate", "scxml", "yaml")

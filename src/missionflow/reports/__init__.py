@@ -7,7 +7,7 @@ from __future__ import annotations
 from missionflow.reports.accounts import MissionAccount, compute_account
 from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
 from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
-from missionflow.reports.drawing import client_diagram, mission_diagram
+from missionflow.reports.drawing import client_diagram, mission_diagram, view_diagram
 from missionflow.reports.pipeline import (
     FunnelStep,
     OldestMission,
@@ -66,4 +66,5 @@ __all__ = [
     "render_status_report",
     "status_report",
     "status_report_pdf",
+    "view_diagram",
 ]

@@ -1,9 +1,11 @@
-"""A mission's lifecycle diagram under the freelancer's settings: its guards evaluated as a fire
-would evaluate them, its dates in the freelancer's time zone; and the client's diagram, the path
-their mission took and the steps that remain, in plain words (no trigger, no guard)."""
+"""A subject's lifecycle diagram with its guards evaluated as a fire would evaluate them: a mission's
+under the freelancer's settings (its dates in their time zone), a stored subject's with the facts
+the store's providers give; and the client's diagram, the path their mission took and the steps
+that remain, in plain words (no trigger, no guard)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import SETTINGS
 from missionflow.reports.progress import assess_progress
 from missionflow.reports.text import format_date
+from missionflow.store import SubjectView
 from missionflow.workflow import StateKind, TransitionDef, WorkflowDefinition, workflow_for
 
 
@@ -22,6 +25,23 @@ def mission_diagram(
     settings = settings or Settings()
     return subject_diagram(
         mission, lang=lang, at=at, facts={SETTINGS: settings}, calendar=settings, timezone=settings.timezone
+    )
+
+
+def view_diagram(view: SubjectView, *, lang: str = "en") -> Diagram:
+    """The diagram of a stored subject as ``Store.view`` (or ``AsyncStore.view``) gives it: its
+    guards evaluated with the same facts and at the same moment as a fire would, the
+    application's facts included; a mission's dates in the freelancer's time zone."""
+    context = view.context
+    settings = context.facts.get(SETTINGS)
+    return subject_diagram(
+        view.subject,
+        lang=lang,
+        at=context.now,
+        facts=context.facts,
+        calendar=context.calendar,
+        timezone=settings.timezone if isinstance(settings, Settings) else "UTC",
+        actor=context.actor,
     )
 
 
@@ -37,7 +57,12 @@ def _words(transition: TransitionDef | None, lang: str, *, done: bool) -> str:
 
 
 def client_diagram(
-    mission: Mission, settings: Settings | None = None, *, lang: str = "en", at: datetime | None = None
+    mission: Mission,
+    settings: Settings | None = None,
+    *,
+    lang: str = "en",
+    at: datetime | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> Diagram:
     """The client's diagram: the states the mission went through, then those that remain on the
     way to a successful end, each step labelled with what it did (and when) or will do, in the
@@ -62,7 +87,7 @@ def client_diagram(
         edges.append(DiagramEdge(path[-1], record.dest, f"step{number}", label, steps=(step,)))
         path.append(record.dest)
     current = path[-1]
-    for remaining in assess_progress(mission, at=at, settings=settings).remaining:
+    for remaining in assess_progress(mission, at=at, settings=settings, facts=facts).remaining:
         ahead = next(
             (t for t in definition.transitions_from(path[-1]) if t.dest_from(path[-1]) == remaining), None
         )

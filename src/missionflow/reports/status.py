@@ -5,7 +5,7 @@ guards (what each waits for); :mod:`missionflow.reports.status_render` writes it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -201,10 +201,12 @@ def build_status_report(
     settings: Settings | None = None,
     lang: str = "en",
     at: datetime | None = None,
+    facts: Mapping[str, object] | None = None,
     show_reason: bool = False,
 ) -> StatusReport:
     """The status report of an in-memory ``mission`` (its invoices' dates from ``invoices``,
-    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at``.
+    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at`` (with the
+    application's ``facts``, as a store's fire would).
 
     Internal entries of the history (reminders) are left out; the reason written when the
     mission was declined or terminated is shown only with ``show_reason``."""
@@ -214,8 +216,8 @@ def build_status_report(
     zone = ZoneInfo(settings.timezone)
     today = _local_day(moment, zone)
     definition = workflow_for(mission).definition
-    progress = assess_progress(mission, at=moment, settings=settings)
-    ctx = context_of(mission, settings, at=moment)
+    progress = assess_progress(mission, at=moment, settings=settings, facts=facts)
+    ctx = context_of(mission, settings, at=moment, facts=facts)
     option = progress.next_option
     next_step = _next_step(definition, option, lang) if option is not None else None
     delivered: dict[str, date] = {}

@@ -3,6 +3,7 @@ self-contained HTML page with the mission's lifecycle diagram."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from missionflow.diagrams import render_diagram
@@ -241,7 +242,7 @@ def render_status_report(
 
 def _read(
     store: Store, ref: str, lang: str | None, at: datetime | date | None, show_reason: bool
-) -> tuple[Mission, Settings, datetime, StatusReport]:
+) -> tuple[Mission, Settings, datetime, Mapping[str, object], StatusReport]:
     """The mission, the settings, the report's moment and the report, in ``lang`` (the client's
     language when None)."""
     mission = store.get_mission(ref)
@@ -251,15 +252,25 @@ def _read(
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
+    view = store.view(ref, at=moment)  # the guards see what a fire would, the application's facts too
+    facts = view.context.facts
     report = build_status_report(
-        mission, invoices=invoices, settings=settings, lang=lang, at=moment, show_reason=show_reason
+        mission,
+        invoices=invoices,
+        settings=settings,
+        lang=lang,
+        at=moment,
+        facts=facts,
+        show_reason=show_reason,
     )
-    return mission, settings, moment, report
+    return mission, settings, moment, facts, report
 
 
-def _html(mission: Mission, settings: Settings, moment: datetime, report: StatusReport) -> str:
+def _html(
+    mission: Mission, settings: Settings, moment: datetime, facts: Mapping[str, object], report: StatusReport
+) -> str:
     try:
-        drawing = client_diagram(mission, settings, lang=report.lang, at=moment)
+        drawing = client_diagram(mission, settings, lang=report.lang, at=moment, facts=facts)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:
@@ -294,10 +305,10 @@ def status_report(
         raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
     if lang is not None:
         check_lang(lang)
-    mission, settings, moment, report = _read(store, ref, lang, at, show_reason)
+    mission, settings, moment, facts, report = _read(store, ref, lang, at, show_reason)
     if fmt == "md":
         return render_status_markdown(report)
-    return _html(mission, settings, moment, report)
+    return _html(mission, settings, moment, facts, report)
 
 
 def status_report_pdf(

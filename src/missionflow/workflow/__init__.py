@@ -33,7 +33,7 @@ from missionflow.workflow.engine import (
     triggers,
     workflow_for,
 )
-from missionflow.workflow.graph import Moves, Step
+from missionflow.workflow.graph import HasGraph, Moves, Step
 from missionflow.workflow.guards import (
     Explain,
     GuardContext,
@@ -43,7 +43,15 @@ from missionflow.workflow.guards import (
     guard_names,
     register_guard,
 )
-from missionflow.workflow.hooks import AfterHook, BeforeHook, HookEvent, HookFunc, Hooks, hook_names
+from missionflow.workflow.hooks import (
+    AfterHook,
+    BeforeHook,
+    HookEvent,
+    HookFunc,
+    Hooks,
+    TransactionConnection,
+    hook_names,
+)
 from missionflow.workflow.io import (
     INTERCHANGE_FORMATS,
     InterchangeError,
@@ -59,6 +67,7 @@ from missionflow.workflow.io import (
 from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
 from missionflow.workflow.registry import (
     WorkflowRegistry,
+    copy_workflow,
     latest_workflows,
     load_workflow,
     load_workflow_file,
@@ -70,6 +79,7 @@ from missionflow.workflow.registry import (
 from missionflow.workflow.sandbox import isolated_registries
 from missionflow.workflow.serialize import definition_as_json, definition_to_data
 from missionflow.workflow.subject import Subject
+from missionflow.workflow.userflows import user_workflow_dir, user_workflow_files
 
 __all__ = [
     "DELIVERY_GUARD",
@@ -84,6 +94,7 @@ __all__ = [
     "GuardRef",
     "GuardResult",
     "GuardSpec",
+    "HasGraph",
     "HookEvent",
     "HookFunc",
     "HookMoment",
@@ -99,6 +110,7 @@ __all__ = [
     "StateKind",
     "Step",
     "Subject",
+    "TransactionConnection",
     "TransitionDef",
     "TransitionRecord",
     "TriggerOption",
@@ -108,6 +120,7 @@ __all__ = [
     "WorkingCalendar",
     "aware",
     "compile_workflow",
+    "copy_workflow",
     "declare_effect",
     "definition_as_json",
     "definition_to_data",
@@ -134,6 +147,8 @@ __all__ = [
     "register_workflow",
     "shipped_workflow_dir",
     "triggers",
+    "user_workflow_dir",
+    "user_workflow_files",
     "wildcard_sources",
     "workflow_for",
     "workflow_names",

@@ -24,6 +24,7 @@ from missionflow.errors import (
     WorkflowDefinitionError,
 )
 from missionflow.workflow.answers import PathReport, PathStep, TriggerOption
+from missionflow.workflow.awaiting import refuse_async, running_async, settle
 from missionflow.workflow.calendar import WorkingCalendar, aware
 from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowDefinition
 from missionflow.workflow.graph import Moves
@@ -58,7 +59,18 @@ class _CompiledTransition:
         self.reads = None if reads is None else frozenset(reads)
 
     def evaluate(self, subject: Subject, ctx: GuardContext) -> tuple[GuardResult, ...]:
-        return tuple(GuardResult(name, func(subject, ctx, params)) for name, func, params in self.guards)
+        return tuple(
+            GuardResult(name, _verdict(name, func(subject, ctx, params)))
+            for name, func, params in self.guards
+        )
+
+
+def _verdict(name: str, value: object) -> str | None:
+    """A guard's answer: None or a reason (awaited first for an async guard under the async store)."""
+    verdict = settle(value, f"guard {name!r}")
+    if verdict is not None and not isinstance(verdict, str):
+        raise TypeError(f"guard {name!r} returned {type(verdict).__name__}; return None or a reason (text)")
+    return verdict
 
 
 def _run_guards(event: EventData) -> bool:
@@ -136,6 +148,25 @@ class Workflow(Generic[S]):
         compiled = self._index.get((state, trigger))
         return compiled.reads if compiled is not None else frozenset()
 
+    def reads_fact(self, fact: str) -> bool:
+        """True when a guard of any transition reads ``fact`` (a guard that declares nothing reads
+        every fact): a workflow whose guards never read ``client`` needs no client."""
+        return any(
+            compiled.reads is None or fact in compiled.reads
+            for compiled in {id(c): c for c in self._index.values()}.values()
+        )
+
+    def check_runnable(self, hooks: Hooks | None = None) -> None:
+        """Refuse, before anything is decided, ``async def`` guards or hooks that nothing can await
+        (outside the async store)."""
+        if running_async():
+            return
+        for compiled in self._index.values():
+            for name, func, _ in compiled.guards:
+                refuse_async(func, f"guard {name!r}")
+        if hooks is not None:
+            hooks.check_runnable()
+
     def allowed_triggers(self, state: str) -> list[str]:
         """The triggers that leave ``state`` in the definition, whatever the guards say."""
         return [trigger for trigger, _ in self._from.get(state, [])]
@@ -184,6 +215,7 @@ class Workflow(Generic[S]):
         ('lead', 'criteria_check', 'criteria_check', 1)
         """
         subscribed = chain(self.hooks, hooks)
+        self.check_runnable(subscribed)
         length = len(subject.history)
         ctx = self.context(at, actor=actor, note=note, data=data, facts=facts, calendar=calendar)
         record = self.decide(subject, trigger, ctx, hooks=subscribed)
