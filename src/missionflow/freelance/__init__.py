@@ -30,6 +30,7 @@ from missionflow.freelance.api import (
 from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance, OverdueItem, PaymentPlan
 from missionflow.freelance.billing import Installment
 from missionflow.freelance.client_details import CLIENT_FIELDS, LANGUAGES
+from missionflow.freelance.documents.lines import Unit
 from missionflow.freelance.guards import settings_in, trade_guard
 from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import (
@@ -131,6 +132,7 @@ __all__ = [
     "ReminderResult",
     "Settings",
     "Specification",
+    "Unit",
     "context_of",
     "describe_settings",
     "editable_settings",

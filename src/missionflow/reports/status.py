@@ -122,9 +122,7 @@ def _explain(result: GuardResult, mission: Mission, ctx: GuardContext, lang: str
         words = spec.explain(mission, ctx, lang)
         if words is not None:
             return words
-    if spec is not None:
-        # What the guard checks, in words: its reason is written for the freelancer (it may name
-        # a trigger), its name is code.
+    if lang != "en" and spec is not None:
         return spec.describe(lang)
     return result.reason or result.guard
 
