@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from missionflow import Store, open_store
+from missionflow.testing import identify
 from missionflow.workflow import WorkflowRegistry, isolated_registries
 
 
@@ -144,8 +145,10 @@ def empty_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
-    """An open store on a fresh database (both kinds), closed after the test."""
+    """An open store on a fresh database (both kinds) of a freelancer whose identity is set, as every
+    invoice needs (see ``testing.identify``), closed after the test."""
     with open_store(store_url) as opened:
+        identify(opened)
         yield opened
 
 

@@ -17,6 +17,14 @@ from missionflow.testing import add_client, eur, identify
 AT = datetime(2026, 12, 15, 10, tzinfo=UTC)
 """When the reports are made: Tuesday 15 December 2026, 11:00 in Paris."""
 FREELANCER = "Camille Martin"
+
+
+def clock() -> datetime:
+    """The store's clock while the autumn is written: it is :data:`AT` (steps after it would be in
+    the future, and the store refuses those)."""
+    return AT
+
+
 MUST_HAVE = ("budget_fits", "respectful", "clear_need")
 
 

@@ -66,6 +66,8 @@ class Driver:
         return await asyncio.to_thread(method, *args, **kwargs)
 
     async def create_subject(self, workflow: str, **options: object) -> StoredSubject:
+        # Opened before AT, when the scenarios fire: history never predates a subject.
+        options.setdefault("at", OPENED)
         return await self.call("create_subject", workflow, **options)  # type: ignore[no-any-return]
 
     async def get_subject(self, ref: str) -> StoredSubject:
@@ -170,3 +172,5 @@ def run_scenario(kind: str, url: str, scenario: Callable[[Driver], Awaitable[Non
 
 
 AT = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
+OPENED = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
+"""When the scenarios' subjects are opened: before :data:`AT`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from missionflow import InvalidValueError, Money
+from missionflow.freelance import Amendment
+from missionflow.freelance.agreement import AgreedLine, agreement_of
 from missionflow.freelance.balances import days_late, installment_statuses, invoice_balances
 from missionflow.freelance.billing import (
     MAX_TERMS_DAYS,
@@ -31,6 +33,7 @@ from missionflow.freelance.billing import (
 from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.testing import eur
 
+AGREED_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 cents = st.integers(min_value=0, max_value=10**9).map(lambda c: Money(Decimal(c) / 100, "EUR"))
 
 
@@ -68,17 +71,22 @@ def test_terms_over_sixty_days_are_refused() -> None:
 # --- the final invoice --------------------------------------------------------------------------
 
 
+def agreed(contract: Money, *extras: Money) -> tuple[AgreedLine, ...]:
+    """The agreed lines of a contract and extra rounds (named "extra 0", "extra 1"...)."""
+    rounds = [Amendment("extra_revision", extra, f"extra {n}", AGREED_AT) for n, extra in enumerate(extras)]
+    return agreement_of("EUR", contract_amount=contract, changes=rounds).lines
+
+
 def test_the_final_invoice_subtracts_every_deposit_invoice() -> None:
     """Contract plus extras, minus each deposit listed by number, to the cent."""
     lines, total = final_invoice_lines(
-        eur("4500"),
-        [("Extra revision round", eur("250"))],
+        agreed(eur("4500"), eur("250")),
         [("2026-0001", eur("1350")), ("2026-0004", eur("0.01"))],
     )
     assert total == eur("3399.99")
     assert [line.description for line in lines] == [
         "Contract amount",
-        "Extra revision round",
+        "Extra revision round: extra 0",
         "Deposit invoice 2026-0001",
         "Deposit invoice 2026-0004",
     ]
@@ -90,18 +98,18 @@ def test_awkward_thirds_add_up_exactly() -> None:
     contract = eur("1000")
     first, second, _ = split_evenly(contract, 3)
     assert (first, second) == (eur("333.34"), eur("333.33"))
-    _, total = final_invoice_lines(contract, [], [("2026-0001", first), ("2026-0002", second)])
+    _, total = final_invoice_lines(agreed(contract), [("2026-0001", first), ("2026-0002", second)])
     assert total == eur("333.33")
     assert first + second + total == contract
     deposit = contract.percent(Decimal("33.333"))
-    _, rest = final_invoice_lines(contract, [], [("2026-0003", deposit)])
+    _, rest = final_invoice_lines(agreed(contract), [("2026-0003", deposit)])
     assert (deposit, rest) == (eur("333.33"), eur("666.67"))
 
 
 def test_deposits_above_the_amount_are_refused() -> None:
     """Deposits larger than the contract and extras cannot give a negative final invoice."""
     with pytest.raises(InvalidValueError, match="exceed"):
-        final_invoice_lines(eur("100"), [], [("2026-0001", eur("100.01"))])
+        final_invoice_lines(agreed(eur("100")), [("2026-0001", eur("100.01"))])
 
 
 @given(contract=cents, extras=st.lists(cents, max_size=3), shares=st.integers(min_value=1, max_value=7))
@@ -111,9 +119,7 @@ def test_deposits_and_final_always_sum_to_the_contract(
     """Whatever the amounts, the deposit invoices plus the final invoice equal contract plus extras."""
     deposits = split_evenly(contract, shares)[:-1]
     lines, total = final_invoice_lines(
-        contract,
-        [(f"extra {n}", e) for n, e in enumerate(extras)],
-        [(f"D{n}", d) for n, d in enumerate(deposits)],
+        agreed(contract, *extras), [(f"D{n}", d) for n, d in enumerate(deposits)]
     )
     expected = sum(extras, contract)
     assert sum(deposits, total) == expected

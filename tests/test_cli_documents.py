@@ -147,7 +147,7 @@ def test_client_add_edit_and_show_the_details_documents_print(run: Cli) -> None:
         ("bic", "BNP", "invalid bic"),
         ("vat_number", "FR00303265045", "invalid vat_number"),
         ("vat_regime", "sometimes", "franchise"),
-        ("vat_rate", "120", "out of range"),
+        ("vat_rate", "120", "over 100 %"),
         ("country", "France", "ISO 3166"),
         ("logo", "/nowhere/logo.png", "cannot read"),
         ("quote_validity_days", "0", "at least one day"),
@@ -260,6 +260,7 @@ def test_an_invoice_issued_before_documents_were_kept_whole(run: Cli, tmp_path: 
     """An invoice whose copy lacks the document (issued before migration 0006) shows in its old layout
     as text, md or html, exits 8 as a PDF, and can still be cancelled by a credit note."""
     with open_store(str(run.db)) as store:
+        testing.identify(store)
         ref = testing.approved_mission(store)
         _, final = store.issue_final_invoice(ref)
     engine = create_engine(f"sqlite:///{run.db}")

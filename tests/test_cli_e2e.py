@@ -42,6 +42,9 @@ def mf(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: ignore[no-untyped-def]
     """A freelancer runs a whole mission from the terminal; the two classic mistakes are refused."""
     deadline = (date.today() + timedelta(days=45)).isoformat()
+    mf("settings", "set", "name", "Camille Martin")
+    mf("settings", "set", "address", "12 rue des Lilas")
+    mf("settings", "set", "siret", "73282932000074")
     assert mf("client", "add", "Atelier Dupont").stdout.strip() == "C-1"
     ref = mf(
         "mission", "new", "C-1", "Website", "--amount", "4500", "--deposit", "30%", "--deadline", deadline
@@ -78,7 +81,8 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
     assert "possible triggers" in early.stderr
     mf("fire", ref, "approve")
     unlawful = mf("fire", ref, "invoice", expect=8)
-    assert "your SIRET (missionflow settings set siret)" in unlawful.stderr
+    assert "your legal form (missionflow settings set legal_form EI)" in unlawful.stderr
+    assert "your IBAN (missionflow settings set iban)" in unlawful.stderr
     assert "the client's SIREN (missionflow client edit C-1 --siren)" in unlawful.stderr
     assert json.loads(mf("mission", "show", ref, "--json").stdout)["state"] == "approved"
     for key, value in IDENTITY:

@@ -20,7 +20,9 @@ AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def run(tmp_path: Path) -> Cli:
-    """A CLI bound to a fresh database file."""
+    """A CLI bound to a fresh database file of a freelancer whose identity is set."""
+    with open_store(tmp_path / "missions.db") as store:
+        identify(store)
     return Cli(tmp_path / "missions.db")
 
 

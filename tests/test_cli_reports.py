@@ -11,7 +11,7 @@ import pytest
 
 from missionflow import open_store
 from tests.cli_helpers import Cli
-from tests.reports_scenario import build
+from tests.reports_scenario import build, clock
 
 ON = "2026-12-15"
 
@@ -20,7 +20,7 @@ ON = "2026-12-15"
 def run(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     """A CLI bound to the scripted autumn (the report commands only read it)."""
     db = tmp_path_factory.mktemp("cli-reports") / "autumn.db"
-    with open_store(db) as store:
+    with open_store(db, clock=clock) as store:
         build(store)
     return Cli(db)
 

@@ -33,12 +33,15 @@ def run(store_url: str) -> Cli:
     return Cli(store_url)
 
 
-NOW = datetime.now(UTC)
+NOW = datetime.now(UTC) - timedelta(days=30)
+"""When the missions of these tests start: a month ago, so that later steps can be dated before today."""
+SIGNED_ON = (NOW + timedelta(days=5)).date()
+PAID_ON = (NOW + timedelta(days=7)).date()
 
 
-def lead(store: Store, **terms: object) -> str:
+def lead(store: Store, client: str = "Atelier Dupont", at: datetime = NOW, **terms: object) -> str:
     """A 4500 EUR lead (30 % deposit) for a new client; returns its reference."""
-    return testing.lead(store, client="Atelier Dupont", title="Website", amount="4500", at=NOW, **terms)
+    return testing.lead(store, client=client, title="Website", amount="4500", at=at, **terms)
 
 
 def accepted(store: Store, **terms: object) -> str:
@@ -126,13 +129,17 @@ def test_settings_set_saves_valid_values(run: Cli) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "says"),
     [
-        ("deposit_percent", "150", "out of range"),
-        ("late_penalty_rate", "lots", "not a number"),
+        ("deposit_percent", "150", "over 100 %"),
+        ("deposit_percent", "0.3", "ambiguous"),
+        ("late_penalty_rate", "lots", "plain decimal number"),
+        ("late_penalty_rate", "1e999", "plain decimal number"),
+        ("recovery_indemnity", "40,00", "without thousands separators"),
         ("minimum_lead_days", "-1", "whole number"),
         ("payment_terms_days", "90", "legal maximum of 60"),
         ("working_days", "mon,funday", "mon,tue"),
         ("working_hours", "18:00-09:00", "start must be before the end"),
-        ("currency", "EURO", "ISO currency code"),
+        ("currency", "EURO", "ISO 4217 currency code"),
+        ("currency", "XYZ", "ISO 4217 currency code"),
         ("siret", "1234", "14 digits"),
         ("timezone", "Mars/Olympus", "timezone"),
         ("name", " ", "cannot be empty"),
@@ -273,7 +280,7 @@ def test_spec_set_reads_a_markdown_file(run: Cli, store: Store, tmp_path: Path) 
     path.write_text(
         "# Cahier des charges\n\n## Objectifs\nA faster site\n\n## Livrables\n- website\n\n"
         "## Codes d'accès\n- admin access\n\n"
-        f"## Échéance\n{SPEC.deadline}\n\n## Budget\n4 500 €\n\n## Critères d'acceptation\nLighthouse over 90\n",
+        f"## Échéance\n{SPEC.deadline}\n\n## Budget\n4500 €\n\n## Critères d'acceptation\nLighthouse over 90\n",
         encoding="utf-8",
     )
     assert run.ok("spec", "set", ref, "--file", str(path)).strip() == f"{ref}: specification saved (complete)"
@@ -347,7 +354,7 @@ def test_contract_sign_records_every_term_and_moves_the_mission(run: Cli, store:
         "--terms-version",
         "CGV-2026-1",
         "--signed-on",
-        "2026-11-24",
+        SIGNED_ON.isoformat(),
         "--by",
         "camille",
         "--acceptance-days",
@@ -357,9 +364,7 @@ def test_contract_sign_records_every_term_and_moves_the_mission(run: Cli, store:
         out.strip() == f"{ref}: contract CGV-2026-1 signed for 4,500.00 EUR; specification -> contract_signed"
     )
     mission = store.get_mission(ref)
-    assert mission.contract == Contract(
-        Money.of("4500", EUR), "CGV-2026-1", date(2026, 11, 24), "camille", 15
-    )
+    assert mission.contract == Contract(Money.of("4500", EUR), "CGV-2026-1", SIGNED_ON, "camille", 15)
     assert mission.state == "contract_signed"
     assert run("contract", "sign", ref, "--amount", "4500", "--terms-version", "CGV-2026-1").exit_code == 4
 
@@ -435,7 +440,7 @@ def test_payment_add_and_start_work_follow_the_deposit(run: Cli, store: Store) -
     assert blocked.exit_code == 3
     assert "deposit not received: 0.00 of 1,350.00 EUR (30 %), 1,350.00 EUR still due" in blocked.stderr
     out = run.ok(
-        "payment", "add", ref, "1000", "--on", "2026-11-28", "--method", "transfer", "--ref", "VIR-42"
+        "payment", "add", ref, "1000", "--on", PAID_ON.isoformat(), "--method", "transfer", "--ref", "VIR-42"
     )
     assert out.strip() == f"{ref}: 1,000.00 EUR received; paid 1,000.00 EUR, deposit due 1,350.00 EUR"
     assert "350.00 EUR still due" in run("fire", ref, "start_work").stderr
@@ -450,7 +455,7 @@ def test_payment_add_and_start_work_follow_the_deposit(run: Cli, store: Store) -
     assert "contract_signed --confirm_deposit--> deposit_received" in run.ok("fire", ref, "confirm_deposit")
     assert "deposit_received --start_work--> in_progress" in run.ok("fire", ref, "start_work")
     received = [p for p in store.get_mission(ref).payments if p.reference == "VIR-42"]
-    assert received == [Payment(Money.of("1000", EUR), date(2026, 11, 28), "transfer", "VIR-42")]
+    assert received == [Payment(Money.of("1000", EUR), PAID_ON, "transfer", "VIR-42")]
 
 
 def test_payment_add_refuses_bad_values_with_exit_2(run: Cli, store: Store) -> None:
@@ -579,13 +584,14 @@ def test_decline_before_the_contract_and_block_only_with_an_exit(run: Cli, store
     assert store.get_mission(ref).state == "lead"
     run.ok("fire", ref, "decline", "--reason", "rude on the phone", "--block-client")
     assert store.get_mission(ref).client.blocked_reason == "rude on the phone"
-    after = signed(store)
+    after = lead(store, client="Brasserie Lune")
+    testing.sign(store, after, spec=SPEC, at=NOW)
     assert run("fire", after, "decline", "--reason", "changed my mind").exit_code == 4
 
 
 def test_history_shows_steps_out_of_working_hours(run: Cli, store: Store) -> None:
     """A step fired on a Saturday is marked out of hours in `mission history`, text and JSON."""
-    ref = lead(store)
+    ref = lead(store, at=datetime(2026, 3, 1, 9, tzinfo=UTC))
     run.ok("fire", ref, "qualify", "--at", "2026-03-02T11:00+01:00")  # a Monday morning
     run.ok("fire", ref, "decline", "--reason", "no", "--at", "2026-03-07T11:00+01:00")  # a Saturday
     lines = run.ok("mission", "history", ref).splitlines()

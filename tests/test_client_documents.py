@@ -33,7 +33,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from missionflow import Store, open_store, testing
-from missionflow.freelance import Deliverable, Payment, Specification, parse_price
+from missionflow.freelance import Deliverable, Payment, Specification, parse_price, render_document
 from missionflow.freelance.documents import check_pdf, extract_xml
 from missionflow.money import Money
 from tests.cli_helpers import Cli
@@ -546,3 +546,47 @@ def test_each_pdf_embeds_its_fonts_and_says_pdf_a_3b(issued: Issued, require_bin
             assert [str(failure) for failure in check_pdf(data)] == [], kind
         else:
             assert extract_xml(data) is None, kind
+
+
+def test_late_payment_and_work_done_invoices_are_documents_too(
+    store: Store, pdftotext: str, tmp_path: Path
+) -> None:
+    """The late-payment invoice (interest and indemnity, outside the scope of VAT, naming the invoice
+    paid late) and the final invoice of a terminated mission (the work done, the deposit deducted)
+    are written as PDF with their Factur-X XML passing every rule."""
+    ended = testing.lead(store, client="Tardif")
+    testing.sign(store, ended)
+    deposit = store.issue_deposit_invoice(ended, issued_on=date(2026, 3, 2))
+    testing.start(store, ended)
+    store.fire(ended, "terminate", note="plus de nouvelles", at=at("2026-03-03"))
+    work = store.issue_final_invoice_after_exit(ended, Money.of("800", "EUR"), at=at("2026-03-04"))
+    late = testing.approved_mission(store, client="Lent")
+    _, final = store.issue_final_invoice(late, at=at("2026-03-04"))
+    store.record_payment(late, Payment(final.total, date(2026, 5, 4), "transfer"))
+    penalty = store.issue_late_payment_invoice(late, on=date(2026, 5, 4))
+    for record, expected in (
+        (
+            work,
+            [
+                "Travail réalisé jusqu'à la fin de la mission",
+                f"Acompte déduit : facture n° {deposit.number} du 2 mars 2026",
+                "Net à payer 500,00 €",
+            ],
+        ),
+        (
+            penalty,
+            [
+                "Facture de pénalités de retard",
+                f"Pénalités de retard sur la facture n° {final.number} : 31 jours au taux annuel de 12 %",
+                f"Indemnité forfaitaire pour frais de recouvrement, facture n° {final.number}",
+                "Sommes hors du champ de la TVA",
+                f"Facture n° {final.number} du 4 mars 2026, échue le 3 avril 2026",
+            ],
+        ),
+    ):
+        pdf = render_document(store.invoice_document(record.number), "pdf")
+        assert [str(failure) for failure in check_pdf(pdf)] == [], record.kind
+        path = tmp_path / f"{record.number}.pdf"
+        path.write_bytes(pdf)
+        text = read_pdf(path, pdftotext)
+        check(text, [(record.kind, wanted) for wanted in expected])

@@ -149,7 +149,7 @@ def test_a_writer_that_lost_the_race_writes_nothing(
     def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:
         if statement.startswith(cue) and not fired:
             fired.append(statement)
-            second.agree_extra_revision(ref, Money.of("0", "EUR"), "meanwhile")
+            second.answer_criterion(ref, "budget_fits", False, "meanwhile")
 
     event.listen(engine, "before_cursor_execute", sneak_in)
     try:
@@ -161,7 +161,7 @@ def test_a_writer_that_lost_the_race_writes_nothing(
     mission = second.get_mission(ref)
     assert mission.state == "lead"
     assert mission.history == []
-    assert mission.extra_revisions == 1
+    assert mission.criteria_answers["budget_fits"].note == "meanwhile"
     assert first.fire(ref, "qualify", at=AT).dest == "criteria_check"
     assert first.verify() == []
 

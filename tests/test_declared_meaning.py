@@ -14,7 +14,7 @@ import pytest
 from missionflow import Store, parse_workflow, register_workflow
 from missionflow.freelance import DEFAULT_WORKFLOW
 from missionflow.store import open_store
-from missionflow.testing import approve, lead, sign, start, working_mission
+from missionflow.testing import approve, identify, lead, sign, start, working_mission
 from missionflow.workflow import load_workflow, shipped_workflow_dir
 
 EXECUTABLE = Path(sys.executable).with_name("missionflow")
@@ -93,6 +93,7 @@ def test_the_command_line_follows_what_the_files_declare(tmp_path: Path, db_kind
     moves without one."""
     db = tmp_path / "cli.db"
     with open_store(db) as store:
+        identify(store)
         register_workflow(parse_workflow(renamed_copy(), "renamed.yaml"))
         register_workflow(parse_workflow(GALLERY, "gallery.yaml"))
         billed = lead(store, workflow="freelance-renamed")

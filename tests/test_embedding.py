@@ -4,7 +4,7 @@ recorded once per idempotency key (a webhook's delivery id), on SQLite and Postg
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, inspect, select
@@ -13,11 +13,15 @@ from missionflow import InvalidValueError, Money, Store, open_store
 from missionflow.freelance import Payment
 
 PAYMENT = Payment(Money.of("1350", "EUR"), date(2026, 3, 2), "card", "evt_1")
+OPENED = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+"""When the missions open: before the payments they receive."""
 
 
 def new_mission(store: Store) -> str:
     """A new mission of 4500 EUR; returns its reference."""
-    return store.create_mission(store.add_client("Acme").ref, "Logo", amount=Money.of("4500", "EUR")).ref
+    return store.create_mission(
+        store.add_client("Acme").ref, "Logo", amount=Money.of("4500", "EUR"), at=OPENED
+    ).ref
 
 
 def test_the_same_key_records_one_payment(store: Store) -> None:

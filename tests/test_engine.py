@@ -41,6 +41,8 @@ from missionflow.workflow import WorkflowRegistry, compile_workflow, workflow_fo
 
 MINIMAL = Path(__file__).parent / "machines" / "valid" / "minimal.yaml"
 MONDAY = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)  # 11:00 in Paris, inside working hours
+LATER = MONDAY + timedelta(hours=1)
+"""After a walk from MONDAY (one minute a step): history only moves forward."""
 SATURDAY = datetime(2025, 3, 8, 10, 0, tzinfo=UTC)
 
 
@@ -142,7 +144,7 @@ def test_blocked_fire_changes_nothing() -> None:
     mission.payments.clear()
     before = copy.deepcopy(mission)
     with pytest.raises(TransitionBlockedError):
-        fire(mission, "start_work", at=MONDAY)
+        fire(mission, "start_work", at=LATER)
     assert mission == before
 
 
@@ -204,23 +206,23 @@ def test_internal_deliver_keeps_the_state_and_records_the_data() -> None:
     """`deliver` is internal: the state stays and the record keeps the deliverable."""
     mission = prepared_mission()
     walk(mission, "qualify", "accept", "sign_contract", "confirm_deposit", "start_work")
-    record = fire(mission, "deliver", actor="camille", at=MONDAY, data={"deliverable": "logo"})
+    record = fire(mission, "deliver", actor="camille", at=LATER, data={"deliverable": "logo"})
     assert (record.source, record.dest, mission.state) == ("in_progress", "in_progress", "in_progress")
     assert record.data == {"deliverable": "logo"}
     assert record.delivery == "logo"
-    assert mission.deliveries() == [("logo", MONDAY)]
+    assert mission.deliveries() == [("logo", LATER)]
 
 
 def test_data_given_to_another_trigger_is_not_a_delivery() -> None:
     """A `deliverable` passed to start_work is kept as data but does not count as handed over (R10)."""
     mission = prepared_mission()
     walk(mission, "qualify", "accept", "sign_contract", "confirm_deposit")
-    record = fire(mission, "start_work", at=MONDAY, data={"deliverable": "logo"})
+    record = fire(mission, "start_work", at=LATER, data={"deliverable": "logo"})
     assert record.data == {"deliverable": "logo"}
     assert record.delivery is None
     assert mission.deliveries() == []
     with pytest.raises(TransitionBlockedError) as caught:
-        fire(mission, "approve", at=MONDAY)
+        fire(mission, "approve", at=LATER)
     assert caught.value.reasons == ("not delivered yet: logo, admin password (access code)",)
 
 
@@ -228,14 +230,14 @@ def test_a_whole_mission_walks_from_lead_to_paid() -> None:
     """With every fact in place the default workflow goes from lead to paid."""
     mission = prepared_mission()
     walk(mission, "qualify", "accept", "sign_contract", "confirm_deposit", "start_work")
-    fire(mission, "deliver", at=MONDAY, data={"deliverable": "logo"})
-    fire(mission, "request_revision", at=MONDAY)
-    fire(mission, "deliver", at=MONDAY, data={"deliverable": "logo"})
-    fire(mission, "deliver", at=MONDAY, data={"deliverable": "admin password"})
-    walk(mission, "approve", "invoice")
-    mission.invoices.append(InvoiceSummary("F-2025-001", "invoice", Money.of("4500", "EUR")))
+    fire(mission, "deliver", at=LATER, data={"deliverable": "logo"})
+    fire(mission, "request_revision", at=LATER)
+    fire(mission, "deliver", at=LATER, data={"deliverable": "logo"})
+    fire(mission, "deliver", at=LATER, data={"deliverable": "admin password"})
+    walk(mission, "approve", "invoice", at=LATER)
+    mission.invoices.append(InvoiceSummary("F-2025-001", "final", Money.of("4500", "EUR")))
     mission.payments.append(Payment(Money.of("3150", "EUR"), date(2025, 4, 1)))
-    fire(mission, "settle", at=MONDAY)
+    fire(mission, "settle", at=LATER + timedelta(hours=1))
     assert mission.state == "paid"
     assert [r.trigger for r in mission.history][-3:] == ["approve", "invoice", "settle"]
 
@@ -329,13 +331,13 @@ def test_an_agreed_deposit_cannot_be_skipped_even_when_paid() -> None:
     walk(mission, "qualify", "accept", "sign_contract")
     before = copy.deepcopy(mission)
     with pytest.raises(TransitionBlockedError) as caught:
-        fire(mission, "start_work", at=MONDAY)
+        fire(mission, "start_work", at=LATER)
     assert [r.guard for r in caught.value.failed] == ["no_deposit_agreed"]
     assert caught.value.reasons == (
         "a deposit of 30 % was agreed: confirm it (confirm_deposit) before starting work",
     )
     assert mission == before
-    walk(mission, "confirm_deposit", "start_work")
+    walk(mission, "confirm_deposit", "start_work", at=LATER)
     assert [(r.source, r.dest) for r in mission.history[-2:]] == [
         ("contract_signed", "deposit_received"),
         ("deposit_received", "in_progress"),

@@ -169,7 +169,7 @@ def test_hooks_declared_in_the_workflow_file_run_on_the_store(store_url: str, fr
         order: list[str] = []
         store.hooks.after_commit()(lambda event: order.append(f"app saw {len(fresh_calls)}"))
         ref = store.create_mission(
-            store.add_client("Studio client").ref, "Mix", workflow="studio-session"
+            store.add_client("Studio client").ref, "Mix", workflow="studio-session", at=MONDAY
         ).ref
         with pytest.raises(TransitionBlockedError, match="closed on Sundays"):
             store.fire(ref, "book", at=SUNDAY)

@@ -243,7 +243,7 @@ def test_a_guard_without_declared_reads_sees_every_fact_on_the_store(
     store: Store, counting_workflow: str
 ) -> None:
     """A persisted fire gives an application's undeclared guard the whole mission, history and payments included."""
-    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow).ref
+    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow, at=AT).ref
     store.fire(ref, "touch", at=AT)
     store.fire(ref, "touch", at=AT)
     store.record_payment(ref, Payment(Money.of("10", EUR), AT.date()))
@@ -252,7 +252,7 @@ def test_a_guard_without_declared_reads_sees_every_fact_on_the_store(
 
 def test_a_guard_that_declares_its_reads_is_given_only_those(store: Store, counting_workflow: str) -> None:
     """A persisted fire loads only what the trigger's guards declare: other facts keep their empty defaults."""
-    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow).ref
+    ref = store.create_mission(store.add_client("Acme").ref, "Custom", workflow=counting_workflow, at=AT).ref
     store.fire(ref, "touch", at=AT)
     store.record_payment(ref, Payment(Money.of("10", EUR), AT.date()))
     assert refusal(store, ref, "check_client") == ("0 entries, 0 payments",)
@@ -314,7 +314,9 @@ def test_a_delivery_schedules_its_approval_reminder_from_the_contract(store: Sto
 def test_hooks_declared_by_the_workflow_file_run_around_a_plain_fire(store: Store) -> None:
     """Without any hook of the application, the hooks a workflow file declares still veto and follow a fire."""
     plugin_hooks.CALLS.clear()
-    ref = store.create_mission(store.add_client("Studio client").ref, "Mix", workflow="studio-session").ref
+    ref = store.create_mission(
+        store.add_client("Studio client").ref, "Mix", workflow="studio-session", at=AT
+    ).ref
     with pytest.raises(TransitionBlockedError, match="closed on Sundays"):
         store.fire(ref, "book", at=SUNDAY)
     assert store.fire(ref, "book", at=AT).dest == "booked"

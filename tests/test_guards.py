@@ -427,26 +427,30 @@ def test_deliverables_complete_accepts_tacit_approval_after_the_agreed_period() 
 
 
 def test_fully_paid_blocks_without_invoice_or_with_a_balance() -> None:
-    """Nothing invoiced, or a balance left to the cent, is refused."""
+    """Nothing invoiced, no final invoice, or a balance left to the cent, is refused."""
     assert check("fully_paid", mission()) == "nothing has been invoiced yet"
-    invoices = [InvoiceSummary("F-1", "invoice", Money.of("4500", EUR))]
+    deposit = [InvoiceSummary("F-1", "deposit", Money.of("1350", EUR))]
+    paid = [Payment(Money.of("1350", EUR), TODAY)]
+    assert check("fully_paid", mission(invoices=deposit, payments=paid)) == (
+        "no final invoice has been issued yet"
+    )
+    invoices = [InvoiceSummary("F-1", "final", Money.of("4500", EUR))]
     payments = [Payment(Money.of("4499.99", EUR), TODAY)]
     assert check("fully_paid", mission(invoices=invoices, payments=payments)) == (
         "still due: 0.01 EUR of 4,500.00 EUR invoiced"
     )
 
 
-def test_fully_paid_lets_a_zero_balance_through_credit_notes_included() -> None:
-    """Paid in full passes, and a credit note lowers what is owed."""
-    invoices = [InvoiceSummary("F-1", "invoice", Money.of("4500", EUR))]
+def test_fully_paid_lets_a_zero_balance_through_but_never_a_cancelled_final_invoice() -> None:
+    """Paid in full passes; a final invoice cancelled by a credit note leaves nothing to settle on."""
+    invoices = [InvoiceSummary("F-1", "final", Money.of("4500", EUR))]
     assert (
         check("fully_paid", mission(invoices=invoices, payments=[Payment(Money.of("4500", EUR), TODAY)]))
         is None
     )
-    credited = [*invoices, InvoiceSummary("A-1", "credit", Money.of("500", EUR))]
-    assert (
-        check("fully_paid", mission(invoices=credited, payments=[Payment(Money.of("4000", EUR), TODAY)]))
-        is None
+    credited = [*invoices, InvoiceSummary("A-1", "credit", Money.of("4500", EUR), references="F-1")]
+    assert check("fully_paid", mission(invoices=credited)) == (
+        "no final invoice stands: F-1 cancelled by a credit note; issue the final invoice again"
     )
 
 

@@ -54,8 +54,11 @@ def shared_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 def store(shared_store: Store) -> Store:
-    """The module's store, with the default settings."""
-    shared_store.save_settings(Settings())
+    """The module's store, with the default settings (and the identity invoices need), no client blocked."""
+    shared_store.save_settings(Settings().with_changes(**testing.IDENTITY))
+    for client in shared_store.list_clients():
+        if client.blocked:
+            shared_store.unblock_client(client.ref)
     return shared_store
 
 
@@ -436,7 +439,7 @@ def test_tacit_approval_is_blocked_before_the_acceptance_period_or_without_one(s
     deliver(store, without_period, "logo")
     deliver(store, without_period, "admin password")
     reasons = refused(
-        store, without_period, lambda: store.approve_tacitly(without_period, at=AT + timedelta(days=365))
+        store, without_period, lambda: store.approve_tacitly(without_period, at=AT + timedelta(days=200))
     )
     assert reasons == {
         "deliverables_complete": "tacit approval needs an acceptance period in the contract; the client must approve"

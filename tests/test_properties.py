@@ -241,20 +241,23 @@ class MissionLifecycle(RuleBasedStateMachine):
 
     @rule(amount=cents, credit=st.booleans())
     def add_invoice(self, amount: Decimal, credit: bool) -> None:
-        """An invoice (or a credit note) is issued."""
+        """A final invoice is issued, or a credit note cancels the last invoice that stands."""
         number = f"F-{len(self.mission.invoices) + 1}"
-        self.mission.invoices.append(
-            InvoiceSummary(number, "credit" if credit else "invoice", Money(amount, "EUR"))
-        )
+        live = self.mission.live_invoices()
+        if credit and live:
+            cancelled = live[-1]
+            self.mission.invoices.append(InvoiceSummary(number, "credit", cancelled.total, cancelled.number))
+        else:
+            self.mission.invoices.append(InvoiceSummary(number, "final", Money(amount, "EUR")))
 
     @rule()
     def pay_the_balance(self) -> None:
         """The final invoice is issued if none is, and the client pays whatever is still due."""
         mission = self.mission
-        if not mission.invoices:
+        if not any(i.kind == "final" for i in mission.live_invoices()):
             total = mission.agreed_amount or Money.of("4500", "EUR")
-            mission.invoices.append(InvoiceSummary("F-1", "invoice", total))
-        missing = mission.invoiced_total.amount - mission.paid_total.amount
+            mission.invoices.append(InvoiceSummary(f"F-{len(mission.invoices) + 1}", "final", total))
+        missing = mission.balance.amount
         if missing > 0:
             mission.payments.append(Payment(Money(missing, "EUR"), self.now.date()))
 

@@ -42,7 +42,7 @@ from missionflow.reports.accounts import compute_account
 from missionflow.reports.charts import Bar, FunnelStage, funnel_chart, pareto_chart
 from missionflow.reports.progress import CLIENT, FREELANCER, assess_progress
 from missionflow.testing import add_client, identify
-from tests.reports_scenario import AT, build, eur, mission_in
+from tests.reports_scenario import AT, build, clock, eur, mission_in
 from tests.reports_scenario import FREELANCER as CAMILLE
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -52,7 +52,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def autumn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """The scripted autumn, built once for the module on SQLite (the reports only read it)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'autumn.db'}"
-    with open_store(url) as store:
+    with open_store(url, clock=clock) as store:
         build(store)
         yield store
 
@@ -389,15 +389,16 @@ def test_store_facades_take_a_day(autumn: Store) -> None:
         clients_report(autumn, since=date(2027, 1, 1), at=date(2026, 12, 15))
 
 
-def test_reports_read_the_same_on_postgresql_and_sqlite(store: Store) -> None:
+def test_reports_read_the_same_on_postgresql_and_sqlite(store_url: str) -> None:
     """The scripted autumn gives the same pipeline and clients figures on both databases."""
-    build(store)
-    assert json.loads(pipeline_report(store, at=AT, fmt="json"))["totals"]["overdue"] == "1800.00"
-    clients = json.loads(clients_report(store, at=AT, fmt="json"))
-    assert [c["ref"] for c in clients["clients"]] == ["C-1", "C-2", "C-3", "C-5", "C-4"]
-    assert [m.ref for m in store.get_missions(state="paid")] == ["M-1", "M-4"]
-    assert [m.ref for m in store.get_missions(client="C-5")] == ["M-6", "M-7"]
-    assert store.get_missions(client="C-5")[1] == store.get_mission("M-7")
+    with open_store(store_url, clock=clock) as store:
+        build(store)
+        assert json.loads(pipeline_report(store, at=AT, fmt="json"))["totals"]["overdue"] == "1800.00"
+        clients = json.loads(clients_report(store, at=AT, fmt="json"))
+        assert [c["ref"] for c in clients["clients"]] == ["C-1", "C-2", "C-3", "C-5", "C-4"]
+        assert [m.ref for m in store.get_missions(state="paid")] == ["M-1", "M-4"]
+        assert [m.ref for m in store.get_missions(client="C-5")] == ["M-6", "M-7"]
+        assert store.get_missions(client="C-5")[1] == store.get_mission("M-7")
 
 
 # --- the status report -------------------------------------------------------------------------
@@ -423,7 +424,7 @@ def every_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stor
         "declined",
         "terminated",
     ]
-    with open_store(url) as store:
+    with open_store(url, clock=lambda: STATES_AT) as store:
         identify(store, name=CAMILLE)
         client = add_client(store, "Atelier Dupont", language="en").ref
         yield store, {state: mission_in(store, client, state, STATES_AT) for state in states}
@@ -633,7 +634,7 @@ def test_html_pages_are_self_contained_and_print_ready(
 
 def test_client_names_are_escaped_everywhere() -> None:
     """A name with markup characters stays text in the HTML, the SVG and the Markdown table."""
-    with open_store("sqlite://") as store:
+    with open_store("sqlite://", clock=lambda: STATES_AT) as store:
         identify(store)
         client = add_client(store, "Bob & <Sons> | Co", language="en").ref
         ref = mission_in(store, client, "paid", STATES_AT)

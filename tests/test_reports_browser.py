@@ -18,7 +18,7 @@ import pytest
 
 from missionflow import open_store
 from missionflow.reports import clients_report, pipeline_report, status_report
-from tests.reports_scenario import AT, build
+from tests.reports_scenario import AT, build, clock
 
 FLAGS = (
     "--headless",
@@ -87,7 +87,7 @@ def browser(require_binary: Callable[[str, str], str], tmp_path: Path) -> Browse
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
     """The three HTML reports of the scripted autumn, written to files."""
     folder = tmp_path_factory.mktemp("pages")
-    with open_store(f"sqlite:///{folder / 'autumn.db'}") as store:
+    with open_store(f"sqlite:///{folder / 'autumn.db'}", clock=clock) as store:
         build(store)
         texts = {
             "status": status_report(store, "M-5", fmt="html", at=AT),

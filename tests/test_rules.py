@@ -153,7 +153,7 @@ def test_r3_the_specification_is_the_keystone(store: Store) -> None:
     markdown = (
         "# Cahier des charges\n\n## Objectives\nA faster, accessible website\n\n"
         "## Deliverables\n- mockups\n- website\n\n## Access codes\n- admin access\n\n"
-        "## Deadline\n2026-06-01\n\n## Budget\n4 500 EUR\n\n"
+        "## Deadline\n2026-06-01\n\n## Budget\n4500 EUR\n\n"
         "## Acceptance criteria\nLighthouse score over 90 on every page\n"
     )
     store.set_specification(ref, parse_specification(markdown, EUR, markdown=True))

@@ -111,7 +111,7 @@ def test_missions_get_short_refs_defaults_and_their_workflow_version(store: Stor
     store.save_settings(Settings(deposit_percent=Decimal("40"), included_revisions=3, currency="EUR"))
     client = store.add_client("Acme").ref
     first = store.create_mission(client, "Logo", at=AT)
-    second = store.create_mission(client, "Site", amount=eur("2500.50"), deadline=date(2026, 9, 1))
+    second = store.create_mission(client, "Site", amount=eur("2500.50"), deadline=date(2026, 9, 1), at=AT)
     assert (first.ref, second.ref) == ("M-1", "M-2")
     assert first.state == "lead"
     assert first.workflow == "freelance-mission"
@@ -155,7 +155,7 @@ def test_listing_is_most_recent_first_and_filters(store: Store) -> None:
 
 def test_settings_round_trip_exactly(store: Store) -> None:
     """Saved settings come back equal, decimals, hours and criteria included."""
-    assert store.get_settings() == Settings()
+    assert store.get_settings() == Settings().with_changes(**testing.IDENTITY)
     custom = Settings(
         name="Jeanne",
         deposit_percent=Decimal("33.333"),
@@ -243,7 +243,6 @@ def test_every_write_guards_read_bumps_the_version(store: Store) -> None:
         lambda: store.answer_criterion(ref, "budget_fits", True),
         lambda: store.set_specification(ref, SPEC),
         lambda: store.record_payment(ref, Payment(eur("300"), date(2026, 3, 3))),
-        lambda: store.agree_extra_revision(ref, eur("150"), "a fourth round"),
         lambda: store.set_rush_surcharge(ref, eur("200")),
         lambda: store.issue_invoice(ref, "deposit", eur("300"), date(2026, 3, 3), date(2026, 4, 2)),
     ]
@@ -251,6 +250,10 @@ def test_every_write_guards_read_bumps_the_version(store: Store) -> None:
         before = store.get_mission(ref).version
         write()
         assert store.get_mission(ref).version == before + 1
+    testing.sign(store, ref, spec=SPEC, at=AT)  # an extra round is agreed under a contract
+    before = store.get_mission(ref).version
+    store.agree_extra_revision(ref, eur("150"), "a fourth round")
+    assert store.get_mission(ref).version == before + 1
     mission = store.get_mission(ref)
     assert mission.extra_revisions == 1
     assert mission.rush_surcharge == eur("200")
@@ -432,7 +435,13 @@ def test_an_invoice_issued_with_its_transition_is_all_or_nothing(store: Store) -
         store.fire(ref, "deliver", data={"deliverable": deliverable}, at=AT)
     store.fire(ref, "approve", at=AT)
     record, invoice = store.fire_with_invoice(
-        ref, "invoice", kind="final", total=eur("700"), issued_on=date(2026, 4, 1), due_on=date(2026, 5, 1)
+        ref,
+        "invoice",
+        kind="final",
+        total=eur("700"),
+        issued_on=date(2026, 4, 1),
+        due_on=date(2026, 5, 1),
+        at=AT,
     )
     assert record.dest == "invoiced"
     assert invoice.number == "2026-0001"

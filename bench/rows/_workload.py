@@ -60,7 +60,7 @@ _DELIVERED = TransitionRecord(
     "deliver", START_DEST, START_DEST, "camille", _AT + timedelta(days=2), data={"deliverable": "mockups"}
 )
 _REVISION = TransitionRecord("request_revision", START_DEST, "revisions", "client", _AT + timedelta(days=3))
-_INVOICE = InvoiceSummary("F-2026-001", "invoice", _AMOUNT)
+_INVOICE = InvoiceSummary("F-2026-001", "final", _AMOUNT)
 
 ACTIVE_STATES = tuple(s.id for s in DEFINITION.states if not s.final)
 """The states a mission can be listed in: every state that has triggers."""

@@ -4,14 +4,17 @@ Exit codes (documented in ``missionflow --help`` and the README):
 
     0  success
     1  any other failure (one-line message)
-    2  usage error or invalid value (a negative amount, a malformed date, a bad percentage)
+    2  usage error or invalid value (an amount that is not a plain decimal like 1350.50, a
+       thousands separator, more decimals than the currency has, 0.3 for a percentage, a
+       malformed date, a date in the future or before the last step)
     3  transition blocked by a guard (the reasons on stderr, one per line)
     4  trigger not allowed from the current state (the allowed ones listed)
     5  not found (mission, client, workflow, invoice)
     6  concurrent update (someone else changed the mission; try again)
     7  invalid workflow definition (every problem listed)
     8  refused by a rule of the trade: the values are fine, the record says no (a second final
-       invoice, an amendment without a contract, a plan when nothing is due)
+       invoice, an amendment without a contract, a plan when nothing is due, an invoice before
+       the freelancer's identity is set, a client matching a blocked one)
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -198,17 +201,12 @@ def parse_moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.astimezone()
 
 
-def parse_percent(text: str | None) -> Decimal | None:
-    """ "30%", "30" or "12.5 %" as a Decimal percentage between 0 and 100."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip().rstrip("%").strip())
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a percentage like 30%", param_hint="--deposit") from None
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise click.BadParameter(f"{text!r} must be between 0% and 100%", param_hint="--deposit")
-    return value
+def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
+    """ "30%" or "30" (0 to 100) as a Decimal, by the library's strict parser: "0.3" is ambiguous
+    and refused, like "30%%" or "1,5" (exit 2 naming the value)."""
+    from missionflow.money import parse_percent as strict_percent
+
+    return None if text is None else strict_percent(text, option)
 
 
 def write_document(data: bytes, output: Path | None, *, binary: bool) -> None:

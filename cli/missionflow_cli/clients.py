@@ -68,6 +68,7 @@ def client() -> None:
 @click.option("--email", default="", help="Contact e-mail (a private client receives e-invoices there).")
 @click.option("--company", "company", default=None, hidden=True, help="Same as --legal-name.")
 @click.option("--b2b/--b2c", "business", default=True, help="A business (default) or a private client.")
+@click.option("--force", is_flag=True, help="Add it even though it matches a blocked client (someone else).")
 @detail_options
 @db_option
 @json_option
@@ -76,11 +77,15 @@ def client_add(
     email: str,
     company: str | None,
     business: bool,
+    force: bool,
     db: str | None,
     as_json: bool,
     **values: object,
 ) -> None:
     """Add a client and print its reference.
+
+    A client whose name, company or email matches a blocked client is refused (exit 8, the blocked
+    client named) unless --force says it is someone else.
 
     Example:
 
@@ -91,7 +96,9 @@ def client_add(
     details = _details(values)
     legal_name = str(details.pop("legal_name", company or ""))
     with store_for(db) as store:
-        record = store.add_client(name.strip(), email=email, company=legal_name, business=business, **details)
+        record = store.add_client(
+            name.strip(), email=email, company=legal_name, business=business, force=force, **details
+        )
     if as_json:
         emit_json(client_json(record))
     else:

@@ -16,6 +16,7 @@ from missionflow_cli.app import (
     table,
 )
 from missionflow_cli.trade import mission_argument
+from missionflow_cli.views import agreement_json
 
 
 @click.group()
@@ -117,11 +118,10 @@ def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
         missionflow contract amend M-1 --amount 600 --reason "a blog section, agreed by mail on 2026-12-02"
     """
     from missionflow import Money
-    from missionflow.money import parse_decimal
 
     with store_for(db) as store:
         current = store.get_mission(ref)
-        change = Money(parse_decimal(amount, "amount"), current.currency)
+        change = Money.of(amount, current.currency, negative=True)
         store.amend_contract(ref, change, reason)
     click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
 
@@ -141,17 +141,20 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
 
     with store_for(db) as store:
         current = store.get_mission(ref)
-        amendments = store.list_amendments(ref)
     signed = current.contract
-    total = None
-    if signed is not None:
-        total = signed.amount
-        for amendment in amendments:
-            total = total + amendment.amount
+    agreement = current.agreement
     if as_json:
-        emit_json({"id": current.ref, "contract": signed, "amendments": amendments, "total": total})
+        emit_json(
+            {
+                "id": current.ref,
+                "contract": signed,
+                "amendments": current.amendments,
+                "lines": agreement_json(current)["lines"],
+                "total": agreement.total if signed is not None else None,
+            }
+        )
         return
-    if signed is None or total is None:
+    if signed is None:
         click.echo(f"{current.ref}: no signed contract yet")
         return
     click.echo(f"{current.ref}  contract {signed.terms_version}")
@@ -174,12 +177,20 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
     ]
     for label, value in facts:
         click.echo(f"  {label:<11} {value}")
-    click.echo("amendments:")
+    click.echo("agreed:")
     table(
-        ["AGREED", "KIND", "AMOUNT", "REASON"],
-        [[f"{a.agreed_at:%Y-%m-%d}", a.kind.replace("_", " "), str(a.amount), a.reason] for a in amendments],
+        ["AGREED", "KIND", "AMOUNT", "WHAT"],
+        [
+            [
+                f"{line.agreed_at:%Y-%m-%d}" if line.agreed_at else "",
+                line.kind.replace("_", " "),
+                str(line.amount),
+                line.designation,
+            ]
+            for line in agreement.lines
+        ],
     )
-    click.echo(f"  {'total':<11} {total}")
+    click.echo(f"  {'total':<11} {agreement.total}")
 
 
 @click.group()
@@ -219,12 +230,17 @@ def payment_add(
         money = Money.of(amount, current.currency)
         store.record_payment(ref, Payment(money, when, method, reference))
         updated = store.get_mission(ref)
-        invoiced = [b for b in store.invoice_balances(ref) if b.status not in ("cancelled", "credit")]
     click.echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
-    if not invoiced:
+    if not updated.live_invoices():
         click.echo(
             f"warning: {ref} has no invoice yet: the payment is held as a credit for the first invoice; "
             f"French practice asks for a deposit invoice (missionflow invoice deposit {ref})",
+            err=True,
+        )
+    elif updated.balance.amount < 0:
+        click.echo(
+            f"warning: {ref}: {Money.zero(updated.currency) - updated.balance} more than the invoices ask "
+            "for is held as a credit (refund it, or it pays the next invoice)",
             err=True,
         )
 

@@ -146,6 +146,7 @@ def walk(db: str) -> None:
                 "camille",
             ],
         ),
+        ("Everything agreed, line by line:", ["contract", "show", "M-1"]),
         (
             "The client asks to start on Monday, before paying the deposit:",
             ["fire", "M-1", "start_work", "--by", "camille"],
@@ -184,6 +185,7 @@ def walk(db: str) -> None:
             ["payment", "add", "M-1", "3610", "--method", "transfer"],
         ),
         ("", ["fire", "M-1", "settle", "--by", "camille"]),
+        ("The receipts book (livre des recettes):", ["books", "receipts"]),
         ("Every step is recorded, who, when, why:", ["mission", "history", "M-1"]),
         ("And the record cannot be rewritten unnoticed:", ["verify"]),
     ]

@@ -14,10 +14,12 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  success
   1  any other failure
-  2  usage error or invalid value
+  2  usage error or invalid value (amounts: plain decimals like 1350.50,
+     no separators, no rounding; percentages 30% or 30; nothing dated ahead)
   3  transition blocked by a guard (reasons on stderr)
   4  trigger not allowed from the current state
   5  not found (mission, client, workflow, invoice)
   6  concurrent update: try again
   7  invalid workflow definition
-  8  refused by a rule of the trade (already invoiced, nothing due...)"""
+  8  refused by a rule of the trade (already invoiced, nothing due, no
+     identity on invoices, a blocked client...)"""

@@ -97,25 +97,71 @@ def invoice_deposit(ref: str, on: str | None, db: str | None, as_json: bool) -> 
 @mission_argument
 @by_option
 @click.option("--at", "at", default=None, help="When it is issued (ISO 8601; default: now).")
+@click.option(
+    "--work-done",
+    default=None,
+    help="For a terminated mission: the amount agreed at the end for the work done, e.g. 800.",
+)
 @db_option
 @json_option
-def invoice_final(ref: str, actor: str | None, at: str | None, db: str | None, as_json: bool) -> None:
+def invoice_final(
+    ref: str, actor: str | None, at: str | None, work_done: str | None, db: str | None, as_json: bool
+) -> None:
     """Fire ``invoice`` (approved -> invoiced) and issue the final invoice, like ``fire M invoice``.
 
-    The contract amount plus agreed extras, minus every deposit invoice. Refused (exit 4) from
-    any state but approved.
+    Everything agreed (the contract, the rush surcharge, amendments, extra rounds), minus every
+    deposit invoice. Refused (exit 4) from any state but approved. For a terminated mission,
+    --work-done bills the amount agreed at the end for the work done, minus the deposits.
 
     Example:
 
         missionflow invoice final M-1 --by camille
     """
+    from missionflow import Money
+
     with store_for(db) as store:
-        record, issued = store.issue_final_invoice(ref, actor=actor or default_actor(), at=parse_moment(at))
+        if work_done is not None:
+            amount = Money.of(work_done, store.get_mission(ref).currency, field="work_done")
+            issued = store.issue_final_invoice_after_exit(ref, amount, at=parse_moment(at))
+            moved = ""
+        else:
+            record, issued = store.issue_final_invoice(
+                ref, actor=actor or default_actor(), at=parse_moment(at)
+            )
+            moved = f"{ref}: {record.source} --{record.trigger}--> {record.dest}"
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: {record.source} --invoice--> {record.dest}")
+    if moved:
+        click.echo(moved)
     click.echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+
+
+@invoice.command("late")
+@mission_argument
+@click.option("--on", "on", default=None, help="Issue date, YYYY-MM-DD (default: today).")
+@db_option
+@json_option
+def invoice_late(ref: str, on: str | None, db: str | None, as_json: bool) -> None:
+    """Bill the late-payment interest and the recovery indemnity (a ``penalty`` invoice).
+
+    What ``overdue`` computes, and what accrued on invoices paid late since, less what earlier
+    late-payment invoices billed, numbered in the same series. Exit 8 when nothing is owed.
+
+    Example:
+
+        missionflow invoice late M-1 --on 2027-03-15
+    """
+    with store_for(db) as store:
+        issued = store.issue_late_payment_invoice(ref, on=parse_date(on, "on"))
+    if as_json:
+        emit_json(invoice_json(issued))
+        return
+    click.echo(
+        f"{ref}: late-payment invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}"
+    )
+    for line in issued.lines:
+        click.echo(f"  {line.get('description')}")
 
 
 @invoice.command("reissue")

@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "report",
         "Reports: keep a client informed, see which clients are worth it, watch the pipeline.",
     ),
+    "books": (
+        "books",
+        "books",
+        "The books a micro-entrepreneur keeps: receipts (livre des recettes) and revenue per period.",
+    ),
     "verify": ("setup", "verify", "Check the tamper-evident history chain of every mission (or of one)."),
     "completion": (
         "setup",

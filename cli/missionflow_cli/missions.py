@@ -23,7 +23,7 @@ from missionflow_cli.firing import fire_options, run_fire
 from missionflow_cli.views import data_text, mission_json, option_json, print_options, record_json
 
 if TYPE_CHECKING:
-    pass
+    from missionflow.freelance import Mission
 
 
 @click.group()
@@ -156,6 +156,8 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow mission show M-1
     """
+    from missionflow.freelance import revision_rounds_used
+
     with store_for(db) as store:
         current = store.get_mission(ref)
         options = store.triggers(ref)
@@ -167,7 +169,7 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ("client", f"{current.client.name} ({current.client.ref})"),
         ("workflow", f"{current.workflow} v{current.workflow_version}"),
         ("state", style(current.state, fg="cyan", bold=True)),
-        ("amount", str(current.agreed_amount) if current.agreed_amount else "not set"),
+        ("amount", _agreed_text(current)),
         (
             "deposit",
             f"{current.deposit_percent.normalize():f} % = {current.deposit_due}, paid {current.paid_total}",
@@ -175,13 +177,24 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ("deadline", current.deadline.isoformat() if current.deadline else "none"),
         (
             "revisions",
-            f"{current.count_fired('request_revision')} used of {current.included_revisions + current.extra_revisions}",
+            f"{revision_rounds_used(current)} used of {current.included_revisions + current.extra_revisions}",
         ),
     ]
     for label, value in facts:
         click.echo(f"  {label:<10} {value}")
     click.echo("next:")
     print_options(options)
+
+
+def _agreed_text(current: Mission) -> str:
+    """The total agreed, with its parts when there is more than the contract (a rush surcharge...)."""
+    agreed = current.agreed_amount
+    if agreed is None:
+        return "not set"
+    lines = current.agreement.lines
+    if len(lines) == 1:
+        return str(agreed)
+    return f"{agreed} ({' + '.join(f'{line.designation} {line.amount}' for line in lines)})"
 
 
 @mission.command("history")
@@ -322,6 +335,9 @@ def mission_assess(ref: str, criterion: str, answer: str, note: str, db: str | N
 @db_option
 def mission_rush(ref: str, amount: str, db: str | None) -> None:
     """Agree a rush surcharge, so that a deadline closer than your minimum lead time can be accepted (R2).
+
+    The surcharge (more than 0) is part of the contract total and billed as its own line of the
+    final invoice; it is agreed before the contract is signed (after it, amend the contract).
 
     Example:
 

@@ -22,7 +22,7 @@ on_option = click.option(
 )
 
 
-def _emit(text: str, output: Path | None) -> None:
+def emit_report(text: str, output: Path | None) -> None:
     """Print the report, or write it (UTF-8) and print where."""
     if output is None:
         click.echo(text, nl=False)
@@ -136,7 +136,7 @@ def report_clients(since: str | None, fmt: str, on: str | None, output: Path | N
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = clients_report(store, since=start, fmt=fmt, at=day)
-    _emit(text, output)
+    emit_report(text, output)
 
 
 @report.command("pipeline")
@@ -164,4 +164,4 @@ def report_pipeline(fmt: str, on: str | None, output: Path | None, db: str | Non
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = pipeline_report(store, fmt=fmt, at=day)
-    _emit(text, output)
+    emit_report(text, output)

@@ -67,12 +67,14 @@ def settings_set(key: str, value: str, db: str | None) -> None:
 
         missionflow settings set working_hours 09:00-18:00
     """
-    from missionflow.freelance import set_from_text
+    from missionflow.freelance import set_from_text, settings_warnings
 
     with store_for(db) as store:
         updated = set_from_text(store.get_settings(), key, value)
         store.save_settings(updated)
     click.echo(f"{key} = {value}")
+    for warning in settings_warnings(updated):
+        click.echo(f"warning: {warning}", err=True)
 
 
 @settings.command("criterion")

@@ -51,6 +51,7 @@ def mission_json(current: Mission, options: list[TriggerOption]) -> dict[str, ob
         "version": current.version,
         "currency": current.currency,
         "amount": to_jsonable(current.agreed_amount),
+        "agreed": agreement_json(current),
         "deposit_percent": str(current.deposit_percent),
         "deposit_due": to_jsonable(current.deposit_due),
         "paid": to_jsonable(current.paid_total),
@@ -59,6 +60,26 @@ def mission_json(current: Mission, options: list[TriggerOption]) -> dict[str, ob
         "extra_revisions": current.extra_revisions,
         "revisions_used": revision_rounds_used(current),
         "triggers": [option_json(o) for o in options],
+    }
+
+
+def agreement_json(current: Mission) -> dict[str, object]:
+    """Everything agreed, line by line (contract or quote, rush surcharge, amendments, extra rounds),
+    and the total: what the final invoice bills."""
+    agreement = current.agreement
+    return {
+        "signed": agreement.signed,
+        "lines": [
+            {
+                "kind": line.kind,
+                "designation": line.designation,
+                "amount": to_jsonable(line.amount),
+                "agreed_at": line.agreed_at.isoformat() if line.agreed_at else None,
+            }
+            for line in agreement.lines
+        ],
+        "total": to_jsonable(agreement.total),
+        "rush_surcharge": to_jsonable(current.rush_surcharge),
     }
 
 

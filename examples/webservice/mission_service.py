@@ -39,6 +39,7 @@ from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, 
 
 from missionflow import (
     ConcurrentUpdateError,
+    ConflictError,
     HookEvent,
     Hooks,
     InvalidValueError,
@@ -175,6 +176,8 @@ class MissionService:
             raise Reply(404, {"error": "not_found", "message": str(error)}) from None
         except InvalidValueError as error:
             raise Reply(422, {"error": "invalid", "field": error.field, "message": str(error)}) from None
+        except ConflictError as error:
+            raise Reply(409, {"error": "conflict", "message": str(error)}) from None
         raise Reply(404, {"error": "not_found", "message": f"no route for {path}"})
 
     def show(self, ref: str) -> Mapping[str, object]:

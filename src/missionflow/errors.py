@@ -172,6 +172,8 @@ class InvalidValueError(MissionflowError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.reason = message
+        """What is wrong with the value, without the field's name."""
         super().__init__(f"invalid {field}: {message}")
 
 

@@ -30,7 +30,7 @@ DELIVERABLES = (Deliverable("mockups"), Deliverable("website"), Deliverable("adm
 """What the default specification promises: two deliverables and an access code."""
 
 
-FREELANCER: dict[str, object] = {
+IDENTITY: dict[str, object] = {
     "name": "Camille Martin",
     "legal_form": "EI",
     "siret": "73282932000074",
@@ -41,35 +41,40 @@ FREELANCER: dict[str, object] = {
     "iban": "FR7630006000011234567890189",
     "bic": "BNPAFRPPXXX",
 }
-"""A freelancer's identity complete enough for lawful documents (SIRET and IBAN with valid keys)."""
+"""A freelancer's identity as a lawful document states it (name, legal form, address, SIRET and
+the bank details, with valid keys): see :func:`identify`."""
 BUSINESS_CLIENT: dict[str, object] = {
     "address": ("5 avenue de la Gare",),
     "postcode": "69002",
     "city": "Lyon",
     "siren": "552100554",
-    "email": "compta@example.fr",
 }
 """What documents need to know of a French business client."""
 PRIVATE_CLIENT: dict[str, object] = {
     "address": ("8 impasse des Roses",),
     "postcode": "33000",
     "city": "Bordeaux",
-    "email": "jeanne@example.org",
 }
-"""What documents need to know of a private client (the e-mail receives the e-invoice)."""
+"""What documents need to know of a private client (besides the e-mail address :func:`add_client`
+gives each client, where a private client receives the e-invoice)."""
 
 
 def identify(store: Store, **changes: object) -> Settings:
-    """Save the freelancer's identity (FREELANCER, then ``changes``) over the current settings."""
-    settings = store.get_settings().with_changes(**{**FREELANCER, **changes})
+    """Give the store's freelancer the identity every document needs (IDENTITY, then ``changes``);
+    the other settings stay as they are. Returns the saved settings."""
+    settings = store.get_settings().with_changes(**{**IDENTITY, **changes})
     store.save_settings(settings)
     return settings
 
 
 def add_client(store: Store, name: str = "Acme", *, business: bool = True, **details: object) -> ClientRecord:
-    """A new client with an address (and a SIREN for a business), ``details`` overriding them."""
+    """A new client with an address (and a SIREN for a business) and an e-mail address of their
+    own (two clients never share one: a blocked client's is refused to the next), ``details``
+    overriding them."""
     known = BUSINESS_CLIENT if business else PRIVATE_CLIENT
-    return store.add_client(name, business=business, **{**known, **details})  # type: ignore[arg-type]
+    own = "".join(c if c.isascii() and c.isalnum() else "-" for c in name.lower()).strip("-") or "client"
+    email = f"contact@{own}.example.fr"
+    return store.add_client(name, business=business, **{**known, "email": email, **details})  # type: ignore[arg-type]
 
 
 def eur(amount: str | int) -> Money:
@@ -110,10 +115,8 @@ def lead(
 ) -> str:
     """A new mission for a new client (with an address, and a SIREN for a business), as a lead;
     returns its reference. ``terms`` go to ``create_mission`` (``deposit_percent``, ``workflow``,
-    ``deadline``...). Settings without a SIRET yet get the freelancer's identity (FREELANCER),
-    so that quotes and invoices can be issued."""
-    if not store.get_settings().siret:
-        identify(store)
+    ``deadline``...). The freelancer's identity is :func:`identify`'s job: a test may want to see
+    an invoice refused without it."""
     client_ref = add_client(store, client, business=business).ref
     money = eur(amount) if amount is not None else None
     return store.create_mission(client_ref, title, amount=money, at=at, **terms).ref  # type: ignore[arg-type]
@@ -204,7 +207,7 @@ __all__ = [
     "BUSINESS_CLIENT",
     "DELIVERABLES",
     "EUR",
-    "FREELANCER",
+    "IDENTITY",
     "MONDAY",
     "PRIVATE_CLIENT",
     "SATURDAY",

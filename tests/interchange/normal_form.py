@@ -18,6 +18,7 @@ def normal_form(definition: WorkflowDefinition) -> dict[str, object]:
         "description": definition.description,
         "language": definition.language,
         "parties": definition.parties,
+        "backdating": definition.backdating,
         "initial": definition.initial,
         "states": [
             (s.id, s.label, s.description, s.final, s.kind, s.tags, s.outcome) for s in definition.states

@@ -102,7 +102,9 @@ def new_mission(service: Service) -> str:
     """A new mission created by the application itself, straight through the library."""
     with open_store(service.db_url) as store:
         client = store.add_client("Acme").ref
-        return store.create_mission(client, "Logo", amount=Money.of("4500", "EUR")).ref
+        # Opened on 1 March 2026: the payments of these tests are dated from then on.
+        opened = datetime(2026, 3, 1, 9, tzinfo=UTC)
+        return store.create_mission(client, "Logo", amount=Money.of("4500", "EUR"), at=opened).ref
 
 
 def test_get_shows_the_state_and_every_trigger_with_its_reasons(service: Service) -> None:
@@ -268,5 +270,29 @@ def test_a_webhook_with_a_bad_signature_or_bad_values_is_refused(service: Servic
     }
     assert service.webhook(delivery, secret="not the secret")[0] == 401
     assert service.webhook({**delivery, "amount": "-10"})[0] == 422
+    for amount in ("1,000", "12.345", "1e3", "10000000000000"):
+        status, body = service.webhook({**delivery, "amount": amount})
+        assert (status, body["field"]) == (422, "amount"), amount
+        assert repr(amount) in str(body["message"])
     assert service.webhook({**delivery, "received_on": "yesterday"})[0] == 422
+    assert service.webhook({**delivery, "received_on": "2031-01-01"})[0] == 422
+    assert service.call("GET", f"/missions/{ref}")[1]["payments"] == 0
+
+
+def test_a_payment_for_a_declined_mission_is_a_conflict(service: Service) -> None:
+    """Money for a mission declined with nothing due is refused with 409 and recorded nowhere."""
+    ref = new_mission(service)
+    declined = service.call(
+        "POST", f"/missions/{ref}/fire", {"trigger": "decline", "actor": "bea", "note": "no budget"}
+    )
+    assert declined[0] == 200, declined
+    delivery = {
+        "delivery_id": f"evt_declined_{ref}",
+        "mission": ref,
+        "amount": "100",
+        "currency": "EUR",
+        "received_on": "2026-03-02",
+    }
+    status, body = service.webhook(delivery)
+    assert (status, body["error"]) == (409, "conflict")
     assert service.call("GET", f"/missions/{ref}")[1]["payments"] == 0

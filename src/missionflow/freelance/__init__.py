@@ -16,9 +16,9 @@ from __future__ import annotations
 import importlib
 import typing
 
+from missionflow.freelance import agreement, invoicing, vocabulary
 from missionflow.freelance import effects as _effects
 from missionflow.freelance import guards as _guards
-from missionflow.freelance import vocabulary
 from missionflow.freelance.api import (
     DEFAULT_WORKFLOW,
     context_of,
@@ -66,7 +66,9 @@ from missionflow.freelance.settings import (
     Settings,
     describe_settings,
     editable_settings,
+    missing_identity,
     set_from_text,
+    settings_warnings,
 )
 
 del _effects, _guards  # imported for what they register
@@ -133,11 +135,14 @@ __all__ = [
     "Settings",
     "Specification",
     "Unit",
+    "agreement",
     "context_of",
     "describe_settings",
     "editable_settings",
     "fire",
     "format_price",
+    "invoicing",
+    "missing_identity",
     "missing_mentions",
     "parse_price",
     "parse_priced_item",
@@ -148,6 +153,7 @@ __all__ = [
     "revision_rounds_used",
     "set_from_text",
     "settings_in",
+    "settings_warnings",
     "trade_guard",
     "triggers",
     "vocabulary",

@@ -13,7 +13,15 @@ from zoneinfo import ZoneInfo
 
 from missionflow.freelance.documents.lines import Period, Unit
 from missionflow.freelance.mission import Amendment, Contract, Mission, Specification
-from missionflow.freelance.pricing import LineSource, Price, PricedLine, deposit_split, lump_sum
+from missionflow.freelance.pricing import (
+    LineSource,
+    Price,
+    PricedLine,
+    change_line,
+    deposit_split,
+    lump_sum,
+    rush_line,
+)
 from missionflow.freelance.vocabulary import APPROVAL, WORK
 from missionflow.money import Money
 
@@ -33,24 +41,9 @@ def _percent(value: Decimal, lang: str) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def rush_line(amount: Money) -> PricedLine:
-    """The rush surcharge agreed for a tight deadline (R2), as a line of its own."""
-    words = {"fr": "Majoration pour délai court", "en": "Rush surcharge (short deadline)"}
-    return PricedLine(words["fr"], lump_sum(amount), LineSource.RUSH, words)
-
-
 def amendment_line(amendment: Amendment) -> PricedLine:
     """An amendment or an extra revision round (R4, R8), as a line; a negative one lowers the total."""
-    reason = amendment.reason.strip()
-    if amendment.kind == LineSource.EXTRA_REVISION.value:
-        source = LineSource.EXTRA_REVISION
-        words = {"fr": "Série de corrections supplémentaire", "en": "Extra revision round"}
-    else:
-        source = LineSource.AMENDMENT
-        words = {"fr": "Avenant", "en": "Amendment"}
-    if reason:
-        words = {"fr": f"{words['fr']} : {reason}", "en": f"{words['en']}: {reason}"}
-    return PricedLine(words["fr"], lump_sum(amendment.amount), source, words)
+    return change_line(amendment.kind, amendment.amount, amendment.reason)
 
 
 def quote_lines(

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from missionflow.errors import InvalidValueError
+from missionflow.freelance.agreement import AgreedLine
 from missionflow.money import CENT, Money
 
 MAX_TERMS_DAYS = 60
@@ -18,10 +19,17 @@ MAX_TERMS_DAYS = 60
 
 @dataclass(frozen=True)
 class InvoiceLine:
-    """One line of an invoice; a deduction (a deposit already invoiced) has a negative amount."""
+    """One line of an invoice; a deduction (a deposit already invoiced) has a negative amount.
+    ``kind`` says what it bills (an agreement line's kind, ``deposit``, ``work_done``, ``interest``,
+    ``indemnity``), so that a document can present it."""
 
     description: str
     amount: Decimal
+    kind: str = ""
+
+
+DEPOSIT_DEDUCTION = "deposit"
+"""The kind of the line that deducts a deposit invoice from the final invoice."""
 
 
 @dataclass(frozen=True)
@@ -57,23 +65,24 @@ def due_date(issued_on: date, terms_days: int) -> date:
 
 
 def final_invoice_lines(
-    contract_amount: Money,
-    extras: Sequence[tuple[str, Money]],
-    deposits: Sequence[tuple[str, Money]],
+    agreed: Sequence[AgreedLine], deposits: Sequence[tuple[str, Money]]
 ) -> tuple[list[InvoiceLine], Money]:
-    """The lines and total of a final invoice: the contract, plus extras, minus each deposit invoice.
+    """The lines and total of a final invoice: every agreed line (the contract, the rush surcharge,
+    amendments and extra rounds), minus each deposit invoice by number.
 
-    >>> lines, total = final_invoice_lines(Money.of("4500", "EUR"), [], [("2026-0001", Money.of("1350", "EUR"))])
+    >>> from missionflow.freelance.agreement import agreement_of
+    >>> agreed = agreement_of("EUR", contract_amount=Money.of("4500", "EUR")).lines
+    >>> lines, total = final_invoice_lines(agreed, [("2026-0001", Money.of("1350", "EUR"))])
     >>> str(total)
     '3,150.00 EUR'
     """
-    lines = [InvoiceLine("Contract amount", contract_amount.amount)]
-    total = contract_amount
-    for description, amount in extras:
-        lines.append(InvoiceLine(description, amount.amount))
-        total = total + amount
+    if not agreed:
+        raise InvalidValueError("final invoice", "nothing is agreed: there is nothing to invoice")
+    currency = agreed[0].amount.currency
+    lines = [InvoiceLine(line.designation, line.amount.amount, line.kind) for line in agreed]
+    total = Money.total((line.amount for line in agreed), currency)
     for number, amount in deposits:
-        lines.append(InvoiceLine(f"Deposit invoice {number}", -amount.amount))
+        lines.append(InvoiceLine(f"Deposit invoice {number}", -amount.amount, DEPOSIT_DEDUCTION))
         total = total - amount
     if total.amount < 0:
         raise InvalidValueError("final invoice", f"deposits exceed the amount due by {-total.amount:.2f}")
@@ -92,6 +101,34 @@ def allocate(invoices: Sequence[OpenInvoice], paid: Money) -> dict[str, Money]:
         allocation[invoice.number] = Money(share, paid.currency)
         remaining = Money(remaining.amount - share, paid.currency)
     return allocation
+
+
+def allocate_each(invoices: Sequence[OpenInvoice], payments: Sequence[Money]) -> list[dict[str, Money]]:
+    """What each payment (in the order given: by date) pays of each invoice, the invoices taken oldest
+    first like :func:`allocate`; what is left of a payment after every invoice is a credit.
+
+    >>> eur = lambda text: Money.of(text, "EUR")
+    >>> invoices = [OpenInvoice("2026-0001", eur("300"), date(2026, 3, 2)), OpenInvoice("2026-0002", eur("700"), date(2026, 5, 4))]
+    >>> [{n: str(m) for n, m in shares.items()} for shares in allocate_each(invoices, [eur("500"), eur("600")])]
+    [{'2026-0001': '300.00 EUR', '2026-0002': '200.00 EUR'}, {'2026-0002': '500.00 EUR'}]
+    """
+    ordered = sorted(invoices, key=lambda i: (i.issued_on, i.number))
+    left = [invoice.total.amount if invoice.total.amount > 0 else Decimal(0) for invoice in ordered]
+    position = 0
+    result: list[dict[str, Money]] = []
+    for payment in payments:
+        remaining = payment.amount
+        shares: dict[str, Money] = {}
+        while remaining > 0 and position < len(ordered):
+            share = min(remaining, left[position])
+            if share > 0:
+                shares[ordered[position].number] = Money(share, payment.currency)
+            remaining -= share
+            left[position] -= share
+            if left[position] <= 0:
+                position += 1
+        result.append(shares)
+    return result
 
 
 def late_interest(balance: Money, rate_percent: Decimal, days_late: int) -> Money:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from missionflow.errors import ConflictError, InvalidValueError
-from missionflow.freelance.documents.lines import Line
+from missionflow.freelance.documents.lines import Line, VatRegime
 from missionflow.freelance.documents.messages import message
 from missionflow.freelance.documents.model import Document, DocumentKind, Logo, PaymentTerms, QuoteTerms
 from missionflow.freelance.documents.parties import Language, Party
@@ -28,6 +28,7 @@ DOCUMENT_FORMATS = ("pdf", "html", "md", "text")
 _KINDS = {
     "deposit": DocumentKind.DEPOSIT_INVOICE,
     "final": DocumentKind.INVOICE,
+    "penalty": DocumentKind.LATE_PAYMENT_INVOICE,
     "credit": DocumentKind.CREDIT_NOTE,
 }
 
@@ -85,11 +86,15 @@ def invoice_document(
         ),
         lines=_lines([PricedLine.from_json(line) for line in invoice.lines], lang),
         currency=invoice.total.currency,
-        vat=vat_regime(copy.vat_rate),
+        # Late-payment interest and the indemnity pay for no service: outside the scope of VAT.
+        vat=VatRegime.not_subject()
+        if kind is DocumentKind.LATE_PAYMENT_INVOICE
+        else vat_regime(copy.vat_rate),
         service_date=copy.service_date,
         service_period=copy.service_period,
         deposits=copy.deposits,
         cancels=copy.cancels,
+        overdue=copy.overdue,
         bank=copy.bank,
         logo=_logo(copy, logo),
         note=message(lang, "note.reason", reason=terms.note) if credit and terms.note else terms.note or None,

@@ -121,7 +121,7 @@ def pending_deliverables(mission: Mission, ctx: GuardContext, lang: str) -> str 
 
 def payment(mission: Mission, ctx: GuardContext, lang: str) -> str:
     """The final invoice, or what is still due on it."""
-    if not mission.invoices:
+    if not mission.live_invoices():
         return _words(lang)["fully_paid_none"]
-    left = mission.invoiced_total - mission.paid_total
+    left = mission.balance
     return _words(lang)["fully_paid"].format(remaining=format_money(left, lang))

@@ -9,14 +9,15 @@ registers them; the engine finds it through the ``missionflow.guards`` entry poi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import guard_words as words
 from missionflow.freelance.mission import Mission
 from missionflow.freelance.settings import Settings
+from missionflow.freelance.tacit import tacit_approval_refused
 from missionflow.freelance.vocabulary import CLIENT, FACTS, REVISION, SESSION, SETTINGS
+from missionflow.money import Money
 from missionflow.workflow import DELIVERY_GUARD, GuardContext, GuardFunc, GuardParam, register_guard
 from missionflow.workflow.guards import Explain
 
@@ -114,12 +115,19 @@ def criteria_met(mission: Mission, ctx: GuardContext, params: Params) -> str | N
     explain=words.lead_time,
 )
 def lead_time_respected(mission: Mission, ctx: GuardContext, params: Params) -> str | None:
-    """R2: refuse ultra-tight deadlines unless a rush surcharge is agreed."""
-    if mission.deadline is None or mission.rush_surcharge is not None:
+    """R2: refuse ultra-tight deadlines unless a rush surcharge (more than 0) is agreed; a deadline
+    already past is refused whatever the surcharge."""
+    if mission.deadline is None:
+        return None
+    settings = settings_in(ctx)
+    days = (mission.deadline - ctx.now.astimezone(ZoneInfo(settings.timezone)).date()).days
+    if days < 0:
+        return f"deadline {mission.deadline.isoformat()} has passed: agree a new deadline first"
+    surcharge = mission.rush_surcharge
+    if surcharge is not None and surcharge.amount > 0:
         return None
     minimum = params.get("minimum_days")
-    minimum_days = minimum if isinstance(minimum, int) else settings_in(ctx).minimum_lead_days
-    days = (mission.deadline - ctx.now.date()).days
+    minimum_days = minimum if isinstance(minimum, int) else settings.minimum_lead_days
     if days >= minimum_days:
         return None
     return (
@@ -300,36 +308,7 @@ def deliverables_complete(mission: Mission, ctx: GuardContext, params: Params) -
         return f"not delivered yet: {', '.join(pending)}"
     if ctx.data.get("tacit") != "yes":
         return None
-    return _tacit_approval_refused(mission, ctx)
-
-
-def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
-    """Why the client's silence cannot count as approval yet, or None when it can."""
-    days = mission.contract.acceptance_days if mission.contract is not None else None
-    if not days:
-        return "tacit approval needs an acceptance period in the contract; the client must approve"
-    rounds = triggers_tagged(ctx, REVISION)
-    last_delivery: datetime | None = None
-    for record in mission.history:
-        if record.delivery is not None:
-            last_delivery = record.at
-        elif record.trigger in rounds:
-            # The client answered this delivery with corrections: silence is counted again
-            # from the next delivery only.
-            last_delivery = None
-    if last_delivery is None:
-        return (
-            "tacit approval counts from a delivery, and nothing was delivered since the last revision request"
-        )
-    from_when = last_delivery + timedelta(days=days)
-    if ctx.now >= from_when:
-        return None
-    local = ZoneInfo(settings_in(ctx).timezone)
-    return (
-        f"tacit approval is possible from {from_when.astimezone(local):%Y-%m-%d %H:%M}, "
-        f"{days} day{'s' if days != 1 else ''} after the last delivery "
-        f"({last_delivery.astimezone(local):%Y-%m-%d %H:%M}) without an answer from the client"
-    )
+    return tacit_approval_refused(mission, ctx, triggers_tagged(ctx, REVISION), settings_in(ctx).timezone)
 
 
 @trade_guard(
@@ -341,11 +320,21 @@ def _tacit_approval_refused(mission: Mission, ctx: GuardContext) -> str | None:
     explain=words.payment,
 )
 def fully_paid(mission: Mission, ctx: GuardContext, params: Params) -> str | None:
-    """Settle only when the balance is zero, to the cent."""
-    invoiced = mission.invoiced_total
-    paid = mission.paid_total
+    """Settle only when a final invoice stands (not cancelled by a credit note) and every invoice
+    that stands is paid, to the cent: cancelled invoices never make "everything is paid" true."""
     if not mission.invoices:
         return "nothing has been invoiced yet"
+    live = mission.live_invoices()
+    if not any(invoice.kind == "final" for invoice in live):
+        cancelled = [i.number for i in mission.invoices if i.kind == "final"]
+        if cancelled:
+            return (
+                f"no final invoice stands: {', '.join(cancelled)} cancelled by a credit note; "
+                "issue the final invoice again"
+            )
+        return "no final invoice has been issued yet"
+    invoiced = Money.total((invoice.total for invoice in live), mission.currency)
+    paid = mission.paid_total
     if paid.amount >= invoiced.amount:
         return None
     return f"still due: {(invoiced - paid)} of {invoiced} invoiced"
@@ -388,5 +377,5 @@ def all_sessions_held(mission: Mission, ctx: GuardContext, params: Params) -> st
     reads={"invoices"},
 )
 def has_invoice(mission: Mission, ctx: GuardContext, params: Params) -> str | None:
-    """Retainer: a period closes with its invoice."""
-    return None if mission.invoices else "no invoice has been issued yet"
+    """Retainer: a period closes with its invoice (one that stands: a cancelled one does not count)."""
+    return None if mission.live_invoices() else "no invoice has been issued yet"

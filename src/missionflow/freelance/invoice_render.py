@@ -21,6 +21,7 @@ INVOICE_FORMATS = ("text", "md", "html")
 _TITLES = {
     "deposit": "Deposit invoice (facture d'acompte)",
     "final": "Invoice (facture)",
+    "penalty": "Late-payment invoice (facture de pénalités de retard)",
     "credit": "Credit note (avoir)",
 }
 
@@ -136,9 +137,12 @@ def _terms(invoice: InvoiceRecord, terms: InvoiceTerms | None) -> list[str]:
     lines = [
         f"Payment due by {invoice.due_on.isoformat()} "
         f"({terms.payment_terms_days} days after the invoice date). No discount for early payment.",
-        f"Late payment penalties: {terms.late_penalty_rate} % a year of the amount due "
-        "(balance x rate x days late / 365), from the day after the due date.",
     ]
+    if terms.late_penalty_rate > 0:
+        lines.append(
+            f"Late payment penalties: {terms.late_penalty_rate} % a year of the amount due "
+            "(balance x rate x days late / 365), from the day after the due date."
+        )
     if terms.recovery_indemnity is not None:
         lines.append(
             f"Fixed recovery indemnity owed by a business client paying late: {terms.recovery_indemnity} "

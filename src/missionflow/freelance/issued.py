@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from missionflow.errors import ConflictError, InvalidValueError
 from missionflow.freelance.documents.lines import Period
-from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference
+from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference, OverdueInvoice
 from missionflow.freelance.documents.parties import Address, BankDetails, Language, Party
 from missionflow.freelance.records import ClientRecord
 from missionflow.freelance.settings import Settings
@@ -168,6 +168,8 @@ class DocumentCopy:
     service_period: Period | None = None
     deposits: tuple[DepositDeduction, ...] = ()
     cancels: InvoiceReference | None = None
+    overdue: tuple[OverdueInvoice, ...] = ()
+    """For a late-payment invoice: the invoices paid late that it bills interest on."""
 
     def to_json(self) -> dict[str, object]:
         """The copy as JSON values (decimals, money and dates as exact text)."""
@@ -188,6 +190,14 @@ class DocumentCopy:
                 {**_reference_json(d.invoice), "amount": _money_json(d.amount)} for d in self.deposits
             ],
             "cancels": None if self.cancels is None else _reference_json(self.cancels),
+            "overdue": [
+                {
+                    **_reference_json(o.invoice),
+                    "due_on": o.due_on.isoformat(),
+                    "amount": _money_json(o.amount_due),
+                }
+                for o in self.overdue
+            ],
         }
 
     @classmethod
@@ -199,6 +209,7 @@ class DocumentCopy:
         service_date = data.get("service_date")
         cancels = data.get("cancels")
         deposits = data.get("deposits")
+        overdue = data.get("overdue")
         return cls(
             seller=_party(_mapping(data["seller"])),
             buyer=_party(_mapping(data["buyer"])),
@@ -221,6 +232,14 @@ class DocumentCopy:
                 for d in (deposits if isinstance(deposits, list) else [])
             ),
             cancels=None if cancels is None else _reference(_mapping(cancels)),
+            overdue=tuple(
+                OverdueInvoice(
+                    _reference(_mapping(o)),
+                    date.fromisoformat(str(_mapping(o)["due_on"])),
+                    _money(_mapping(o)["amount"]),
+                )
+                for o in (overdue if isinstance(overdue, list) else [])
+            ),
         )
 
 

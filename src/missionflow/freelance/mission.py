@@ -7,11 +7,22 @@ loads them from the database and writes back what the engine decided.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from missionflow.freelance.pricing import LineSource, Price, PricedLine, deposit_due, gross_of, lump_sum
+from missionflow.freelance.agreement import CONTRACT, Agreement, agreement_of
+from missionflow.freelance.pricing import (
+    LineSource,
+    Price,
+    PricedLine,
+    change_line,
+    deposit_due,
+    gross_of,
+    lump_sum,
+    rush_line,
+)
 from missionflow.money import Money
 from missionflow.workflow import TransitionRecord
 
@@ -103,9 +114,19 @@ class Contract:
         """The lines the contract bills: its own, or one lump sum of its amount."""
         return self.lines or (PricedLine("-", lump_sum(self.amount), LineSource.CONTRACT),)
 
+    def at_signature(self, rush_surcharge: Money | None) -> tuple[PricedLine, ...]:
+        """What was agreed at the signature, line by line: the contract's lines, and the rush
+        surcharge unless they already bill it (a quote does)."""
+        lines = self.billed
+        if rush_surcharge is None or rush_surcharge.amount <= 0:
+            return lines
+        if any(line.source is LineSource.RUSH for line in lines):
+            return lines
+        return (*lines, rush_line(rush_surcharge))
+
     @property
     def gross(self) -> Money:
-        """What the contract costs the client, VAT included (its amount under the franchise)."""
+        """What the contract's lines cost the client, VAT included (their sum under the franchise)."""
         return gross_of(self.billed, self.vat_rate, self.amount.currency)
 
 
@@ -135,11 +156,20 @@ class Amendment:
 
 @dataclass(frozen=True)
 class InvoiceSummary:
-    """What the guards need to know of an issued invoice."""
+    """What the guards need to know of an issued invoice; a credit note names the invoice it
+    cancels in ``references``."""
 
     number: str
     kind: str
     total: Money
+    references: str | None = None
+    issued_on: date | None = None
+
+
+def live_invoices(invoices: Sequence[InvoiceSummary]) -> list[InvoiceSummary]:
+    """The invoices that stand: neither credit notes nor cancelled by one, in the order given."""
+    cancelled = {i.references for i in invoices if i.kind == "credit" and i.references}
+    return [i for i in invoices if i.kind != "credit" and i.number not in cancelled]
 
 
 @dataclass
@@ -171,6 +201,7 @@ class Mission:
     contract: Contract | None = None
     payments: list[Payment] = field(default_factory=list)
     invoices: list[InvoiceSummary] = field(default_factory=list)
+    amendments: list[Amendment] = field(default_factory=list)
     history: list[TransitionRecord] = field(default_factory=list)
     version: int = 0
 
@@ -187,20 +218,67 @@ class Mission:
             total = total - invoice.total if invoice.kind == "credit" else total + invoice.total
         return total
 
+    def live_invoices(self) -> list[InvoiceSummary]:
+        """The invoices that stand: neither a credit note nor cancelled by one."""
+        return live_invoices(self.invoices)
+
+    @property
+    def balance(self) -> Money:
+        """What the live invoices still ask for once every payment is counted (negative: a credit)."""
+        live = Money.total((i.total for i in self.live_invoices()), self.currency)
+        return live - self.paid_total
+
+    @property
+    def agreement(self) -> Agreement:
+        """Every line agreed (contract or quote, rush surcharge, amendments, extra rounds): see
+        :func:`missionflow.freelance.agreement.agreement_of`."""
+        return self._agreement(with_changes=True)
+
+    def _agreement(self, *, with_changes: bool) -> Agreement:
+        contract = self.contract
+        return agreement_of(
+            self.currency,
+            contract_amount=contract.amount if contract is not None else None,
+            terms_version=contract.terms_version if contract is not None else "",
+            quoted=self.amount,
+            rush_surcharge=self.rush_surcharge,
+            deadline=self.deadline,
+            changes=self.amendments if contract is not None and with_changes else (),
+        )
+
     @property
     def agreed_amount(self) -> Money | None:
-        """The contract amount once signed, else the amount quoted when the mission was created."""
-        return self.contract.amount if self.contract is not None else self.amount
+        """Everything agreed (the contract, its rush surcharge, amendments and extra rounds), or
+        before the signature what was quoted; None when no amount is known yet."""
+        agreement = self.agreement
+        return agreement.total if agreement.lines_of(CONTRACT) else None
+
+    @property
+    def agreed_gross(self) -> Money | None:
+        """Everything agreed, VAT included, as the invoices bill it: the contract's lines, the rush
+        surcharge, amendments and extra rounds (:attr:`agreed_amount` under the franchise, or
+        before the signature)."""
+        contract = self.contract
+        if contract is None:
+            return self.agreed_amount
+        changes = (change_line(a.kind, a.amount, a.reason) for a in self.amendments)
+        lines = (*contract.at_signature(self.rush_surcharge), *changes)
+        return gross_of(lines, contract.vat_rate, self.currency)
 
     @property
     def deposit_due(self) -> Money:
-        """The deposit the client owes before work starts (R5): the deposit percentage of the
-        contract's lines, VAT included, as the deposit invoice bills it (of the amount otherwise)."""
+        """The deposit the client owes before work starts (R5): the deposit percentage of what was
+        agreed at the signature (the contract and its rush surcharge), VAT included, exactly as the
+        deposit invoice bills it (see :meth:`Contract.at_signature`); before the signature, what the
+        quoted amount would ask."""
+        # Amendments are not read: they never change the deposit agreed at the signature.
         contract = self.contract
-        if contract is not None:
-            return deposit_due(contract.billed, contract.vat_rate, self.currency, self.deposit_percent)
-        base = self.agreed_amount or Money.zero(self.currency)
-        return base.percent(self.deposit_percent)
+        if contract is None:  # what the quoted amount (and its rush surcharge) would ask
+            agreement = self._agreement(with_changes=False)
+            base = agreement.at_signature if agreement.lines_of(CONTRACT) else Money.zero(self.currency)
+            return base.percent(self.deposit_percent)
+        lines = contract.at_signature(self.rush_surcharge)
+        return deposit_due(lines, contract.vat_rate, self.currency, self.deposit_percent)
 
     def deliveries(self) -> list[tuple[str, datetime]]:
         """(deliverable, when) for every recorded delivery (see TransitionRecord.delivery), oldest first."""

@@ -33,6 +33,7 @@ __all__ = [
     "LineSource",
     "Price",
     "PricedLine",
+    "change_line",
     "deposit_due",
     "deposit_split",
     "format_price",
@@ -40,6 +41,7 @@ __all__ = [
     "lump_sum",
     "parse_price",
     "parse_priced_item",
+    "rush_line",
     "vat_regime",
 ]
 
@@ -213,11 +215,12 @@ class PricedLine:
     def from_json(cls, data: Mapping[str, object]) -> PricedLine:
         """A line back from :meth:`to_json`; a line of an older invoice (description and amount
         only) becomes one lump sum of its amount."""
+        words = data.get("words")
+        written = {str(k): str(v) for k, v in words.items()} if isinstance(words, dict) else {}
         if "unit_price" not in data:
             amount = _money(data.get("amount"))
-            return cls(str(data.get("description") or "-"), lump_sum(amount))
+            return cls(str(data.get("description") or "-"), lump_sum(amount), words=written)
         rate = data.get("vat_rate")
-        words = data.get("words")
         return cls(
             designation=str(data.get("designation") or data.get("description") or "-"),
             price=Price(
@@ -227,7 +230,7 @@ class PricedLine:
                 None if rate is None else Decimal(str(rate)),
             ),
             source=LineSource(str(data.get("source", LineSource.DELIVERABLE.value))),
-            words={str(k): str(v) for k, v in words.items()} if isinstance(words, dict) else {},
+            words=written,
         )
 
 
@@ -242,6 +245,26 @@ def lump_sum(amount: Money) -> Price:
     if amount.amount < 0:
         return Price(Decimal(-1), Unit.LUMP_SUM, Money(-amount.amount, amount.currency))
     return Price(Decimal(1), Unit.LUMP_SUM, amount)
+
+
+def rush_line(amount: Money) -> PricedLine:
+    """The rush surcharge agreed for a tight deadline (R2), as a line of its own."""
+    words = {"fr": "Majoration pour délai court", "en": "Rush surcharge (short deadline)"}
+    return PricedLine(words["fr"], lump_sum(amount), LineSource.RUSH, words)
+
+
+def change_line(kind: str, amount: Money, reason: str) -> PricedLine:
+    """An amendment or an extra revision round (R4, R8), as a line; a negative one lowers the total."""
+    reason = reason.strip()
+    if kind == LineSource.EXTRA_REVISION.value:
+        source = LineSource.EXTRA_REVISION
+        words = {"fr": "Série de corrections supplémentaire", "en": "Extra revision round"}
+    else:
+        source = LineSource.AMENDMENT
+        words = {"fr": "Avenant", "en": "Amendment"}
+    if reason:
+        words = {"fr": f"{words['fr']} : {reason}", "en": f"{words['en']}: {reason}"}
+    return PricedLine(words["fr"], lump_sum(amount), source, words)
 
 
 def vat_regime(vat_rate: Decimal | None) -> VatRegime:

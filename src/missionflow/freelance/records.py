@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,8 +12,9 @@ from missionflow.freelance.mission import Client, InvoiceSummary
 from missionflow.freelance.pricing import PricedLine
 from missionflow.money import Money
 
-INVOICE_KINDS = ("deposit", "final", "credit")
-"""An invoice is a deposit invoice, the final invoice, or a credit note cancelling one of them."""
+INVOICE_KINDS = ("deposit", "final", "penalty", "credit")
+"""An invoice is a deposit invoice, the final invoice, a late-payment invoice (the interest and the
+recovery indemnity owed for paying late), or a credit note cancelling one of them."""
 QUOTE_STATUSES = ("open", "accepted", "superseded", "expired")
 """A quote is open until the client accepts it, a newer quote replaces it, or its validity ends."""
 
@@ -59,6 +60,33 @@ class ClientRecord:
             blocked=self.blocked,
             blocked_reason=self.blocked_reason,
         )
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def blocked_matches(
+    clients: Sequence[ClientRecord], *, name: str, email: str = "", company: str = ""
+) -> list[ClientRecord]:
+    """The blocked clients a new client may be (R11): the same name or company (either way round,
+    ignoring case and spacing) or the same email. A blocked client stays blocked under a new record.
+
+    >>> from datetime import UTC, datetime
+    >>> toxic = ClientRecord("C-1", "Toxic SARL", "boss@toxic.fr", "", True, True, "insults", datetime.now(UTC))
+    >>> [c.ref for c in blocked_matches([toxic], name="Jean", email="BOSS@toxic.fr")]
+    ['C-1']
+    """
+    names = {_key(text) for text in (name, company) if text.strip()}
+    address = _key(email)
+    found = []
+    for client in clients:
+        if not client.blocked:
+            continue
+        theirs = {_key(text) for text in (client.name, client.company) if text.strip()}
+        if names & theirs or (address and address == _key(client.email)):
+            found.append(client)
+    return found
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Settings:
     """
 
     name: str = "Freelancer"
+    """Your name as it appears on documents; the default identifies nobody (see missing_identity)."""
     legal_name: str = ""
     legal_form: str = ""
     """The legal form printed after the name on every document, for example "EI"."""
@@ -64,6 +65,9 @@ class Settings:
     minimum_lead_days: int = 7
     payment_terms_days: int = 30
     late_penalty_rate: Decimal = Decimal("12.0")
+    legal_interest_rate: Decimal = Decimal("2.62")
+    """The legal interest rate for professionals (2.62 % for the first half of 2026, published each
+    semester): late penalties between businesses must be at least three times it."""
     recovery_indemnity: Decimal = Decimal("40")
     working_days: tuple[int, ...] = (0, 1, 2, 3, 4)
     working_start: time = time(9, 0)
@@ -123,7 +127,11 @@ _EDITABLE_INT = (
     "deposit_reminder_days",
     "quote_validity_days",
 )
-_EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate", "vat_rate")
+_EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate", "legal_interest_rate", "vat_rate")
+PLACEHOLDER_NAME = "Freelancer"
+"""The name of the default settings: it identifies nobody on an invoice."""
+IDENTITY = ("name", "address", "siret")
+"""The settings an invoice cannot be issued without (the seller's identity)."""
 MAX_PAYMENT_TERMS_DAYS = 60
 MAX_WHOLE_NUMBER = 3650
 """The largest day count or number of rounds a setting takes (ten years of days)."""
@@ -149,9 +157,8 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
     >>> set_from_text(Settings(), "working_hours", "08:30-17:00").working_start
     datetime.time(8, 30)
     """
-    from decimal import InvalidOperation
-
     from missionflow.errors import InvalidValueError
+    from missionflow.money import check_currency, parse_decimal, parse_percent
 
     value = text.strip()
     if key in _EDITABLE_TEXT:
@@ -180,19 +187,14 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
                 raise InvalidValueError(key, f"{value!r} is not a timezone like Europe/Paris") from None
         return settings.with_changes(**{key: value})
     if key == "currency":
-        if len(value) != 3 or not value.isalpha():
-            raise InvalidValueError(key, f"{value!r} is not an ISO currency code like EUR")
-        return replace(settings, currency=value.upper())
-    if key in _EDITABLE_PERCENT or key == "recovery_indemnity":
-        try:
-            number = Decimal(value.rstrip("%").strip())
-        except InvalidOperation:
-            raise InvalidValueError(key, f"{value!r} is not a number") from None
-        if not number.is_finite() or number < 0 or (key == "deposit_percent" and number > 100):
-            raise InvalidValueError(key, f"{value!r} is out of range")
+        return replace(settings, currency=check_currency(value, key))
+    if key in _EDITABLE_PERCENT:
+        number = parse_percent(value, key)
         if key == "vat_rate" and not 0 < number < 100:
             raise InvalidValueError(key, f"{value!r} is out of range: a VAT rate is between 0 and 100")
         return settings.with_changes(**{key: number})
+    if key == "recovery_indemnity":
+        return settings.with_changes(**{key: parse_decimal(value, key)})
     if key in _EDITABLE_INT:
         # isascii: "²".isdigit() is true but int() refuses it.
         if not (value.isascii() and value.isdigit()):
@@ -223,6 +225,38 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
             raise InvalidValueError(key, f"{value!r}: the start must be before the end, like 09:00-18:00")
         return replace(settings, working_start=start, working_end=end)
     raise InvalidValueError("setting", f"unknown key {key!r}; keys: {', '.join(editable_settings())}")
+
+
+def missing_identity(settings: Settings) -> list[str]:
+    """The settings an invoice needs that are not set (name, address, SIRET), in that order.
+
+    >>> missing_identity(Settings())
+    ['name', 'address', 'siret']
+    """
+    missing = []
+    if not settings.name.strip() or settings.name.strip() == PLACEHOLDER_NAME:
+        missing.append("name")
+    if not settings.address.strip():
+        missing.append("address")
+    if not settings.siret.strip():
+        missing.append("siret")
+    return missing
+
+
+def settings_warnings(settings: Settings) -> list[str]:
+    """What is legal but probably a mistake in the settings: late penalties below the legal floor
+    between businesses (three times the legal interest rate).
+
+    >>> settings_warnings(Settings(late_penalty_rate=Decimal("5")))
+    ['late_penalty_rate 5 % is below the legal minimum for business clients, 3 x legal_interest_rate = 7.86 %']
+    """
+    floor = settings.legal_interest_rate * 3
+    if settings.late_penalty_rate < floor:
+        return [
+            f"late_penalty_rate {settings.late_penalty_rate.normalize():f} % is below the legal minimum "
+            f"for business clients, 3 x legal_interest_rate = {floor.normalize():f} %"
+        ]
+    return []
 
 
 _IDENTIFIERS = {

@@ -8,11 +8,11 @@ once its due date has passed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from missionflow.freelance import InvoiceRecord, Payment
+from missionflow.freelance import InvoiceRecord, OverdueItem, Payment
 from missionflow.freelance.billing import OpenInvoice, allocate
 from missionflow.money import Money
 
@@ -57,11 +57,14 @@ def compute_account(
     *,
     on: date,
     since: date | None = None,
+    overdue: Money | None = None,
 ) -> MissionAccount:
     """The account on ``on`` (invoices issued and payments received later are ignored).
 
     ``since`` limits the period of ``invoiced``, ``paid`` and ``late_payments`` (an invoice
     counts in the period of its due date); the balances always cover everything up to ``on``.
+    ``overdue``, when given, is what the store's ``overdue`` found late on ``on`` (it follows the
+    payment plan); without it, every unpaid invoice past its due date is overdue.
     """
     zero = Money.zero(currency)
     known = [i for i in invoices if i.issued_on <= on and i.total.currency == currency]
@@ -99,7 +102,7 @@ def compute_account(
             if number not in settled_on and share == totals[number]:
                 settled_on[number] = payment.received_on
 
-    overdue = zero
+    overdue_found = zero
     overdue_numbers = []
     late = 0
     for invoice, net in nets:
@@ -107,7 +110,7 @@ def compute_account(
             continue
         balance = net - allocation[invoice.number]
         if invoice.due_on < on and balance.amount > 0:
-            overdue = overdue + balance
+            overdue_found = overdue_found + balance
             overdue_numbers.append(invoice.number)
         settled = settled_on.get(invoice.number)
         paid_late = settled > invoice.due_on if settled is not None else invoice.due_on < on
@@ -117,8 +120,18 @@ def compute_account(
         invoiced=invoiced,
         paid=paid,
         due=owed - paid_total if owed > paid_total else zero,
-        overdue=overdue,
+        overdue=overdue_found if overdue is None else overdue,
         advance=paid_total - owed if paid_total > owed else zero,
         overdue_invoices=tuple(overdue_numbers),
         late_payments=late,
     )
+
+
+def overdue_by_mission(items: Iterable[OverdueItem]) -> dict[str, Money]:
+    """What is overdue on each mission (the balances of its late invoices and installments), from
+    the store's ``overdue``: the one reckoning of lateness, payment plans included."""
+    found: dict[str, Money] = {}
+    for item in items:
+        earlier = found.get(item.mission)
+        found[item.mission] = item.balance if earlier is None else earlier + item.balance
+    return found

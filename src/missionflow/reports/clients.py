@@ -9,12 +9,14 @@ freelancer (an email, a call, a decision). With the default :class:`EffortWeight
 - 5 more points per revision round (a round of corrections is hours of unplanned work),
 - 1 point per day a mission spent in a working state (a state the workflow tags ``work``),
 - 10 points per invoice paid late (reminders, chasing, penalties),
-- 3 points per transition recorded out of the working hours (R12: an evening or weekend call).
+- 3 points per step the client took out of the working hours (R12: an evening or weekend call;
+  a step is the client's when the workflow declares it ``party: client``).
 
 Revenue is what the client *paid* (payments received); what was invoiced is shown beside it.
 A client is in the *top 80 %* when, sorted by revenue, the clients before it bring less than
 80 % of the total; a client is *costly* when its revenue per effort point is under half of the
-average (all revenue divided by all effort).
+average (all revenue divided by all effort); a client whose missions are all pro bono (agreed for
+0) is never costly.
 """
 
 from __future__ import annotations
@@ -28,13 +30,13 @@ from zoneinfo import ZoneInfo
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import InvoiceRecord, Mission
 from missionflow.freelance.reminders import REMIND_TRIGGER
-from missionflow.freelance.vocabulary import REVISION, WORK
+from missionflow.freelance.vocabulary import CLIENT, REVISION, WORK
 from missionflow.money import Money
 from missionflow.reports.accounts import compute_account
 from missionflow.reports.text import (
     format_percent,
 )
-from missionflow.workflow import workflow_for
+from missionflow.workflow import TransitionRecord, WorkflowDefinition, workflow_for
 
 TOP_SHARE = Decimal(80)
 """The share of revenue that the top clients bring together (the 80 of 80/20)."""
@@ -171,6 +173,8 @@ class _Tally:
     out_of_hours: int = 0
     paid: Money | None = None
     invoiced: Money | None = None
+    pro_bono: int = 0
+    """Missions agreed for 0 (pro bono): their effort is given, never a reason to call a client costly."""
 
     def add_money(self, paid: Money, invoiced: Money) -> None:
         self.paid = paid if self.paid is None else self.paid + paid
@@ -200,6 +204,12 @@ def work_seconds(mission: Mission, start: datetime | None, end: datetime) -> int
     if entered is not None:
         total += _seconds(max(entered, start) if start else entered, end)
     return total
+
+
+def _by_client(definition: WorkflowDefinition, record: TransitionRecord) -> bool:
+    """True when the step of ``record`` is one the workflow declares the client takes (``party: client``)."""
+    transition = definition.transition(record.source, record.trigger)
+    return transition is not None and definition.party_of(transition) == CLIENT
 
 
 def _days(seconds: int) -> int:
@@ -253,9 +263,15 @@ def build_clients_report(
         )
         tally.missions += 1
         tally.transitions += len(records)
-        rounds = workflow_for(mission).definition.triggers_tagged(REVISION)
+        definition = workflow_for(mission).definition
+        rounds = definition.triggers_tagged(REVISION)
         tally.revision_rounds += sum(1 for r in records if r.trigger in rounds)
-        tally.out_of_hours += sum(1 for r in records if r.out_of_hours)
+        # Out of hours counts against the client only when the client acted: a step the freelancer
+        # took on a Sunday (an invoice she sent) is her choice, not the client's demand.
+        tally.out_of_hours += sum(1 for r in records if r.out_of_hours and _by_client(definition, r))
+        agreed = mission.agreed_amount
+        if agreed is not None and agreed.amount == 0:
+            tally.pro_bono += 1
         tally.work_seconds += seconds
         tally.late_payments += account.late_payments
         tally.add_money(account.paid, account.invoiced)
@@ -305,7 +321,13 @@ def _rank(
                 cumulative_share=_percent(running, total_paid.amount),
                 # Exact comparison (before / total < 80 %) without rounding the shares first.
                 top=paid.amount > 0 and before * 100 < TOP_SHARE * total_paid.amount,
-                costly=rate is not None and average is not None and rate < average * COSTLY_BELOW,
+                # A client whose every mission is pro bono gives nothing by agreement: never costly.
+                costly=(
+                    rate is not None
+                    and average is not None
+                    and rate < average * COSTLY_BELOW
+                    and tally.pro_bono < tally.missions
+                ),
             )
         )
     return ClientsReport(

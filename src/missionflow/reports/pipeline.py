@@ -11,6 +11,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from missionflow.freelance import DEFAULT_WORKFLOW, InvoiceRecord, Mission, Settings
+from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.vocabulary import CLIENT, FREELANCER
 from missionflow.money import Money
 from missionflow.reports.accounts import compute_account
@@ -180,17 +181,27 @@ def build_pipeline_report(
     settings: Settings | None = None,
     created: Mapping[str, datetime] | None = None,
     funnel_workflow: str = DEFAULT_WORKFLOW,
+    overdue: Mapping[str, Money] | None = None,
 ) -> PipelineReport:
-    """The pipeline on the day of ``at`` from missions and invoices (as the store gives them).
+    """The pipeline on the day of ``at`` from missions and invoices (as the store gives them), each
+    mission as it stood then (what happened later is left out).
 
     ``created`` maps mission references to their creation time (the age of a mission that never
-    moved); guards are evaluated at ``at`` under ``settings`` to tell who a mission waits on.
+    moved; a mission created after ``at`` is left out); guards are evaluated at ``at`` under
+    ``settings`` to tell who a mission waits on. "Signed" is everything agreed on the signed
+    missions (contract, rush surcharge, amendments, extra rounds); ``overdue`` maps missions to
+    what the store's ``overdue`` found late, following payment plans.
     """
     settings = settings or Settings()
     zone = ZoneInfo(settings.timezone)
     on = at.astimezone(zone).date()
     month_start = on.replace(day=1)
     created = created or {}
+    missions = [
+        mission_as_of(m, at, settings.timezone)
+        for m in missions
+        if m.ref not in created or created[m.ref] <= at
+    ]
     by_mission: dict[str, list[InvoiceRecord]] = {}
     for invoice in invoices:
         by_mission.setdefault(invoice.mission, []).append(invoice)
@@ -239,9 +250,10 @@ def build_pipeline_report(
             excluded += 1
             continue
         records = by_mission.get(mission.ref, [])
-        whole = compute_account(currency, records, mission.payments, on=on)
+        late = overdue.get(mission.ref, Money.zero(currency)) if overdue is not None else None
+        whole = compute_account(currency, records, mission.payments, on=on, overdue=late)
         month = compute_account(currency, records, mission.payments, on=on, since=month_start)
-        signed = mission.contract.amount if mission.contract is not None else Money.zero(currency)
+        signed = mission.agreement.total if mission.contract is not None else Money.zero(currency)
         stage.add(signed, whole.invoiced, whole.overdue, month.paid)
     funnel: list[FunnelStep] = []
     if funnel_definition is not None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
 from missionflow.reports import html as page
+from missionflow.reports.accounts import overdue_by_mission
 from missionflow.reports.charts import FunnelStage, funnel_chart
 from missionflow.reports.pipeline import PipelineReport, PipelineStage, build_pipeline_report
 from missionflow.reports.text import format_money, format_number, plain_amount, report_moment, text_table
@@ -207,12 +209,14 @@ def pipeline_report(
         raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(PIPELINE_FORMATS)}")
     settings = store.get_settings()
     created = {m.ref: m.created_at for m in store.list_missions() if m.created_at is not None}
+    moment = report_moment(at, settings.timezone)
     report = build_pipeline_report(
         store.get_missions(),
         store.list_invoices(),
         currency=(currency or settings.currency).upper(),
-        at=report_moment(at, settings.timezone),
+        at=moment,
         settings=settings,
         created=created,
+        overdue=overdue_by_mission(store.overdue(moment.astimezone(ZoneInfo(settings.timezone)).date())),
     )
     return render_pipeline_report(report, fmt)

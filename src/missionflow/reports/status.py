@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from missionflow.errors import GuardResult
 from missionflow.freelance import InvoiceRecord, Mission, Settings, context_of
+from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.vocabulary import REVISION
 from missionflow.money import Money
 from missionflow.reports.accounts import MissionAccount, compute_account
@@ -199,12 +200,15 @@ def build_status_report(
     settings: Settings | None = None,
     lang: str = "en",
     at: datetime | None = None,
+    overdue: Mapping[str, Money] | None = None,
     facts: Mapping[str, object] | None = None,
     show_reason: bool = False,
 ) -> StatusReport:
-    """The status report of an in-memory ``mission`` (its invoices' dates from ``invoices``,
-    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at`` (with the
-    application's ``facts``, as a store's fire would).
+    """The status report of an in-memory ``mission`` as it stood at ``at`` (its invoices' dates
+    from ``invoices``, as :meth:`Store.list_invoices` gives them): what happened later is left
+    out, and the guards are evaluated at ``at`` (with the application's ``facts``, as a store's
+    fire would). ``overdue`` maps missions to what the store's ``overdue`` found late (see
+    :func:`overdue_by_mission`): with it, the report follows the payment plan.
 
     Internal entries of the history (reminders) are left out; the reason written when the
     mission was declined or terminated is shown only with ``show_reason``."""
@@ -213,6 +217,7 @@ def build_status_report(
     moment = at or datetime.now(UTC)
     zone = ZoneInfo(settings.timezone)
     today = _local_day(moment, zone)
+    mission = mission_as_of(mission, moment, settings.timezone)
     definition = workflow_for(mission).definition
     progress = assess_progress(mission, at=moment, settings=settings, facts=facts)
     ctx = context_of(mission, settings, at=moment, facts=facts)
@@ -231,7 +236,8 @@ def build_status_report(
         revisions = RevisionRounds(
             mission.included_revisions, mission.extra_revisions, mission.count_fired(*rounds)
         )
-    account = compute_account(mission.currency, invoices, mission.payments, on=today)
+    late = overdue.get(mission.ref, Money.zero(mission.currency)) if overdue is not None else None
+    account = compute_account(mission.currency, invoices, mission.payments, on=today, overdue=late)
     return StatusReport(
         lang=lang,
         mission=mission.ref,
@@ -250,7 +256,7 @@ def build_status_report(
         remaining=tuple(_label(definition, s, lang) for s in progress.remaining),
         deliverables=deliverables,
         revisions=revisions,
-        agreed=mission.contract.gross if mission.contract is not None else mission.agreed_amount,
+        agreed=mission.agreed_gross,
         contract_signed=mission.contract is not None,
         account=account,
     )

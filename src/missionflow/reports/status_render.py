@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from missionflow.diagrams import render_diagram
 from missionflow.errors import DiagramRenderError, InvalidValueError
 from missionflow.freelance import Mission, Settings
+from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.guard_words import kind_suffix
 from missionflow.freelance.vocabulary import CLIENT
 from missionflow.reports import html as page
+from missionflow.reports.accounts import overdue_by_mission
 from missionflow.reports.drawing import client_diagram
 from missionflow.reports.status import DeliverableStatus, RevisionRounds, StatusReport, build_status_report
 from missionflow.reports.text import check_lang, format_date, format_money, md_cell, report_moment
@@ -252,6 +255,7 @@ def _read(
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
+    overdue = overdue_by_mission(store.overdue(moment.astimezone(ZoneInfo(settings.timezone)).date()))
     view = store.view(ref, at=moment)  # the guards see what a fire would, the application's facts too
     facts = view.context.facts
     report = build_status_report(
@@ -260,6 +264,7 @@ def _read(
         settings=settings,
         lang=lang,
         at=moment,
+        overdue=overdue,
         facts=facts,
         show_reason=show_reason,
     )
@@ -270,7 +275,9 @@ def _html(
     mission: Mission, settings: Settings, moment: datetime, facts: Mapping[str, object], report: StatusReport
 ) -> str:
     try:
-        drawing = client_diagram(mission, settings, lang=report.lang, at=moment, facts=facts)
+        # The diagram shows the mission as it stood at the report's moment, like the report.
+        as_of = mission_as_of(mission, moment, settings.timezone)
+        drawing = client_diagram(as_of, settings, lang=report.lang, at=moment, facts=facts)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:

@@ -36,6 +36,12 @@ class Account:
     plan: PaymentPlan | None
     plan_id: int | None
     paid: Money
+    payments: tuple[tuple[date, Money], ...] = ()
+    """Each payment received up to the day of the account: when, and how much."""
+    plan_shares: tuple[PlanShare, ...] = ()
+    """What the plan covers: each invoice's balance when it was agreed."""
+    paid_before_plan: Money | None = None
+    """Everything paid when the plan was agreed (later payments go to the plan)."""
 
 
 def plan_shares(covers: Sequence[object], currency: str) -> list[PlanShare]:
@@ -61,7 +67,8 @@ def account(session: Session, mission_id: int, on: date, *, with_plan: bool = Tr
 def accounts(
     session: Session, mission_ids: Sequence[int], on: date, *, with_plan: bool = True
 ) -> dict[int, Account]:
-    """The accounts of many missions on ``on``."""
+    """The accounts of many missions on ``on``: invoices issued, payments received and plans agreed
+    after that day are left out, so that an account as of a past day reads as it did then."""
     found: dict[int, Account] = {}
     for start in range(0, len(mission_ids), CHUNK):
         chunk = mission_ids[start : start + CHUNK]
@@ -75,26 +82,31 @@ def accounts(
         invoices: dict[int, list[InvoiceRow]] = {i: [] for i in chunk}
         for row in session.scalars(
             select(InvoiceRow)
-            .where(InvoiceRow.mission_id.in_(chunk))
+            .where(InvoiceRow.mission_id.in_(chunk), InvoiceRow.issued_on <= on)
             .order_by(InvoiceRow.year, InvoiceRow.sequence)
         ):
             invoices[row.mission_id].append(row)
-        paid_cents: dict[int, list[Decimal]] = {i: [] for i in chunk}
-        for paid_mission, cents in session.execute(
-            select(PaymentRow.mission_id, PaymentRow.amount_cents).where(PaymentRow.mission_id.in_(chunk))
+        received: dict[int, list[tuple[date, Money]]] = {i: [] for i in chunk}
+        for paid_mission, day, cents, currency in session.execute(
+            select(
+                PaymentRow.mission_id, PaymentRow.received_on, PaymentRow.amount_cents, PaymentRow.currency
+            )
+            .where(PaymentRow.mission_id.in_(chunk), PaymentRow.received_on <= on)
+            .order_by(PaymentRow.received_on, PaymentRow.id)
         ):
-            paid_cents[paid_mission].append(cents)
+            received[paid_mission].append((day, Money(cents, currency)))
         plans: dict[int, PaymentPlanRow] = current_plans(session, chunk) if with_plan else {}
+        plans = {mission: plan for mission, plan in plans.items() if plan.agreed_on <= on}
         installments = _installments(session, [plan.id for plan in plans.values()])
         for mission_id in chunk:
             currency = currencies[mission_id]
-            paid = Money(sum(paid_cents[mission_id], Decimal(0)), currency)
+            payments = tuple(received[mission_id])
             plan_row = plans.get(mission_id)
             found[mission_id] = _account_of(
                 mission_id,
                 currency,
                 invoices[mission_id],
-                paid,
+                payments,
                 plan_row,
                 installments.get(plan_row.id, []) if plan_row is not None else [],
                 on,
@@ -121,12 +133,13 @@ def _account_of(
     mission_id: int,
     currency: str,
     invoice_rows: list[InvoiceRow],
-    paid: Money,
+    payments: tuple[tuple[date, Money], ...],
     plan_row: PaymentPlanRow | None,
     items: list[Installment],
     on: date,
 ) -> Account:
     ref = mission_ref(mission_id)
+    paid = Money.total((amount for _, amount in payments), currency)
     numbers = {r.id: r.number for r in invoice_rows}
     invoices = [
         invoice_record(r, ref, numbers.get(r.references_id) if r.references_id else None)
@@ -134,6 +147,7 @@ def _account_of(
     ]
     plan: PaymentPlan | None = None
     due_dates: dict[str, date] = {}
+    shares: list[PlanShare] = []
     if plan_row is not None:
         shares = plan_shares(plan_row.covers, currency)
         due_dates = plan_due_dates(shares, items)
@@ -148,4 +162,13 @@ def _account_of(
             installments=tuple(installment_statuses(items, toward, on)),
         )
     balances = invoice_balances(invoices, paid, on, due_dates=due_dates)
-    return Account(invoices, balances, plan, plan_row.id if plan_row is not None else None, paid)
+    return Account(
+        invoices,
+        balances,
+        plan,
+        plan_row.id if plan_row is not None else None,
+        paid,
+        payments,
+        tuple(shares),
+        Money(plan_row.paid_before_cents, currency) if plan_row is not None else None,
+    )

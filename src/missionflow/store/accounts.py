@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -12,22 +13,24 @@ from missionflow.errors import ConflictError, InvalidValueError
 from missionflow.freelance import (
     Installment,
     InvoiceBalance,
-    InvoiceTerms,
+    InvoiceRecord,
     OverdueItem,
     PaymentPlan,
     Settings,
 )
 from missionflow.freelance.balances import days_late
-from missionflow.freelance.billing import PlanShare, check_plan, late_interest
+from missionflow.freelance.billing import PlanShare, check_plan, due_date
+from missionflow.freelance.late_charges import INDEMNITY, INTEREST, late_charges, unbilled
 from missionflow.freelance.reminders import INSTALLMENT_DUE, day_after
 from missionflow.money import Money
-from missionflow.store import account_reads, plan_rows, rows, schedule
+from missionflow.store import account_reads, invoice_rows, lateness, plan_rows, rows, schedule
 from missionflow.store.account_reads import Account
-from missionflow.store.invoice_rows import number_key
+from missionflow.store.invoice_rows import money_line, number_key
 from missionflow.store.invoices import local_day
 from missionflow.store.models import ClientRow, InstallmentRow, InvoiceRow, MissionRow, PaymentPlanRow
-from missionflow.store.records import mission_ref, parse_ref
+from missionflow.store.records import lines_to_json, mission_ref, parse_ref
 from missionflow.store.session import Database, now
+from missionflow.workflow import StateKind
 
 
 class Accounts:
@@ -122,6 +125,67 @@ class Accounts:
             row = rows.mission_row(session, ref)
             return account_reads.account(session, row.id, on or local_day(rows.settings(session))).plan
 
+    def issue_late_payment_invoice(self, ref: str, *, on: date | None = None) -> InvoiceRecord:
+        """Bill what paying late cost (a ``penalty`` invoice in the one gapless series): the late
+        interest accrued on each invoice or installment up to ``on`` (today by default) or until it
+        was paid, and the recovery indemnity of a business client once per late invoice (once per
+        plan), less what earlier late-payment invoices billed. ConflictError when nothing is owed."""
+        with self.db.writing(ref) as session:
+            row = rows.touch(session, ref)
+            state = rows.definition(session, row.workflow, row.workflow_version).state(row.state)
+            if state.final and state.kind is not StateKind.EXIT:
+                raise ConflictError(
+                    "penalty",
+                    f"mission {ref} is {row.state}: it was settled; bill lateness before settling",
+                )
+            settings = rows.settings(session)
+            day = on or local_day(settings)
+            client = session.get(ClientRow, row.client_id)
+            account = account_reads.account(session, row.id, day)
+            debts, _ = lateness.debts_of(ref, account, client.business if client else True, settings)
+            lines: list[dict[str, object]] = []
+            for charge, interest, indemnity in unbilled(
+                late_charges(debts, day), lateness.billed_of(account)
+            ):
+                what = f"{'installment' if charge.group.startswith('plan of ') else 'invoice'} {charge.reference}"
+                keys = {"reference": charge.reference, "group": charge.group}
+                if interest.amount > 0:
+                    text = (
+                        f"Late interest on {what} due {charge.due_on.isoformat()}: {charge.days_late} days "
+                        f"at {charge.rate.normalize():f} % a year"
+                    )
+                    words = lateness.interest_words(charge.reference, charge.days_late, charge.rate)
+                    lines.append({**money_line(text, interest, INTEREST), **keys, "words": words})
+                if indemnity is not None:
+                    text = f"Fixed recovery indemnity for late payment ({charge.group if charge.group.startswith('plan of ') else what})"
+                    words = lateness.indemnity_words(charge.reference)
+                    lines.append({**money_line(text, indemnity, INDEMNITY), **keys, "words": words})
+            if not lines:
+                raise ConflictError(
+                    "penalty",
+                    f"nothing to bill on mission {ref}: no late interest or indemnity is owed and unbilled "
+                    f"on {day.isoformat()}",
+                )
+            total = Money.total(
+                (line["amount"] for line in lines if isinstance(line["amount"], Money)), row.currency
+            )
+            due_on = due_date(day, settings.payment_terms_days)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            late = lateness.late_invoices(account, [str(line["reference"]) for line in lines])
+            copy = invoice_documents.penalty_copy(session, row, settings, late, day)
+            return invoice_rows.insert_invoice(
+                session,
+                row.id,
+                lateness.PENALTY,
+                total,
+                day,
+                due_on,
+                None,
+                lines_to_json(lines),
+                document=copy,
+            )
+
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with the days late, the
         late interest (balance x rate x days / 365, at the rate the invoice states) and the fixed
@@ -152,76 +216,47 @@ class Accounts:
 def _overdue_of(
     mission_id: int, client: str, business: bool, account: Account, on: date, settings: Settings
 ) -> list[OverdueItem]:
-    """The overdue invoices of one mission's account (those a payment plan covers are judged by
-    its installments), then its overdue installments; the indemnity is claimed once per plan."""
-    terms = {i.number: i.terms for i in account.invoices}
-    covered = set(account.plan.covers) if account.plan is not None else set()
+    """The invoices and installments of one mission's account unpaid after their due date on ``on``
+    (those a payment plan covers are judged by its installments), each with the late interest
+    accrued and the indemnity (once per invoice, once per plan) that no late-payment invoice billed yet."""
+    ref = mission_ref(mission_id)
+    debts, businesses = lateness.debts_of(ref, account, business, settings)
+    charges = [c for c in late_charges(debts, on) if c.balance.amount > 0]
     items = []
-    for balance in account.balances:
-        if balance.status != "overdue" or balance.number in covered:
-            continue
-        late = _Late(mission_id, client, business, on, settings, terms.get(balance.number))
+    for charge, interest, indemnity in unbilled(charges, lateness.billed_of(account)):
+        zero = Money.zero(charge.balance.currency)
         items.append(
-            late.item("invoice", balance.number, balance.due_on, balance.balance, with_indemnity=True)
+            OverdueItem(
+                mission=ref,
+                client=client,
+                kind="installment" if charge.group.startswith("plan of ") else "invoice",
+                reference=charge.reference,
+                due_on=charge.due_on,
+                days_late=charge.days_late,
+                balance=charge.balance,
+                rate=charge.rate,
+                interest=interest,
+                indemnity=indemnity if indemnity is not None else zero,
+                business=businesses.get(charge.reference, business),
+            )
         )
-    if account.plan is not None:
-        last_terms = next((terms.get(n) for n in reversed(account.plan.covers) if terms.get(n)), None)
-        late = _Late(mission_id, client, business, on, settings, last_terms)
-        first = True
-        for installment in account.plan.installments:
-            if installment.status != "overdue":
-                continue
-            reference = f"{mission_ref(mission_id)} #{installment.position}"
+    for balance in account.balances:
+        # A late-payment invoice paid late is owed as it is: no interest on interest.
+        if balance.kind == lateness.PENALTY and balance.status == "overdue":
+            zero = Money.zero(balance.total.currency)
             items.append(
-                late.item(
-                    "installment", reference, installment.due_on, installment.balance, with_indemnity=first
+                OverdueItem(
+                    ref,
+                    client,
+                    "invoice",
+                    balance.number,
+                    balance.due_on,
+                    days_late(balance.due_on, on),
+                    balance.balance,
+                    Decimal(0),
+                    zero,
+                    zero,
+                    business,
                 )
             )
-            first = False
     return items
-
-
-class _Late:
-    """How one mission's late items are worked out: at the rate and indemnity the invoice stated."""
-
-    def __init__(
-        self,
-        mission_id: int,
-        client: str,
-        business_now: bool,
-        on: date,
-        settings: Settings,
-        terms: InvoiceTerms | None,
-    ) -> None:
-        self.mission_id = mission_id
-        self.client = client
-        self.on = on
-        self.settings = settings
-        self.terms = terms
-        self.business = terms.client_business if terms is not None else business_now
-
-    def item(
-        self, kind: str, reference: str, due_on: date, balance: Money, *, with_indemnity: bool
-    ) -> OverdueItem:
-        late = days_late(due_on, self.on)
-        terms = self.terms
-        rate = terms.late_penalty_rate if terms is not None else self.settings.late_penalty_rate
-        indemnity = Money.zero(balance.currency)
-        if self.business and with_indemnity:
-            stated = terms.recovery_indemnity if terms is not None else None
-            indemnity = (
-                stated if stated is not None else Money(self.settings.recovery_indemnity, balance.currency)
-            )
-        return OverdueItem(
-            mission=mission_ref(self.mission_id),
-            client=self.client,
-            kind=kind,
-            reference=reference,
-            due_on=due_on,
-            days_late=late,
-            balance=balance,
-            rate=rate,
-            interest=late_interest(balance, rate, late),
-            indemnity=indemnity,
-            business=self.business,
-        )

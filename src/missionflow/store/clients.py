@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from missionflow.errors import InvalidValueError, MissionNotFoundError
+from missionflow.errors import ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import ClientRecord, Mission
 from missionflow.freelance.client_details import check_client_changes, check_client_identifiers
+from missionflow.freelance.records import blocked_matches
 from missionflow.store import rows
 from missionflow.store.firing import Extra
 from missionflow.store.models import ClientRow, MissionRow
@@ -79,17 +80,42 @@ class ClientBook:
         self.db = db
 
     def add(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True, **details: object
+        self,
+        name: str,
+        *,
+        email: str = "",
+        company: str = "",
+        business: bool = True,
+        force: bool = False,
+        **details: object,
     ) -> ClientRecord:
         """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards.
 
         ``details`` are the other fields of the client book (see ``client_details.CLIENT_FIELDS``).
-        """
+        A client whose name, company or email matches a blocked client is refused (ConflictError
+        naming the blocked one), unless ``force`` says it is someone else (R11)."""
         if not name.strip():
             raise InvalidValueError("name", "a client needs a name")
         checked = check_client_changes({"email": email, "legal_name": company, **details})
         moment = now()
         with self.db.writing() as session:
+            if not force:
+                blocked = session.scalars(
+                    select(ClientRow).where(ClientRow.blocked.is_(True)).order_by(ClientRow.id)
+                )
+                matches = blocked_matches(
+                    [client_record(row) for row in blocked], name=name, email=email, company=company
+                )
+                if matches:
+                    named = "; ".join(
+                        f"{c.ref} {c.name}" + (f" (blocked: {c.blocked_reason})" if c.blocked_reason else "")
+                        for c in matches
+                    )
+                    raise ConflictError(
+                        "client",
+                        f"{name.strip()} matches a blocked client: {named}; add it anyway only if it is "
+                        "someone else (--force)",
+                    )
             row = ClientRow(
                 name=name.strip(),
                 email="",

@@ -4,7 +4,7 @@ freelance trade (clients, terms, invoices...) on top; the async store runs this 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,12 +54,13 @@ class SubjectStore:
         hooks: Hooks | None = None,
         allow_async: bool = False,
         app_connection: AppConnection | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.hooks = hooks if hooks is not None else Hooks()
         """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
         if not allow_async:
             self.hooks.forbid_async()
-        self._db = Database(engine, url, owns_engine=owns_engine)
+        self._db = Database(engine, url, owns_engine=owns_engine, clock=clock)
         self.url_for_display = self._db.url_for_display
         """The database's URL with its password hidden, safe to print."""
         self._providers = Providers(allow_async=allow_async)

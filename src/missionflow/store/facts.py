@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -24,12 +24,9 @@ from sqlalchemy import (
 
 from missionflow.freelance import (
     Client,
-    Contract,
     CriterionAnswer,
     Deliverable,
-    InvoiceSummary,
     Mission,
-    Payment,
     Settings,
     Specification,
 )
@@ -37,18 +34,15 @@ from missionflow.money import Money
 from missionflow.store.models import (
     Base,
     ClientRow,
-    ContractRow,
     CriterionAnswerRow,
     DeliverableRow,
     HistoryRow,
-    InvoiceRow,
     MissionRow,
-    PaymentRow,
-    QuoteRow,
     SettingsRow,
     SpecificationRow,
 )
-from missionflow.store.records import client_ref, lines_from_json, mission_ref, price_of, settings_from_json
+from missionflow.store.money_facts import load_amendments, load_contract, load_invoices, load_payments
+from missionflow.store.records import client_ref, mission_ref, price_of, settings_from_json
 from missionflow.workflow import TransitionRecord
 
 SETTINGS_ID = 1
@@ -65,11 +59,7 @@ _SETTINGS = _table(SettingsRow)
 _ANSWERS = _table(CriterionAnswerRow)
 _SPECIFICATIONS = _table(SpecificationRow)
 _DELIVERABLES = _table(DeliverableRow)
-_CONTRACTS = _table(ContractRow)
-_PAYMENTS = _table(PaymentRow)
-_INVOICES = _table(InvoiceRow)
 _HISTORY = _table(HistoryRow)
-_QUOTES = _table(QuoteRow)
 
 AnyRow = Row[*tuple[Any, ...]]
 """A result row of any shape (columns are read by name)."""
@@ -104,6 +94,9 @@ class MissionRead(NamedTuple):
     client_blocked: bool | None
     client_blocked_reason: str | None
     settings_text: str | None
+    created_at: datetime
+    last_at: datetime | None
+    """When the last step of the history was recorded (None before the first)."""
 
     @property
     def is_mission(self) -> bool:
@@ -117,6 +110,14 @@ class MissionRead(NamedTuple):
 
 
 def _mission_column(name: str) -> ColumnElement[Any]:
+    if name == "last_at":
+        # One row by the unique (mission_id, position) index: the last entry's time.
+        return (
+            select(_HISTORY.c.at)
+            .where(_HISTORY.c.mission_id == _MISSIONS.c.id, _HISTORY.c.position == _MISSIONS.c.history_length)
+            .scalar_subquery()
+            .label(name)
+        )
     if name == "settings_text":
         # As text, parsed only when it changed (see settings_of): PostgreSQL's driver would parse JSON.
         return cast(_SETTINGS.c.data, Text).label(name)
@@ -156,27 +157,6 @@ _SPECIFICATION_OF = (
     )
     .where(_SPECIFICATIONS.c.mission_id == _MISSION_ID)
     .order_by(_DELIVERABLES.c.position)
-)
-_CONTRACT_OF = (
-    select(*_CONTRACTS.c, _QUOTES.c.number.label("quote"))
-    .select_from(_CONTRACTS.outerjoin(_QUOTES, _QUOTES.c.id == _CONTRACTS.c.quote_id))
-    .where(_CONTRACTS.c.mission_id == _MISSION_ID)
-)
-_PAYMENTS_OF = (
-    select(
-        _PAYMENTS.c.amount_cents,
-        _PAYMENTS.c.currency,
-        _PAYMENTS.c.received_on,
-        _PAYMENTS.c.method,
-        _PAYMENTS.c.reference,
-    )
-    .where(_PAYMENTS.c.mission_id == _MISSION_ID)
-    .order_by(_PAYMENTS.c.received_on, _PAYMENTS.c.id)
-)
-_INVOICES_OF = (
-    select(_INVOICES.c.number, _INVOICES.c.kind, _INVOICES.c.total_cents, _INVOICES.c.currency)
-    .where(_INVOICES.c.mission_id == _MISSION_ID)
-    .order_by(_INVOICES.c.year, _INVOICES.c.sequence)
 )
 _RECORD_COLUMNS = (
     _HISTORY.c.trigger,
@@ -243,8 +223,9 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
         criteria_answers=_answers(connection, mission_id) if "criteria_answers" in facts else {},
         specification=_specification(connection, mission_id, currency) if "specification" in facts else None,
         contract=load_contract(connection, mission_id) if "contract" in facts else None,
-        payments=_payments(connection, mission_id) if "payments" in facts else [],
-        invoices=_invoices(connection, mission_id) if "invoices" in facts else [],
+        payments=load_payments(connection, mission_id) if "payments" in facts else [],
+        invoices=load_invoices(connection, mission_id) if "invoices" in facts else [],
+        amendments=load_amendments(connection, mission_id) if "amendments" in facts else [],
         history=load_history(connection, mission_id) if "history" in facts else [],
         version=row.version,
     )
@@ -287,33 +268,6 @@ def _specification(connection: Connection, mission_id: int, currency: str) -> Sp
         budget=budget,
         acceptance=first.acceptance,
     )
-
-
-def load_contract(connection: Connection, mission_id: int) -> Contract | None:
-    """The mission's signed contract, or None."""
-    row = connection.execute(_CONTRACT_OF, {"mission_id": mission_id}).one_or_none()
-    if row is None:
-        return None
-    return Contract(
-        amount=Money(row.amount_cents, row.currency),
-        terms_version=row.terms_version,
-        signed_on=row.signed_on,
-        signed_by=row.signed_by,
-        acceptance_days=row.acceptance_days,
-        quote=row.quote,
-        lines=lines_from_json(row.lines),
-        vat_rate=row.vat_rate,
-    )
-
-
-def _payments(connection: Connection, mission_id: int) -> list[Payment]:
-    rows = connection.execute(_PAYMENTS_OF, {"mission_id": mission_id})
-    return [Payment(Money(p.amount_cents, p.currency), p.received_on, p.method, p.reference) for p in rows]
-
-
-def _invoices(connection: Connection, mission_id: int) -> list[InvoiceSummary]:
-    rows = connection.execute(_INVOICES_OF, {"mission_id": mission_id})
-    return [InvoiceSummary(i.number, i.kind, Money(i.total_cents, i.currency)) for i in rows]
 
 
 def record_of(row: AnyRow | HistoryRow) -> TransitionRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConcurrentUpdateError, ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
-from missionflow.store import facts, history, rows, schedule
+from missionflow.store import facts, history, money_facts, rows, schedule
 from missionflow.store.chain import GENESIS
 from missionflow.store.database import application_code
 from missionflow.store.history import DuplicateKey
@@ -37,6 +37,8 @@ from missionflow.workflow import (
     TransitionRecord,
     TriggerOption,
     Workflow,
+    WorkflowDefinition,
+    check_moving_forward,
     compile_workflow,
 )
 from missionflow.workflow.hooks import chain
@@ -113,6 +115,31 @@ def _load(
     )
 
 
+FUTURE_MARGIN = timedelta(days=1)
+"""How far ahead of the clock a step or a payment may be dated (time zones, a clock a bit fast)."""
+
+
+def check_not_ahead(field: str, moment: datetime, current: datetime) -> None:
+    """Refuse (InvalidValueError) a moment more than a day after ``current``, the clock's time."""
+    if moment > current + FUTURE_MARGIN:
+        raise InvalidValueError(field, f"{moment.isoformat()} is in the future: record what has happened")
+
+
+def check_moment(
+    definition: WorkflowDefinition, row: facts.MissionRead, moment: datetime, current: datetime
+) -> None:
+    """A step is recorded at a moment that is not ahead of the clock, not before the subject was
+    created, and not before its last step unless the workflow allows back-dating (InvalidValueError)."""
+    check_not_ahead("at", moment, current)
+    if moment < row.created_at and not definition.backdating:
+        raise InvalidValueError(
+            "at",
+            f"{moment.isoformat()} is before {'mission ' if row.is_mission else ''}{row.display_ref} "
+            f"was created ({row.created_at.isoformat()})",
+        )
+    check_moving_forward(definition, moment, row.last_at)
+
+
 def _same(connection: Connection) -> TransactionConnection:
     return connection
 
@@ -156,7 +183,7 @@ class Firing:
         turns, and a loser reads the winner's state and decides on it; on PostgreSQL the version
         check stops a writer whose read is stale.
         """
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise InvalidValueError("idempotency_key", f"give 1 to {MAX_KEY} characters")
         try:
@@ -199,6 +226,7 @@ class Firing:
             if earlier is not None:
                 return earlier, None, self.hooks
         workflow = compile_workflow(rows.definition(connection, row.workflow, row.workflow_version))
+        check_moment(workflow.definition, row, moment, self.db.clock())
         hooks = chain(workflow.hooks, self.hooks)
         workflow.check_runnable(hooks)
         if extras and not row.is_mission:
@@ -289,7 +317,7 @@ class Firing:
             and loaded.facts is not None
             and "contract" not in loaded.facts
         ):
-            subject.contract = facts.load_contract(connection, loaded.subject_id)
+            subject.contract = money_facts.load_contract(connection, loaded.subject_id)
         if reminders or writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
             with Session(bind=connection) as session:

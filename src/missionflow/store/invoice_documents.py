@@ -11,7 +11,7 @@ records as its total and what the mission's guards wait for are the same figure,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -19,20 +19,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import ConflictError
-from missionflow.freelance import Amendment, InvoiceTerms, Mission, Settings
+from missionflow.freelance import InvoiceTerms, Mission, Settings, invoicing
 from missionflow.freelance.billed_lines import deposit_lines, final_lines, service_of
 from missionflow.freelance.documents.lines import Period
-from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference
+from missionflow.freelance.documents.model import DepositDeduction, InvoiceReference, OverdueInvoice
 from missionflow.freelance.issued import DocumentCopy, document_copy
 from missionflow.freelance.pricing import LineSource, PricedLine, gross_of, lump_sum
 from missionflow.money import Money
 from missionflow.store import logos, rows
 from missionflow.store.clients import client_record
-from missionflow.store.invoice_rows import standing_invoices
-from missionflow.store.models import AmendmentRow, ClientRow, InvoiceRow, MissionRow
+from missionflow.store.models import ClientRow, InvoiceRow, MissionRow
 from missionflow.store.records import mission_ref
 
-__all__ = ["Billed", "credit_note", "deposit_invoice", "final_invoice", "given_invoice"]
+__all__ = [
+    "Billed",
+    "credit_note",
+    "deposit_invoice",
+    "final_invoice",
+    "given_invoice",
+    "penalty_copy",
+    "termination_invoice",
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ def _copy(
     deposits: tuple[DepositDeduction, ...] = (),
     cancels: InvoiceReference | None = None,
 ) -> DocumentCopy:
+    invoicing.require_identity(settings)  # who issues it first, in the words of the money rules
     client = session.get(ClientRow, row.client_id)
     if client is None:  # pragma: no cover - a foreign key guarantees it
         raise ConflictError(what, f"mission {mission_ref(row.id)} has no client")
@@ -99,33 +107,24 @@ def deposit_invoice(session: Session, row: MissionRow, settings: Settings, day: 
     return _billed(lines, contract.vat_rate, copy, row.currency)
 
 
-def final_invoice(session: Session, row: MissionRow, settings: Settings, day: date) -> Billed:
-    """The final invoice: the contract, the rush surcharge, the amendments and extra rounds, minus
-    each standing deposit invoice by number; refused while another final invoice stands."""
-    ref = mission_ref(row.id)
-    mission: Mission = rows.snapshot(session, row)
-    contract = mission.contract
-    if contract is None:
-        raise ConflictError("invoice", f"mission {ref} has no contract: the final invoice bills its amount")
-    standing = standing_invoices(session, row.id)
-    finals = [i.number for i in standing if i.kind == "final"]
-    if finals:
-        raise ConflictError(
-            "invoice",
-            f"mission {ref} already has the final invoice {finals[0]}; cancel it with a credit note first",
-        )
-    amendments = [
-        Amendment(a.kind, Money(a.amount_cents, a.currency), a.note, a.agreed_at)
-        for a in session.scalars(
-            select(AmendmentRow).where(AmendmentRow.mission_id == row.id).order_by(AmendmentRow.id)
-        )
-    ]
-    lines = final_lines(contract, amendments, mission.rush_surcharge, row.title)
-    deposits = tuple(
-        DepositDeduction(InvoiceReference(i.number, i.issued_on), Money(i.total_cents, i.currency))
-        for i in standing
+def _live_deposits(mission: Mission) -> tuple[DepositDeduction, ...]:
+    """Each live deposit invoice of the mission, as a final invoice deducts it (number, date, total)."""
+    return tuple(
+        DepositDeduction(InvoiceReference(i.number, i.issued_on or date.min), i.total)
+        for i in mission.live_invoices()
         if i.kind == "deposit"
     )
+
+
+def final_invoice(session: Session, row: MissionRow, settings: Settings, day: date) -> Billed:
+    """The final invoice: the contract, the rush surcharge, the amendments and extra rounds, minus
+    each live deposit invoice by number; refused without a contract or while a final invoice stands
+    (the rules of :func:`missionflow.freelance.invoicing.final_invoice`)."""
+    mission: Mission = rows.snapshot(session, row)
+    invoicing.final_invoice(mission)
+    contract = mission.contract
+    assert contract is not None  # final_invoice refuses a mission without one
+    lines = final_lines(contract, mission.amendments, mission.rush_surcharge, row.title)
     period = service_of(mission, day, settings.timezone, deposit=False)
     copy = _copy(
         session,
@@ -134,9 +133,53 @@ def final_invoice(session: Session, row: MissionRow, settings: Settings, day: da
         what="invoice",
         vat_rate=contract.vat_rate,
         service_period=period,
-        deposits=deposits,
+        deposits=_live_deposits(mission),
     )
     return _billed(lines, contract.vat_rate, copy, row.currency)
+
+
+def termination_invoice(
+    session: Session, row: MissionRow, settings: Settings, day: date, work_done: Money
+) -> Billed:
+    """The final invoice of a mission ended after its contract: the work done, as agreed at the end,
+    minus each live deposit invoice (the rules of :func:`missionflow.freelance.invoicing.
+    termination_invoice`), for the period worked."""
+    mission: Mission = rows.snapshot(session, row)
+    invoicing.termination_invoice(mission, work_done)
+    contract = mission.contract
+    assert contract is not None  # termination_invoice refuses a mission without one
+    words = {
+        "fr": "Travail réalisé jusqu'à la fin de la mission",
+        "en": "Work done up to the end of the mission",
+    }
+    line = PricedLine(words["fr"], lump_sum(work_done), LineSource.CONTRACT, words)
+    period = service_of(mission, day, settings.timezone, deposit=False)
+    copy = _copy(
+        session,
+        row,
+        settings,
+        what="invoice",
+        vat_rate=contract.vat_rate,
+        service_period=period,
+        deposits=_live_deposits(mission),
+    )
+    return _billed([line], contract.vat_rate, copy, row.currency)
+
+
+def penalty_copy(
+    session: Session, row: MissionRow, settings: Settings, references: Sequence[str], day: date
+) -> dict[str, object]:
+    """The copy of a late-payment invoice: today's parties and terms, and the invoices it is about
+    (each with its date, due date and total), outside the scope of VAT."""
+    found = session.scalars(
+        select(InvoiceRow).where(InvoiceRow.mission_id == row.id, InvoiceRow.number.in_(list(references)))
+    )
+    overdue = tuple(
+        OverdueInvoice(InvoiceReference(i.number, i.issued_on), i.due_on, Money(i.total_cents, i.currency))
+        for i in sorted(found, key=lambda i: (i.year, i.sequence))
+    )
+    copy = _copy(session, row, settings, what="late-payment invoice", vat_rate=None)
+    return replace(copy, overdue=overdue).to_json()
 
 
 def credit_note(session: Session, row: MissionRow, settings: Settings, target: InvoiceRow) -> Billed:

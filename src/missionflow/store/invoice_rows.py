@@ -4,12 +4,14 @@ the lines of a final invoice, and a row read back as the library's record."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
-from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings
+from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings, invoicing
+from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
 from missionflow.store import rows, schedule
 from missionflow.store.models import (
@@ -22,9 +24,13 @@ from missionflow.store.records import lines_to_json, mission_ref
 from missionflow.store.session import now
 
 
-def money_line(description: str, amount: Money) -> dict[str, object]:
-    """One line of an invoice: what it is for, and its amount."""
-    return {"description": description, "amount": amount}
+def money_line(description: str, amount: Money, kind: str = "") -> dict[str, object]:
+    """One line of an invoice: what it is for, its amount, and (when known) what kind of thing it
+    bills (an agreement line's kind, ``deposit``, ``work_done``, ``interest``, ``indemnity``)."""
+    line: dict[str, object] = {"description": description, "amount": amount}
+    if kind:
+        line["kind"] = kind
+    return line
 
 
 def check_invoice(
@@ -59,13 +65,20 @@ def invoice_terms(
     settings: Settings,
     note: str = "",
     document: dict[str, object] | None = None,
+    *,
+    asks_for: Money | None = None,
 ) -> InvoiceTerms:
-    """The freelancer's identity, the client and the terms, as an invoice issued now must state them."""
+    """The freelancer's identity, the client and the terms, as an invoice issued now must state them
+    (``document``: everything its document prints, see ``issued.DocumentCopy``).
+
+    An invoice that asks for nothing (``asks_for`` is zero: pro bono) can never be paid late: it
+    states no late penalty and no recovery indemnity."""
     mission = session.get(MissionRow, mission_id)
     if mission is None:  # pragma: no cover - the caller just locked it
         raise MissionNotFoundError(mission_ref(mission_id))
     client = session.get(ClientRow, mission.client_id)
     business = client.business if client is not None else True
+    nothing_due = asks_for is not None and asks_for.amount == 0
     return InvoiceTerms(
         seller_name=settings.name,
         seller_legal_name=settings.legal_name,
@@ -78,8 +91,10 @@ def invoice_terms(
         client_business=business,
         mission_title=mission.title,
         payment_terms_days=settings.payment_terms_days,
-        late_penalty_rate=settings.late_penalty_rate,
-        recovery_indemnity=Money(settings.recovery_indemnity, mission.currency) if business else None,
+        late_penalty_rate=Decimal(0) if nothing_due else settings.late_penalty_rate,
+        recovery_indemnity=(
+            Money(settings.recovery_indemnity, mission.currency) if business and not nothing_due else None
+        ),
         note=note,
         document=document,
     )
@@ -145,9 +160,10 @@ def insert_invoice(
             raise InvalidValueError(
                 "references", f"{references} is not an invoice of mission {mission_ref(mission_id)}"
             )
+    settings = rows.settings(session)
+    invoicing.require_identity(settings)
     year = issued_on.year
     sequence = next_number(session, year, issued_on)
-    settings = rows.settings(session)
     invoice = InvoiceRow(
         number=f"{year}-{sequence:04d}",
         year=year,
@@ -162,7 +178,7 @@ def insert_invoice(
         lines=lines,
         created_at=now(),
         # What the invoice states must not change with the settings later: copied now.
-        terms=invoice_terms(session, mission_id, settings, note, document).to_json(),
+        terms=invoice_terms(session, mission_id, settings, note, document, asks_for=total).to_json(),
     )
     session.add(invoice)
     session.flush()
@@ -177,6 +193,14 @@ def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:
     )
     cancelled = {i.references_id for i in invoices if i.kind == "credit"}
     return [i for i in invoices if i.kind != "credit" and i.id not in cancelled]
+
+
+def draft_lines(draft: InvoiceDraft) -> list[object]:
+    """An invoice draft's lines as stored: description, amount and what the line bills."""
+    currency = draft.total.currency
+    return lines_to_json(
+        [money_line(line.description, Money(line.amount, currency), line.kind) for line in draft.lines]
+    )
 
 
 def number_key(number: str) -> tuple[int, int, str]:

@@ -21,17 +21,17 @@ from missionflow.errors import (
     InvoiceNotFoundError,
     TransitionNotAllowedError,
 )
-from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settings
+from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settings, invoicing
 from missionflow.freelance.billing import due_date
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
 from missionflow.store import invoice_rows, logos, plan_rows, rows
 from missionflow.store.firing import Extra, Firing
 from missionflow.store.invoice_rows import invoice_record
-from missionflow.store.models import ContractRow, InvoiceRow, MissionRow
+from missionflow.store.models import InvoiceRow, MissionRow
 from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, utc
-from missionflow.workflow import TransitionRecord, WorkflowDefinition
+from missionflow.workflow import StateKind, TransitionRecord, WorkflowDefinition
 
 if TYPE_CHECKING:
     # Imported where an invoice is issued: it loads the document model and the identifier checks.
@@ -67,6 +67,7 @@ class FinalInvoice:
             if row.version != mission.version:
                 raise ConcurrentUpdateError(mission.ref)
             settings = rows.settings(session)
+            invoicing.require_identity(settings)
             issued_on = local_day(settings, self.moment)
             from missionflow.store import invoice_documents  # loaded when an invoice is issued
 
@@ -164,9 +165,14 @@ class Invoices:
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             settings = rows.settings(session)
-            contract = session.get(ContractRow, row.id)
-            if contract is None:
+            mission = rows.snapshot(session, row)
+            if mission.contract is None:
                 raise ConflictError("deposit", f"mission {ref} has no signed contract yet")
+            if mission.deposit_due.amount <= 0:
+                base = mission.agreement.at_signature
+                raise ConflictError(
+                    "deposit", f"mission {ref} asks for no deposit ({row.deposit_percent} % of {base})"
+                )
             for existing in invoice_rows.standing_invoices(session, row.id):
                 raise ConflictError(
                     "deposit",
@@ -177,11 +183,6 @@ class Invoices:
             from missionflow.store import invoice_documents  # loaded when an invoice is issued
 
             billed = invoice_documents.deposit_invoice(session, row, settings, day)
-            if billed.total.amount <= 0:
-                raise ConflictError(
-                    "deposit",
-                    f"mission {ref} asks for no deposit ({row.deposit_percent} % of {contract.amount_cents})",
-                )
             due_on = due_date(day, settings.payment_terms_days)
             return _insert(session, row.id, "deposit", billed, day, due_on)
 
@@ -190,9 +191,11 @@ class Invoices:
     ) -> tuple[TransitionRecord, InvoiceRecord]:
         """Fire the transition that issues the final invoice from the mission's state (``invoice``,
         approved -> invoiced, in the shipped workflows) and return the invoice with the record:
-        the contract amount plus agreed extras, minus every deposit invoice, each listed by number.
+        everything agreed (contract, rush surcharge, amendments, extra rounds) minus every deposit
+        invoice, each listed by number.
 
-        Refused (and nothing is issued) from a state no such transition leaves.
+        Refused (and nothing is issued) from a state no such transition leaves; a mission ended
+        after its contract is invoiced with :meth:`issue_after_exit` instead.
         """
         moment = utc(at)
         with self.db.reading() as session:
@@ -202,6 +205,12 @@ class Invoices:
         anywhere = invoicing_transitions(definition)
         if not anywhere:
             raise ConflictError("invoice", f"workflow {definition.name} issues no final invoice")
+        if definition.state(row.state).kind is StateKind.EXIT:
+            raise ConflictError(
+                "invoice",
+                f"mission {ref} is {row.state}: invoice the work done with the amount agreed at "
+                f"the end (missionflow invoice final {ref} --work-done AMOUNT)",
+            )
         if not here:
             raise TransitionNotAllowedError(
                 subject=ref,
@@ -214,6 +223,36 @@ class Invoices:
             ref, here[0], actor=actor, note=note, at=moment, effects={ISSUE_FINAL_INVOICE: effect}
         )
         return record, effect.issued[0]
+
+    def issue_after_exit(self, ref: str, work_done: Money, *, at: datetime | None = None) -> InvoiceRecord:
+        """The final invoice of a mission ended after its contract (in a state of kind ``exit``:
+        terminated): ``work_done``, the amount agreed at the end for the work done, minus every
+        deposit invoice; what was agreed beyond it is never billed. No transition is fired.
+
+        Refused (ConflictError) in any other state, or while a final invoice stands.
+        """
+        moment = utc(at)
+        with self.db.reading() as session:
+            row = rows.mission_row(session, ref)
+            definition = rows.definition(session, row.workflow, row.workflow_version)
+        if definition.state(row.state).kind is not StateKind.EXIT:
+            raise ConflictError(
+                "invoice",
+                f"mission {ref} is {row.state}: the amount of the work done is only for a mission "
+                "that ended early; its final invoice bills everything agreed",
+            )
+        return self._issue_after_exit(ref, work_done, moment)
+
+    def _issue_after_exit(self, ref: str, work_done: Money, moment: datetime) -> InvoiceRecord:
+        with self.db.writing(ref) as session:
+            row = rows.touch(session, ref)
+            settings = rows.settings(session)
+            day = local_day(settings, moment)
+            due_on = due_date(day, settings.payment_terms_days)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.termination_invoice(session, row, settings, day, work_done)
+            return _insert(session, row.id, "final", billed, day, due_on)
 
     def reissue_final(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note (a mission already in the state its
@@ -259,6 +298,14 @@ class Invoices:
                     "invoice", f"{target.number} is already cancelled by credit note {earlier}"
                 )
             row = rows.touch(session, mission_ref(target.mission_id))
+            state = rows.definition(session, row.workflow, row.workflow_version).state(row.state)
+            if state.final and state.kind is not StateKind.EXIT:
+                raise ConflictError(
+                    "invoice",
+                    f"mission {mission_ref(row.id)} is {row.state}: its invoices are settled and can "
+                    "no longer be cancelled",
+                )
+            invoicing.check_cancellation(rows.snapshot(session, row), target.number)
             settings = rows.settings(session)
             day = issued_on or local_day(settings)
             from missionflow.store import invoice_documents  # loaded when an invoice is issued

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
-from missionflow.money import Money
+from missionflow.money import Money, check_currency
 from missionflow.store import rows
 from missionflow.store.chain import GENESIS
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
@@ -64,7 +65,11 @@ class MissionBook:
             raise InvalidValueError(
                 "client", f"the guards of workflow {definition.name} read the client: give one (C-<number>)"
             )
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
+        if moment > self.db.clock() + timedelta(days=1):
+            raise InvalidValueError(
+                "at", f"{moment.isoformat()} is in the future: open the mission when it comes"
+            )
         if sessions_planned < 0:
             raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")
         if included_revisions is not None and included_revisions < 0:
@@ -75,8 +80,13 @@ class MissionBook:
             rows.not_negative("amount", amount)
         with self.db.writing() as session:
             settings = rows.settings(session)
-            code = (currency or (amount.currency if amount is not None else settings.currency)).upper()
-            Money.zero(code)  # refuses what is not an ISO code
+            code = check_currency(currency or (amount.currency if amount is not None else settings.currency))
+            opened_on = moment.astimezone(ZoneInfo(settings.timezone)).date()
+            if deadline is not None and deadline < opened_on:
+                raise InvalidValueError(
+                    "deadline",
+                    f"{deadline.isoformat()} has already passed (the mission opens on {opened_on.isoformat()})",
+                )
             if amount is not None:
                 rows.same_currency("amount", amount, code)
             client_id = rows.client_row(session, client).id if client is not None else None

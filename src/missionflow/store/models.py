@@ -288,7 +288,7 @@ class InvoiceRow(Base):
     __table_args__ = (
         UniqueConstraint("number"),
         UniqueConstraint("year", "sequence"),
-        CheckConstraint("kind IN ('deposit', 'final', 'credit')", name="kind_known"),
+        CheckConstraint("kind IN ('deposit', 'final', 'penalty', 'credit')", name="kind_known"),
         CheckConstraint("total_cents >= 0", name="total_positive"),
     )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -19,6 +21,7 @@ def open_store(
     create: bool = True,
     hooks: Hooks | None = None,
     configure_engine: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
 
@@ -26,7 +29,9 @@ def open_store(
     folder. ``create=True`` creates or migrates missionflow's tables when needed. With an
     application's ``engine``, missionflow's tables (all named ``mf_...``) live beside the
     application's and the engine stays the application's to dispose of. ``hooks`` run around
-    every fire (see Hooks).
+    every fire (see Hooks). ``clock`` tells the time (the system's by default): steps, payments and
+    signatures dated more than a day after it are refused, and a fire without a time happens at it;
+    give a fixed one to replay a scenario written ahead of time.
 
     An application's engine is used as it is: missionflow changes nothing on it unless
     ``configure_engine=True``. On SQLite that option sets, on every connection of the engine
@@ -45,10 +50,10 @@ def open_store(
     if engine is not None:
         if configure_engine:
             database.configure_engine(engine)
-        store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
+        store = Store(engine, engine.url, owns_engine=False, hooks=hooks, clock=clock)
     else:
         built, built_url = database.build_engine(url)
-        store = Store(built, built_url, owns_engine=True, hooks=hooks)
+        store = Store(built, built_url, owns_engine=True, hooks=hooks, clock=clock)
     try:
         if create:
             store.migrate()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from missionflow.errors import ConcurrentUpdateError, InvalidValueError
-from missionflow.freelance import Payment
+from missionflow.freelance import Payment, invoicing
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.firing import MAX_KEY
@@ -32,7 +34,7 @@ class Payments:
 
         >>> from datetime import date
         >>> from missionflow import Money, open_store
-        >>> from missionflow.freelance import Payment
+        >>> from missionflow.freelance import Payment, invoicing
         >>> with open_store("sqlite://") as store:
         ...     ref = store.create_mission(store.add_client("Acme").ref, "Logo").ref
         ...     paid = Payment(Money.of("1350", "EUR"), date(2026, 12, 1), "transfer")
@@ -53,6 +55,13 @@ class Payments:
                         return earlier
                 row = rows.touch(session, ref)
                 rows.same_currency("amount", payment.amount, row.currency)
+                zone = ZoneInfo(rows.settings(session).timezone)
+                invoicing.check_payment(
+                    rows.snapshot(session, row),
+                    payment,
+                    today=self.db.clock().astimezone(zone).date(),
+                    created_on=row.created_at.astimezone(zone).date(),
+                )
                 session.add(
                     PaymentRow(
                         mission_id=row.id,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConflictError, InvalidValueError, QuoteNotFoundError
 from missionflow.freelance import Contract, Mission, QuoteRecord
 from missionflow.freelance.billed_lines import quote_lines
-from missionflow.freelance.pricing import format_price, gross_of
+from missionflow.freelance.pricing import LineSource, format_price, gross_of
 from missionflow.money import Money
 from missionflow.store import logos, rows
 from missionflow.store.clients import client_record
@@ -239,8 +239,13 @@ class Quotes:
         quote = self.get(number, on=signed_on)
         if quote.mission != mission_ref(parse_ref(ref, "M") or 0):
             raise ConflictError("quote", f"{quote.number} is a quote of mission {quote.mission}, not {ref}")
+        # The contract's amount is what the quote's lines bill besides the rush surcharge, which the
+        # mission agreed on its own (the agreement adds it once).
+        rush = Money.total(
+            (line.net for line in quote.lines if line.source is LineSource.RUSH), quote.net.currency
+        )
         contract = Contract(
-            amount=quote.net,
+            amount=quote.net - rush,
             terms_version=terms_version,
             signed_on=signed_on,
             signed_by=signed_by,

@@ -23,8 +23,9 @@ from missionflow.freelance.reminders import (
     invoice_message,
 )
 from missionflow.freelance.vocabulary import APPROVAL
-from missionflow.store import account_reads, history, rows
+from missionflow.store import account_reads, facts, history, rows
 from missionflow.store.chain import GENESIS
+from missionflow.store.firing import check_not_ahead
 from missionflow.store.invoices import local_day
 from missionflow.store.models import MissionRow, ReminderRow
 from missionflow.store.records import mission_ref
@@ -52,9 +53,11 @@ class Reminders:
     def tick(self, at: datetime) -> list[ReminderResult]:
         """Process every reminder due at ``at``: each one still relevant adds a ``remind`` entry to its
         mission's history; each one is marked done in the same transaction, so running tick again (or
-        two ticks at once) never acts twice. Safe to run from cron; no thread, no timer.
+        two ticks at once) never acts twice. Safe to run from cron; no thread, no timer. A moment more
+        than a day ahead of the clock is refused (InvalidValueError): history only records the past.
         """
         moment = utc(at)
+        check_not_ahead("at", moment, self.db.clock())
         with self.db.reading() as session:
             due = list(
                 session.execute(
@@ -141,12 +144,15 @@ def _append_reminder(
     replays. The mission row is locked by the caller; the version moves like any write guards
     can see, so a fire that read the mission before this entry loses its optimistic check.
     """
+    # History only moves forward: a reminder processed late is recorded with the last step's time.
+    found = facts.read_mission(session.connection(), row.id)
+    last = found.last_at if found is not None else None
     record = TransitionRecord(
         trigger=REMIND_TRIGGER,
         source=row.state,
         dest=row.state,
         actor=TICK_ACTOR,
-        at=moment.astimezone(UTC),
+        at=max(moment, last).astimezone(UTC) if last is not None else moment.astimezone(UTC),
         note=note,
         data=data,
     )

@@ -53,8 +53,12 @@ class OpenTransaction:
 class Database:
     """An engine and how missionflow uses it: reads, writes, composed transactions, migrations."""
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool) -> None:
+    def __init__(
+        self, engine: Engine, url: URL, *, owns_engine: bool, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.engine = engine
+        self.clock: Callable[[], datetime] = clock or now
+        """What time it is: a step, payment or signature more than a day after it is refused."""
         self.writer = engine.execution_options(**{WRITE_OPTION: True})
         self.url = url
         self.owns_engine = owns_engine

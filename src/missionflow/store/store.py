@@ -5,7 +5,7 @@ reminders); this class composes them into one flat API, each method a single cal
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -70,6 +70,7 @@ class Store(SubjectStore, ClientDocuments):
         hooks: Hooks | None = None,
         allow_async: bool = False,
         app_connection: AppConnection | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -78,6 +79,7 @@ class Store(SubjectStore, ClientDocuments):
             hooks=hooks,
             allow_async=allow_async,
             app_connection=app_connection,
+            clock=clock,
         )
         self._invoices = Invoices(self._db, self._firing)
         self._clients = ClientBook(self._db)
@@ -91,8 +93,6 @@ class Store(SubjectStore, ClientDocuments):
     def _store_effects(self) -> Mapping[str, EffectFactory]:
         return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
 
-    # --- settings --------------------------------------------------------------------------
-
     def get_settings(self) -> Settings:
         """The freelancer's settings (the defaults until some are saved)."""
         with self._db.reading() as session:
@@ -103,13 +103,21 @@ class Store(SubjectStore, ClientDocuments):
         with self._db.writing() as session:
             rows.save_settings(session, settings)
 
-    # --- clients (see missionflow.store.clients) -------------------------------------------
-
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True, **details: object
+        self,
+        name: str,
+        *,
+        email: str = "",
+        company: str = "",
+        business: bool = True,
+        force: bool = False,
+        **details: object,
     ) -> ClientRecord:
-        """Record a new client ("C-1", "C-2"...); ``details`` as in :meth:`edit_client` (address...)."""
-        return self._clients.add(name, email=email, company=company, business=business, **details)
+        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``;
+        ``details`` as in :meth:`edit_client` (address, siren, language...)."""
+        return self._clients.add(
+            name, email=email, company=company, business=business, force=force, **details
+        )
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""
@@ -126,8 +134,6 @@ class Store(SubjectStore, ClientDocuments):
     def unblock_client(self, ref: str) -> ClientRecord:
         """Lift a client's block."""
         return self._clients.set_blocked(ref, False)
-
-    # --- missions (see missionflow.store.missions) -----------------------------------------
 
     def create_mission(
         self,
@@ -180,8 +186,6 @@ class Store(SubjectStore, ClientDocuments):
         """How many missions are in each state (states with none are left out)."""
         return self._missions.count_by_state()
 
-    # --- firing (see missionflow.store.firing) ---------------------------------------------
-
     def fire(
         self,
         ref: str,
@@ -218,8 +222,6 @@ class Store(SubjectStore, ClientDocuments):
             extras=extras,
         )
 
-    # --- agreed terms (see missionflow.store.terms) ----------------------------------------
-
     def answer_criterion(self, ref: str, criterion: str, met: bool, note: str = "") -> None:
         """Record whether a client criterion of the settings is met for this mission (R1)."""
         self._terms.answer_criterion(ref, criterion, met, note)
@@ -244,9 +246,11 @@ class Store(SubjectStore, ClientDocuments):
         """Hand over one deliverable of the specification (the transition the workflow tags ``delivery``)."""
         return self._terms.deliver(ref, deliverable, actor=actor, note=note, at=at)
 
-    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
+    def agree_extra_revision(
+        self, ref: str, amount: Money, note: str = "", *, at: datetime | None = None
+    ) -> None:
         """Agree one more revision round (R8), recorded as an amendment with its price."""
-        self._terms.agree_extra_revision(ref, amount, note)
+        self._terms.agree_extra_revision(ref, amount, note, at=at)
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
         """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
@@ -265,8 +269,6 @@ class Store(SubjectStore, ClientDocuments):
     def record_payment(self, ref: str, payment: Payment, *, idempotency_key: str | None = None) -> Payment:
         """Record money received (R5, R6), once per ``idempotency_key`` (see Payments.record)."""
         return self._payments.record(ref, payment, idempotency_key=idempotency_key)
-
-    # --- invoices (see missionflow.store.invoices) -----------------------------------------
 
     def issue_invoice(
         self,
@@ -319,6 +321,12 @@ class Store(SubjectStore, ClientDocuments):
         """Fire the transition that issues the final invoice, and return both."""
         return self._invoices.issue_final(ref, actor=actor, note=note, at=at)
 
+    def issue_final_invoice_after_exit(
+        self, ref: str, work_done: Money, *, at: datetime | None = None
+    ) -> InvoiceRecord:
+        """The final invoice of a terminated mission: the work done as agreed, minus the deposits."""
+        return self._invoices.issue_after_exit(ref, work_done, at=at)
+
     def reissue_final_invoice(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note."""
         return self._invoices.reissue_final(ref, issued_on=issued_on)
@@ -335,8 +343,6 @@ class Store(SubjectStore, ClientDocuments):
         """Issued invoices and credit notes in number order, of one mission or all."""
         return self._invoices.list_all(mission)
 
-    # --- accounts (see missionflow.store.accounts) -----------------------------------------
-
     def invoice_balances(self, mission: str | None = None, *, on: date | None = None) -> list[InvoiceBalance]:
         """Every invoice with what it has received and its status on ``on`` (today by default)."""
         return self._accounts.invoice_balances(mission, on=on)
@@ -351,11 +357,13 @@ class Store(SubjectStore, ClientDocuments):
         """The mission's current installment plan with each installment's status on ``on`` (or None)."""
         return self._accounts.get_payment_plan(ref, on=on)
 
+    def issue_late_payment_invoice(self, ref: str, *, on: date | None = None) -> InvoiceRecord:
+        """Bill the late interest and recovery indemnity owed and not billed yet (see Accounts)."""
+        return self._accounts.issue_late_payment_invoice(ref, on=on)
+
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    # --- reminders (see missionflow.store.reminders) ---------------------------------------
 
     def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
         """The reminder rows (of one mission, or all), soonest first, done or pending."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select, update
 
@@ -139,7 +139,11 @@ class SubjectBook:
             check_ref(ref)
         if len(title) > 300:
             raise InvalidValueError("title", "give at most 300 characters")
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
+        if moment > self.db.clock() + timedelta(days=1):
+            raise InvalidValueError(
+                "at", f"{moment.isoformat()} is in the future: open the subject when it comes"
+            )
         with self.db.writing(ref) as session:
             connection = session.connection()
             if ref is not None and subject_id(connection, ref) is not None:

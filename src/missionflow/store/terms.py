@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConflictError, InvalidValueError, TransitionNotAllowedError
-from missionflow.freelance import Amendment, Contract, Mission, Specification
+from missionflow.errors import (
+    ConflictError,
+    InvalidValueError,
+    MissionNotFoundError,
+    TransitionNotAllowedError,
+)
+from missionflow.freelance import Amendment, Contract, Mission, Specification, invoicing
 from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import facts, rows
 from missionflow.store.firing import Extra, Firing
 from missionflow.store.models import (
     AmendmentRow,
@@ -32,6 +38,7 @@ from missionflow.store.models import (
 )
 from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, now, utc
+from missionflow.store.subjects import read_subject
 from missionflow.workflow import TransitionRecord
 
 
@@ -183,7 +190,33 @@ class Terms:
             )
 
         trigger = self.tagged_trigger(ref, SIGNATURE, "signature")
-        return self.firing.fire(ref, trigger, actor=actor, note=note, at=at, extras=[Extra(prepare, write)])
+        moment = at if at is not None else self.signature_moment(ref, contract.signed_on)
+        return self.firing.fire(
+            ref, trigger, actor=actor, note=note, at=moment, extras=[Extra(prepare, write)]
+        )
+
+    def signature_moment(self, ref: str, signed_on: date) -> datetime:
+        """When the signature is recorded in the history: its business date. Today is now; an earlier
+        day is its noon where the freelancer works, or the mission's last step when that came later
+        the same day. A signature dated after today is refused (InvalidValueError)."""
+        with self.db.read_connection(ref) as connection:
+            found = read_subject(connection, ref)
+        if found is None:
+            raise MissionNotFoundError(ref)
+        zone = ZoneInfo(facts.settings_of(found).timezone)
+        current = self.db.clock()
+        today = current.astimezone(zone).date()
+        if signed_on > today:
+            raise InvalidValueError(
+                "signed_on", f"{signed_on.isoformat()} is after today: a contract is signed first"
+            )
+        if signed_on == today:
+            return current
+        moment = datetime.combine(signed_on, time(12, 0), zone)
+        last = found.last_at
+        if last is not None and last.astimezone(zone).date() == signed_on and last > moment:
+            return last
+        return moment
 
     def approve_tacitly(self, ref: str, *, actor: str = "", at: datetime | None = None) -> TransitionRecord:
         """Fire the approval on the client's silence (R10), noted "tacit approval" in the history.
@@ -206,12 +239,18 @@ class Terms:
             ref, trigger, actor=actor, note=note, at=at, data={"deliverable": deliverable}
         )
 
-    def agree_extra_revision(self, ref: str, amount: Money, note: str = "") -> None:
-        """Agree one more revision round (R8), recorded as an amendment with its price."""
+    def agree_extra_revision(
+        self, ref: str, amount: Money, note: str = "", *, at: datetime | None = None
+    ) -> None:
+        """Agree one more revision round (R8), recorded as an amendment with its price and billed with
+        the final invoice. Refused (ConflictError) without a signed contract, once the mission is over,
+        or while its final invoice stands."""
         rows.not_negative("amount", amount)
+        moment = utc(at if at is not None else self.db.clock())
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref, extra_revisions=MissionRow.extra_revisions + 1)
             rows.same_currency("amount", amount, row.currency)
+            self._agreement_open(session, row, "an extra revision round")
             session.add(
                 AmendmentRow(
                     mission_id=row.id,
@@ -219,16 +258,43 @@ class Terms:
                     amount_cents=amount.amount,
                     currency=amount.currency,
                     note=note,
-                    agreed_at=now(),
+                    agreed_at=moment,
                 )
             )
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
-        """Agree a rush surcharge, which lets a mission with a tight deadline be accepted (R2)."""
-        rows.not_negative("amount", amount)
+        """Agree a rush surcharge (more than 0), which lets a deadline closer than the minimum lead time
+        be accepted (R2); it is part of the contract total, billed as its own line. Agreed before the
+        signature (ConflictError after it: change the price with an amendment)."""
+        if amount.amount <= 0:
+            raise InvalidValueError(
+                "amount", f"a rush surcharge of {amount} is no surcharge: agree an amount more than 0"
+            )
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref, rush_surcharge_cents=amount.amount)
             rows.same_currency("amount", amount, row.currency)
+            if session.get(ContractRow, row.id) is not None:
+                raise ConflictError(
+                    "rush surcharge",
+                    f"mission {mission_ref(row.id)} is signed: agree the surcharge as an amendment "
+                    f"(missionflow contract amend {mission_ref(row.id)} --amount ... --reason ...)",
+                )
+            self._agreement_open(session, row, "a rush surcharge", contract_needed=False)
+
+    @staticmethod
+    def _agreement_open(
+        session: Session, row: MissionRow, what: str, *, contract_needed: bool = True
+    ) -> None:
+        """Refuse (ConflictError) a change of what is agreed without a contract (when needed), once the
+        mission is over, or while its final invoice stands (see invoicing.check_agreement_open)."""
+        ref = mission_ref(row.id)
+        if contract_needed and session.get(ContractRow, row.id) is None:
+            raise ConflictError("contract", f"mission {ref} has no signed contract: {what} changes the quote")
+        if rows.definition(session, row.workflow, row.workflow_version).state(row.state).final:
+            raise ConflictError(
+                "contract", f"mission {ref} is {row.state}: what was agreed can no longer change"
+            )
+        invoicing.check_agreement_open(rows.snapshot(session, row), what)
 
     def amend_contract(
         self, ref: str, amount: Money, reason: str, *, at: datetime | None = None
@@ -241,7 +307,7 @@ class Terms:
         """
         if not reason.strip():
             raise InvalidValueError("reason", "say what the amendment changes")
-        moment = utc(at)
+        moment = utc(at if at is not None else self.db.clock())
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             rows.same_currency("amount", amount, row.currency)
@@ -251,11 +317,7 @@ class Terms:
                     "contract",
                     f"mission {mission_ref(row.id)} has no signed contract to amend; change the quote",
                 )
-            if rows.definition(session, row.workflow, row.workflow_version).state(row.state).final:
-                raise ConflictError(
-                    "contract",
-                    f"mission {mission_ref(row.id)} is {row.state}: its contract can no longer change",
-                )
+            self._agreement_open(session, row, "an amendment")
             earlier = session.scalars(
                 select(AmendmentRow.amount_cents).where(AmendmentRow.mission_id == row.id)
             ).all()

@@ -64,7 +64,7 @@ from missionflow.workflow.io import (
     import_workflow_file,
     register_format,
 )
-from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
+from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import (
     WorkflowRegistry,
     copy_workflow,
@@ -119,6 +119,7 @@ __all__ = [
     "WorkflowRegistry",
     "WorkingCalendar",
     "aware",
+    "check_moving_forward",
     "compile_workflow",
     "copy_workflow",
     "declare_effect",

@@ -169,6 +169,9 @@ class WorkflowDefinition:
     """The language every label has a text in (others are optional)."""
     parties: tuple[str, ...] = ()
     """Who may act on a subject of this workflow; the first fires the transitions that name nobody."""
+    backdating: bool = False
+    """True when a step may be recorded at a time before the subject's last step (``backdating:
+    true`` in the file); by default history only moves forward."""
 
     def state(self, state_id: str) -> StateDef:
         """The state with this id (InvalidValueError naming the states when unknown)."""

@@ -30,7 +30,7 @@ from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowD
 from missionflow.workflow.graph import Moves
 from missionflow.workflow.guards import GuardContext, GuardFunc, get_guard
 from missionflow.workflow.hooks import HookEvent, Hooks, chain, load_named_hook
-from missionflow.workflow.records import TransitionRecord
+from missionflow.workflow.records import TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import load_workflow
 from missionflow.workflow.subject import S, Subject
 
@@ -244,6 +244,8 @@ class Workflow(Generic[S]):
             raise TransitionNotAllowedError(
                 subject=subject.ref, state=source, trigger=trigger, allowed=self.allowed_triggers(source)
             )
+        if subject.history:
+            check_moving_forward(self.definition, ctx.now, subject.history[-1].at)
         results: list[GuardResult] = []
         # before-hooks are told where the subject is going; without hooks nobody is told
         hook_event = (

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from missionflow.errors import InvalidValueError
+
+if TYPE_CHECKING:
+    from missionflow.workflow.definition import WorkflowDefinition
 
 DELIVERY_GUARD = "deliverable_in_specification"
 """The guard that makes a record a delivery: its deliverable was checked against the specification.
@@ -51,3 +55,14 @@ class TransitionRecord:
         if name is None or DELIVERY_GUARD not in self.guards:
             return None
         return name
+
+
+def check_moving_forward(definition: WorkflowDefinition, moment: datetime, last: datetime | None) -> None:
+    """Refuse (InvalidValueError on ``at``) a step recorded before the subject's last step, unless the
+    workflow allows back-dating (``backdating: true``): history only moves forward."""
+    if last is not None and moment < last and not definition.backdating:
+        raise InvalidValueError(
+            "at",
+            f"{moment.isoformat()} is before the last step of the history ({last.isoformat()}): "
+            f"history only moves forward (workflow {definition.name} does not allow back-dating)",
+        )

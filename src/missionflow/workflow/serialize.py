@@ -25,6 +25,8 @@ def definition_to_data(definition: WorkflowDefinition) -> dict[str, object]:
     }
     if definition.parties:
         document["parties"] = list(definition.parties)
+    if definition.backdating:
+        document["backdating"] = True
     document["initial"] = definition.initial
     document["states"] = [_state(state) for state in definition.states]
     document["transitions"] = [_transition(transition, definition) for transition in definition.transitions]

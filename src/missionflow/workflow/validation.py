@@ -30,6 +30,7 @@ TOP_KEYS = {
     "states",
     "transitions",
     "hooks",
+    "backdating",
 }
 STATE_KEYS = {"id", "label", "description", "final", "kind", "tags", "outcome"}
 MAX_STATES = 5_000
@@ -75,6 +76,7 @@ def build_definition(root: Node, source: str) -> WorkflowDefinition:
         hooks=tuple(hooks),
         language=check.language,
         parties=parties,
+        backdating=check.flag(top, "backdating", "the workflow"),
     )
 
 

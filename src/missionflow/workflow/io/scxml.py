@@ -147,7 +147,7 @@ class _Fields:
         return fields
 
 
-_ROOT = _Fields(words=("parties",), values=("title", "description", "language"))
+_ROOT = _Fields(words=("parties",), values=("title", "description", "language", "backdating"))
 _STATE = _Fields(texts=("label", "outcome"), words=("tags",), values=("description", "kind"))
 _TRANSITION = _Fields(
     texts=("label", "done", "next"), words=("tags", "effects"), values=("party", "source", "order")
@@ -183,6 +183,7 @@ def write_scxml(definition: WorkflowDefinition) -> str:
                 description=definition.description or None,
                 language=definition.language,
                 parties=definition.parties,
+                backdating="true" if definition.backdating else None,
             ),
         },
     )
@@ -262,6 +263,10 @@ def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
         problems, root, "<scxml>", {"name", "initial", "version", "datamodel", _mf("version")}, _ROOT
     )
     top = _ROOT.read(found, root.line)
+    if "backdating" in top:
+        # An attribute is text; the workflow file's flag is a boolean (anything else is refused there).
+        flag = top["backdating"].value
+        top["backdating"] = Node({"true": True, "false": False}.get(str(flag), flag), root.line)
     if "name" in found:
         top["name"] = Node(found["name"], root.line)
     if _mf("version") in found:

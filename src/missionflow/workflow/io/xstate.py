@@ -47,7 +47,7 @@ from missionflow.workflow.io._json import parse_json
 from missionflow.workflow.yaml_nodes import Node
 
 _ROOT_KEYS = ("id", "initial", "description", "meta", "states")
-_META_KEYS = ("version", "title", "language", "parties", "hooks")
+_META_KEYS = ("version", "title", "language", "parties", "hooks", "backdating")
 _STATE_KEYS = ("type", "description", "tags", "meta", "on")
 _STATE_META_KEYS = ("label", "kind", "outcome")
 _TRANSITION_KEYS = ("target", "guard", "reenter", "meta")
@@ -87,6 +87,8 @@ def to_xstate(definition: WorkflowDefinition) -> dict[str, object]:
     }
     if definition.parties:
         meta["parties"] = list(definition.parties)
+    if definition.backdating:
+        meta["backdating"] = True
     if definition.hooks:
         meta["hooks"] = [
             {key: value for key, value in fields.items() if value is not None}
