@@ -35,6 +35,7 @@ def normal_form(definition: WorkflowDefinition) -> dict[str, object]:
                     t.done,
                     t.next,
                     t.from_any,
+                    t.after,
                 )
                 for t in definition.transitions_from(state)
             ]

@@ -20,7 +20,6 @@ from missionflow.workflow import (
     export_workflow,
     load_workflow,
     load_workflow_file,
-    shipped_workflow_dir,
 )
 from tests.interchange.differential import (
     Replay,
@@ -30,8 +29,8 @@ from tests.interchange.differential import (
     run_python_statemachine,
     run_xstate,
 )
+from tests.shipped import SHIPPED, shipped
 
-SHIPPED = sorted(path.stem for path in shipped_workflow_dir().glob("*.yaml"))
 INSTALLED = "studio-session"  # from tests/plugin_pkg: guard parameters, hooks, a `cancel` trigger
 LANGUAGES = Path(__file__).parent / "machines" / "languages.yaml"  # '*' and a non-final exit state
 SEQUENCES = 300
@@ -81,7 +80,10 @@ def replay(
 def test_the_three_engines_agree_at_every_step(name: str) -> None:
     """Every step of 300 random sequences ends in the same state, with the same exits and entries,
     in missionflow, xstate and python-statemachine."""
-    definition = load_workflow_file(LANGUAGES) if name == LANGUAGES.stem else load_workflow(name)
+    if name == LANGUAGES.stem:
+        definition = load_workflow_file(LANGUAGES)
+    else:
+        definition = shipped(name) if name in SHIPPED else load_workflow(name)
     found = replay(definition)
     assert found.steps == SEQUENCES * LENGTH
     mismatches = found.mismatches()

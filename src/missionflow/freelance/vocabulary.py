@@ -40,7 +40,7 @@ PARTIES = (FREELANCER, CLIENT)
 # --- facts ------------------------------------------------------------------------------------
 
 FACTS = frozenset(
-    {"client", "criteria_answers", "specification", "contract", "payments", "invoices", "history"}
+    {"client", "criteria_answers", "specification", "contract", "payments", "invoices", "dues", "history"}
 )
 """The parts of a Mission a store reads from separate rows; a guard declares those it reads.
 

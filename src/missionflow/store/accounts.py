@@ -19,9 +19,8 @@ from missionflow.freelance import (
 )
 from missionflow.freelance.balances import days_late
 from missionflow.freelance.billing import PlanShare, check_plan, late_interest
-from missionflow.freelance.reminders import INSTALLMENT_DUE, day_after
 from missionflow.money import Money
-from missionflow.store import account_reads, plan_rows, rows, schedule
+from missionflow.store import account_reads, plan_rows, rows
 from missionflow.store.account_reads import Account
 from missionflow.store.invoice_rows import number_key
 from missionflow.store.invoices import local_day
@@ -78,7 +77,7 @@ class Accounts:
             ordered = check_plan(installments, shares)
             current = plan_rows.current_plan(session, row.id)
             if current is not None:
-                plan_rows.replace_plan(session, current, "superseded by a new plan")
+                plan_rows.replace_plan(session, current)
             amount = sum((s.balance for s in shares), Money.zero(row.currency))
             plan = PaymentPlanRow(
                 mission_id=row.id,
@@ -109,8 +108,6 @@ class Accounts:
                         currency=item.amount.currency,
                     )
                 )
-                due_at = day_after(item.due_on, settings.timezone)
-                schedule.add(session, row.id, INSTALLMENT_DUE, f"plan {plan.id} #{position}", due_at)
             session.flush()
             result = account_reads.account(session, row.id, day).plan
             assert result is not None

@@ -32,6 +32,7 @@ from missionflow.freelance import (
     InvoiceSummary,
     Mission,
     Payment,
+    PaymentDue,
     Settings,
     Specification,
 )
@@ -253,9 +254,16 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
         contract=load_contract(connection, mission_id) if "contract" in facts else None,
         payments=_payments(connection, mission_id) if "payments" in facts else [],
         invoices=_invoices(connection, mission_id) if "invoices" in facts else [],
+        dues=_dues(connection, mission_id) if "dues" in facts else (),
         history=load_history(connection, mission_id) if "history" in facts else [],
         version=row.version,
     )
+
+
+def _dues(connection: Connection, mission_id: int) -> tuple[PaymentDue, ...]:
+    from missionflow.store.dues import load_dues  # reads the accounts, which read rows like this module
+
+    return load_dues(connection, mission_id)
 
 
 def _answers(connection: Connection, mission_id: int) -> dict[str, CriterionAnswer]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConcurrentUpdateError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
-from missionflow.store import facts, history, rows, schedule
+from missionflow.store import facts, history, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.history import DuplicateKey
 from missionflow.store.records import parse_ref
@@ -63,7 +63,7 @@ class Extra:
 
 
 @dataclass(slots=True)
-class _Loaded:
+class Loaded:
     """What a fire read: the mission with the facts its guards need, and where its chain stands."""
 
     mission: Mission
@@ -77,16 +77,16 @@ class _Loaded:
     facts: frozenset[str]
 
 
-def _load(
+def load_for_fire(
     connection: Connection,
     row: facts.MissionRead,
     workflow: Workflow[Subject],
     hooks: Hooks,
     needs: frozenset[str] | None,
-) -> _Loaded:
+) -> Loaded:
     """The mission of ``row`` with the facts in ``needs`` (all when None), and its chain's end."""
     needs = FACTS if needs is None else needs
-    return _Loaded(
+    return Loaded(
         mission=facts.build_mission(connection, row, needs),
         mission_id=row.id,
         seen_version=row.version,
@@ -142,9 +142,9 @@ class Firing:
                     transition = workflow.definition.transition(row.state, trigger)
                     if not len(hooks) and not (transition is not None and transition.effects):
                         needs = workflow.facts_read(row.state, trigger)
-                        loaded = _load(connection, row, workflow, hooks, needs)
-                        record = self._decide(loaded, trigger, actor, note, moment, data)
-                        earlier = self._write(connection, loaded, record, idempotency_key, ())
+                        loaded = load_for_fire(connection, row, workflow, hooks, needs)
+                        record = self.decide(loaded, trigger, actor, note, moment, data)
+                        earlier = self.write(connection, loaded, record, idempotency_key, ())
                         return earlier or record
             # Hooks, effects or extras run outside the write transaction: read, decide, then write.
             return self._fire_in_steps(
@@ -158,7 +158,7 @@ class Firing:
                     return earlier
             raise ConcurrentUpdateError(ref) from None
 
-    def _effects(
+    def effects_for(
         self, ref: str, moment: datetime, names: Sequence[str], given: Mapping[str, Effect] | None
     ) -> list[Effect]:
         """The effects to run for the transition's declared ``names`` (those this store implements)."""
@@ -192,20 +192,20 @@ class Firing:
                 return found
             row, workflow, hooks = found
             # Hooks are given the mission: they may look at anything.
-            loaded = _load(connection, row, workflow, hooks, None)
+            loaded = load_for_fire(connection, row, workflow, hooks, None)
         transition = workflow.definition.transition(row.state, trigger)
-        declared = self._effects(ref, moment, transition.effects if transition else (), effects)
+        declared = self.effects_for(ref, moment, transition.effects if transition else (), effects)
         extras: list[Extra | Effect] = [*given, *declared]
         for extra in extras:
             if extra.prepare is not None:
                 extra.prepare(loaded.mission)
-        record = self._decide(loaded, trigger, actor, note, moment, data)
+        record = self.decide(loaded, trigger, actor, note, moment, data)
         with self.db.write_connection(ref) as connection:
             if idempotency_key is not None:
                 earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
                 if earlier is not None:
                     return earlier
-            earlier = self._write(connection, loaded, record, idempotency_key, extras)
+            earlier = self.write(connection, loaded, record, idempotency_key, extras)
             if earlier is not None:
                 return earlier
         if len(loaded.hooks):
@@ -228,17 +228,20 @@ class Firing:
         return row, workflow, chain(workflow.hooks, self.hooks)
 
     @staticmethod
-    def _decide(
-        loaded: _Loaded,
+    def decide(
+        loaded: Loaded,
         trigger: str,
         actor: str,
         note: str,
         moment: datetime,
         data: Mapping[str, str] | None,
+        *,
+        timer: bool = False,
     ) -> TransitionRecord:
         """The engine decides (guards, then before-hooks); after-hooks run in the write transaction.
 
-        ``moment`` is in UTC, so the record's time is already the one stored and hashed.
+        ``moment`` is in UTC, so the record's time is already the one stored and hashed; ``timer``
+        is for a timed transition fired by its timer (``tick``).
         """
         ctx = GuardContext(
             moment,
@@ -249,12 +252,12 @@ class Firing:
             loaded.settings,
             loaded.workflow.definition,
         )
-        return loaded.workflow.decide(loaded.mission, trigger, ctx, hooks=loaded.hooks)
+        return loaded.workflow.decide(loaded.mission, trigger, ctx, hooks=loaded.hooks, timer=timer)
 
-    def _write(
+    def write(
         self,
         connection: Connection,
-        loaded: _Loaded,
+        loaded: Loaded,
         record: TransitionRecord,
         idempotency_key: str | None,
         extras: Sequence[Extra | Effect],
@@ -278,20 +281,19 @@ class Firing:
                     return earlier
             raise ConcurrentUpdateError(mission.ref)
         definition = loaded.workflow.definition
-        reminders = schedule.starts_reminders(definition, record)
-        if reminders and "contract" not in loaded.facts:
-            mission.contract = facts.load_contract(connection, loaded.mission_id)
         writes = [extra.write for extra in extras if extra.write is not None]
-        if reminders or writes:
+        if writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
             with Session(bind=connection) as session:
                 for write in writes:
                     write(session, loaded.mission_id)
-                schedule.after_fire(session, definition, mission, record, loaded.position, loaded.settings)
                 try:
                     session.flush()
                 except IntegrityError:
                     raise DuplicateKey from None
+        if definition.has_timers and timers.may_move(definition, record, wrote_facts=bool(writes)):
+            # The timers of the state it entered are scheduled, those of the state it left cancelled.
+            timers.reschedule(connection, definition, loaded.mission_id, record.at)
         if len(loaded.hooks):
             # an exception here leaves the block: the transaction rolls back, nothing is recorded
             loaded.hooks.run_after(HookEvent.after(mission, record, connection))

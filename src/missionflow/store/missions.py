@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
@@ -99,6 +99,8 @@ class MissionBook:
             )
             session.add(row)
             session.flush()
+            if definition.timed_from(definition.initial):
+                timers.reschedule(session.connection(), definition, row.id, moment, created_at=moment)
             return rows.snapshot(session, row)
 
     def get(self, ref: str) -> Mission:

@@ -4,7 +4,7 @@ the schema migrated or checked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -43,6 +43,9 @@ class Database:
         self.url = url
         self.owns_engine = owns_engine
         self.url_for_display = display_url(url)
+        self.before_commit: list[Callable[[Session], None]] = []
+        """Run at the end of every write transaction of :meth:`writing`, inside it (the store's
+        timers follow the missions the write changed)."""
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -62,6 +65,8 @@ class Database:
             session.begin(),
         ):
             yield session
+            for work in self.before_commit:
+                work(session)
 
     @contextmanager
     def write_connection(self, subject: str | None = None) -> Iterator[Connection]:

@@ -1,6 +1,7 @@
 """The Store: one object an application holds to keep missions in a database. Each job lives in
-its own module (clients, missions, terms, payments, invoices, accounts, reminders, the fire, the
-history); this class composes them into one flat API, each method a single call into its module."""
+its own module (clients, missions, terms, payments, invoices, accounts, timers and tick, moves to
+another workflow version, the fire, the history); this class composes them into one flat API,
+each method a single call into its module."""
 
 from __future__ import annotations
 
@@ -26,25 +27,25 @@ from missionflow.freelance import (
     OverdueItem,
     Payment,
     PaymentPlan,
-    ReminderRecord,
-    ReminderResult,
     Settings,
     Specification,
 )
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
-from missionflow.store import history, rows
+from missionflow.store import history, rows, timers
 from missionflow.store.accounts import Accounts
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
 from missionflow.store.firing import Firing
 from missionflow.store.invoices import FinalInvoice, Invoices
+from missionflow.store.migrating import MigrationPlan, migrate_missions
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.records import MissionSummary
-from missionflow.store.reminders import Reminders
 from missionflow.store.session import Database
 from missionflow.store.terms import Terms
+from missionflow.store.tick import Tick, TickResult
+from missionflow.store.timers import TimerRecord
 from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
 
 
@@ -72,7 +73,9 @@ class Store:
         self._terms = Terms(self._db, self._firing)
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
-        self._reminders = Reminders(self._db)
+        self._tick = Tick(self._db, self._firing)
+        # A write that changes what a timer reads (an invoice, a payment, a plan) moves it.
+        self._db.before_commit.append(timers.refresh_touched)
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
@@ -386,12 +389,35 @@ class Store:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
 
-    # --- reminders (see missionflow.store.reminders) ---------------------------------------
+    # --- timers (see missionflow.store.timers and missionflow.store.tick) --------------------
 
-    def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
-        """The reminder rows (of one mission, or all), soonest first, done or pending."""
-        return self._reminders.list_all(mission)
+    def list_timers(self, mission: str | None = None) -> list[TimerRecord]:
+        """The timer rows (of one mission, or all), soonest first: pending, fired, skipped or cancelled."""
+        with self._db.reading() as session:
+            mission_id = rows.mission_row(session, mission).id if mission is not None else None
+            return timers.list_timers(session, mission_id)
 
-    def tick(self, now: datetime) -> list[ReminderResult]:
-        """Process every reminder due at ``now``, once each (safe to run from cron)."""
-        return self._reminders.tick(now)
+    def tick(self, now: datetime) -> list[TickResult]:
+        """Fire every timer due at ``now``, once each (safe to run from cron, and from several
+        processes at once): a history entry with the actor ``timer``, or a skip with the reasons
+        its guards give."""
+        return self._tick.run(now)
+
+    # --- workflow versions (see missionflow.store.migrating) --------------------------------
+
+    def migrate_missions(
+        self,
+        workflow: str,
+        to_version: int,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        dry_run: bool = False,
+        actor: str = "",
+        at: datetime | None = None,
+    ) -> MigrationPlan:
+        """Move every mission of ``workflow`` to ``to_version`` in one transaction (``mapping``:
+        old state to new); refused (ConflictError) while one would be stranded. ``dry_run`` only
+        says what would happen."""
+        return migrate_missions(
+            self._db, workflow, to_version, mapping=mapping, dry_run=dry_run, actor=actor, at=at
+        )

@@ -8,6 +8,12 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 - its guards are ``cond="missionflow_all[[{'name': ..., 'params': {...}}, ...]]"`` (see
   :mod:`missionflow.workflow.io._cond`): the application supplies ``missionflow_all`` at run
   time, with each event or as an attribute of the model;
+- a timed transition (``after: {days: 7}``) listens to the event ``mf-after.<trigger>``, which
+  the application's scheduler sends when the timer falls due (no trigger can have that name, so
+  sending the trigger itself does nothing); its timer is in ``mf:after="7 days"`` (or
+  ``"acceptance_days days"`` for a delay fact), ``mf:since-last``, ``mf:since-fact`` and
+  ``mf:unless-fired-since``. It is not a delayed ``<send>``: python-statemachine keeps those in
+  memory and its synchronous engine waits for them, where a workflow's timers last for days;
 - everything else a workflow declares is in the ``mf:`` namespace (``urn:missionflow:scxml``),
   which SCXML processors ignore: texts in any language as ``mf:label-en``, ``mf:outcome-fr``,
   ``mf:done-de``...; tags, effects and parties as space-separated names (``mf:tags="work"``);
@@ -25,7 +31,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from missionflow.errors import DefinitionProblem, InterchangeError
-from missionflow.workflow.definition import Label, StateDef, StateKind, TransitionDef, WorkflowDefinition
+from missionflow.workflow.definition import (
+    DelayUnit,
+    Label,
+    StateDef,
+    StateKind,
+    TimerDef,
+    TransitionDef,
+    WorkflowDefinition,
+)
 from missionflow.workflow.io._cond import GUARD_NAME, guards_cond, read_cond
 from missionflow.workflow.io._document import (
     WILDCARD,
@@ -33,6 +47,7 @@ from missionflow.workflow.io._document import (
     Problems,
     build_from_edges,
     numbered,
+    plain,
     read_order,
     to_node,
     unexportable,
@@ -150,8 +165,12 @@ class _Fields:
 _ROOT = _Fields(words=("parties",), values=("title", "description", "language"))
 _STATE = _Fields(texts=("label", "outcome"), words=("tags",), values=("description", "kind"))
 _TRANSITION = _Fields(
-    texts=("label", "done", "next"), words=("tags", "effects"), values=("party", "source", "order")
+    texts=("label", "done", "next"),
+    words=("tags", "effects", "since-last", "unless-fired-since"),
+    values=("party", "source", "order", "after", "since-fact"),
 )
+TIMER_EVENT = "mf-after."
+"""The prefix of the event a timed transition listens to: ``mf-after.remind_deposit``."""
 
 ET.register_namespace("mf", MF_NS)
 
@@ -230,7 +249,8 @@ def _state_attributes(state: StateDef) -> dict[str, str]:
 
 
 def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, str]:
-    attributes = {"event": transition.trigger}
+    timer = transition.after
+    attributes = {"event": transition.trigger if timer is None else TIMER_EVENT + transition.trigger}
     if transition.dest is not None:
         attributes["target"] = transition.dest
     if transition.guards:
@@ -244,7 +264,50 @@ def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, s
         party=transition.party,
         source=WILDCARD if transition.from_any else None,
         order=str(order),
+        **_timer_attributes(timer),
     )
+
+
+def _timer_attributes(timer: TimerDef | None) -> dict[str, str | tuple[str, ...] | None]:
+    if timer is None:
+        return {}
+    amount = str(timer.amount) if timer.amount is not None else str(timer.fact)
+    return {
+        "after": f"{amount} {timer.unit.value}",
+        "since-last": timer.since_last,
+        "since-fact": timer.since_fact,
+        "unless-fired-since": timer.unless_fired_since,
+    }
+
+
+def _read_timer(problems: Problems, fields: dict[str, Node], event: str, line: int, what: str) -> None:
+    """Turn the ``mf:`` attributes of a timed transition into its ``after`` (in ``fields``)."""
+    said = fields.pop("after", None)
+    extra = {
+        key: fields.pop(key) for key in ("since-last", "since-fact", "unless-fired-since") if key in fields
+    }
+    timed = event.startswith(TIMER_EVENT)
+    if not timed:
+        if said is not None or extra:
+            problems.add(
+                line, f"{what} has a timer (mf:after...) but listens to {event!r}, not {TIMER_EVENT}TRIGGER"
+            )
+        return
+    if said is None:
+        problems.add(line, f'{what} listens to {event!r} but has no mf:after, like mf:after="7 days"')
+        return
+    amount, _, unit = str(said.value).partition(" ")
+    if unit not in {u.value for u in DelayUnit}:
+        problems.add(
+            line,
+            f"mf:after of {what} is {said.value!r}: give a number or a fact, then days, business_days or hours",
+        )
+        return
+    delay: object = int(amount) if amount.isascii() and amount.isdigit() else {"fact": amount}
+    timer: dict[str, object] = {unit: delay}
+    for key, node in extra.items():
+        timer[key.replace("-", "_")] = plain(node)
+    fields["after"] = to_node(timer, line)
 
 
 def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
@@ -350,10 +413,13 @@ def _read_transition(problems: Problems, source: str, element: Element) -> list[
     for event in events:
         if "*" in event:
             problems.add(element.line, f"{what} matches events by wildcard ({event!r}): name the trigger")
+        timed = dict(fields)
+        _read_timer(problems, timed, event, element.line, what)
+        trigger = event.removeprefix(TIMER_EVENT)
         edges.append(
             Edge(
                 source,
-                {"trigger": Node(event, element.line), **fields},
+                {"trigger": Node(trigger, element.line), **timed},
                 element.line,
                 from_any=wildcard is not None and wildcard.value == WILDCARD,
                 order=order,
