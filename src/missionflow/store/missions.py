@@ -42,6 +42,7 @@ class MissionBook:
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
+        version: int | None = None,
         amount: Money | None = None,
         currency: str | None = None,
         deposit_percent: Decimal | None = None,
@@ -52,12 +53,13 @@ class MissionBook:
     ) -> Mission:
         """Open a new mission for a client in its workflow's initial state (defaults from the settings).
 
-        The mission keeps the workflow's name and version, and the database keeps that version's
-        text, so the mission's rules stay the same when the workflow file changes later.
+        The mission keeps the workflow's name and version (the newest unless ``version`` names
+        another), and the database keeps that version's text, so the mission's rules stay the
+        same when the workflow file changes later (``migrate_missions`` moves it on).
         """
         if not title.strip():
             raise InvalidValueError("title", "a mission needs a title")
-        definition = load_workflow(workflow)
+        definition = load_workflow(workflow, version)
         moment = utc(at)
         if sessions_planned < 0:
             raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")

@@ -144,6 +144,7 @@ class Store:
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
+        version: int | None = None,
         amount: Money | None = None,
         currency: str | None = None,
         deposit_percent: Decimal | None = None,
@@ -152,11 +153,13 @@ class Store:
         sessions_planned: int = 0,
         at: datetime | None = None,
     ) -> Mission:
-        """Open a new mission for a client in its workflow's initial state (see MissionBook.create)."""
+        """Open a new mission for a client in its workflow's initial state, under the workflow's
+        newest version unless ``version`` names another (see MissionBook.create)."""
         return self._missions.create(
             client,
             title,
             workflow=workflow,
+            version=version,
             amount=amount,
             currency=currency,
             deposit_percent=deposit_percent,

@@ -237,18 +237,18 @@ def _read_state(problems: Problems, state_id: str, config: Node, edges: list[Edg
     state.update(meta or {})
     leaving: list[Edge] = []
     for key, delayed in (("on", False), ("after", True)):
-        found = fields.get(key)
-        if found is not None and isinstance(found.value, dict):
-            for trigger, entries in found.value.items():
+        listed = fields.get(key)
+        if listed is not None and isinstance(listed.value, dict):
+            for trigger, entries in listed.value.items():
                 for entry in entries.value if isinstance(entries.value, list) else [entries]:
                     edge = _read_transition(problems, state_id, trigger, entry, delayed=delayed)
                     if edge is not None:
                         leaving.append(edge)
-        elif found is not None:
-            kind = "delay" if delayed else "event"
+        elif listed is not None:
+            by = "delay" if delayed else "event"
             problems.add(
-                found.line,
-                f"{key!r} of state {state_id!r} must be an object of transitions by {kind}, got {describe(found)}",
+                listed.line,
+                f"{key!r} of state {state_id!r} must be an object of transitions by {by}, got {describe(listed)}",
             )
     # A state's delayed transitions are listed apart from its events: their places in the file
     # (meta.order) put them back among the others.
