@@ -6,6 +6,7 @@ that no longer exists, or one the new rules would not have let it into) stops ev
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,12 +15,83 @@ from missionflow import (
     InvalidValueError,
     Store,
     WorkflowNotFoundError,
+    open_store,
     parse_workflow,
     register_workflow,
     testing,
 )
+from missionflow.freelance import Payment
 from missionflow.store import MigrationPlan
 from missionflow.workflow import shipped_workflow_dir
+from tests.cli_helpers import Cli
+
+FREELANCE_STATES = (
+    "lead",
+    "criteria_check",
+    "specification",
+    "contract_signed",
+    "deposit_received",
+    "in_progress",
+    "revisions",
+    "approved",
+    "invoiced",
+    "paid",
+    "declined",
+    "terminated",
+)
+"""Every state of ``freelance-mission`` (versions 1 and 2), in the order a mission goes through them."""
+
+
+def mission_in(
+    store: Store,
+    state: str,
+    *,
+    acceptance_days: int | None = None,
+    at: datetime = testing.MONDAY,
+    **options: object,
+) -> str:
+    """A new mission walked to ``state`` (one of :data:`FREELANCE_STATES`) by the usual steps, at
+    ``at``; ``options`` go to :func:`lead` (``version=1`` for the first version of the workflow).
+
+    """
+    if state not in FREELANCE_STATES:
+        raise ValueError(f"{state!r} is not a state of freelance-mission: {', '.join(FREELANCE_STATES)}")
+    ref = testing.lead(store, at=at, **options)  # type: ignore[arg-type]
+    steps = FREELANCE_STATES.index(state)
+    if state == "declined":
+        store.fire(ref, "decline", note="not for me", at=at)
+    elif state == "terminated":
+        testing.sign(store, ref, acceptance_days=acceptance_days, at=at)
+        store.fire(ref, "terminate", note="the client vanished", at=at)
+    elif steps >= FREELANCE_STATES.index("contract_signed"):
+        testing.sign(store, ref, acceptance_days=acceptance_days, at=at)
+    elif steps >= 1:
+        store.fire(ref, "qualify", at=at)
+        if steps >= 2:
+            for criterion in store.get_settings().criteria:
+                store.answer_criterion(ref, criterion.name, True)
+            store.fire(ref, "accept", at=at)
+    if state in ("declined", "terminated") or steps <= FREELANCE_STATES.index("contract_signed"):
+        return ref
+    due = store.get_mission(ref).deposit_due
+    store.record_payment(ref, Payment(due, at.date(), "transfer"))
+    store.fire(ref, "confirm_deposit", at=at)
+    if state == "deposit_received":
+        return ref
+    store.fire(ref, "start_work", at=at)
+    if state == "revisions":
+        testing.deliver(store, ref, testing.DELIVERABLES[0].name, at=at)
+        store.fire(ref, "request_revision", at=at, actor="client")
+    if steps >= FREELANCE_STATES.index("approved"):
+        testing.approve(store, ref, at=at)
+    if steps >= FREELANCE_STATES.index("invoiced"):
+        store.issue_final_invoice(ref, at=at)
+    if state == "paid":
+        current = store.get_mission(ref)
+        store.record_payment(ref, Payment(current.invoiced_total - current.paid_total, at.date(), "transfer"))
+        store.fire(ref, "settle", at=at)
+    return ref
+
 
 AT = testing.MONDAY
 LATER = AT + timedelta(days=3)
@@ -30,8 +102,8 @@ def every_state(store: Store) -> dict[str, str]:
     """One version 1 mission in each state of freelance-mission (the silent ones with an
     acceptance period); state: reference."""
     return {
-        state: testing.mission_in(store, state, version=1, acceptance_days=10, client=f"Client {state}")
-        for state in testing.FREELANCE_STATES
+        state: mission_in(store, state, version=1, acceptance_days=10, client=f"Client {state}")
+        for state in FREELANCE_STATES
     }
 
 
@@ -46,7 +118,7 @@ def test_a_dry_run_lists_where_each_state_goes_and_writes_nothing(store: Store) 
     refs = every_state(store)
     before = {ref: (store.get_mission(ref).version, len(store.history(ref))) for ref in refs.values()}
     plan = store.migrate_missions("freelance-mission", 2, dry_run=True, at=LATER)
-    assert moves(plan) == [(1, state, state, 1, 0) for state in testing.FREELANCE_STATES]
+    assert moves(plan) == [(1, state, state, 1, 0) for state in FREELANCE_STATES]
     assert (plan.moving, plan.stranded, plan.already, plan.done) == (12, (), 0, False)
     after = {ref: (store.get_mission(ref).version, len(store.history(ref))) for ref in refs.values()}
     assert after == before
@@ -142,7 +214,7 @@ def test_a_mapping_moves_the_missions_of_a_state_that_no_longer_exists(store: St
     """--map revisions=corrections lands the mission in the renamed state, its entry says so; a
     mapping from or to an unknown state is refused as a bad value."""
     register_workflow(parse_workflow(V3_RENAMED.replace(", no_deposit_agreed]\n", "]\n", 1)))
-    ref = testing.mission_in(store, "revisions", version=1)
+    ref = mission_in(store, "revisions", version=1)
     with pytest.raises(InvalidValueError, match="'correction' is not a state of freelance-mission@3"):
         store.migrate_missions("freelance-mission", 3, mapping={"revisions": "correction"})
     with pytest.raises(InvalidValueError, match="'revision' is not a state of the versions being left"):
@@ -163,6 +235,37 @@ def test_a_mapping_moves_the_missions_of_a_state_that_no_longer_exists(store: St
 
 def test_an_unknown_version_is_not_found(store: Store) -> None:
     """Moving to a version nobody published is a workflow not found."""
-    testing.mission_in(store, "lead", version=1)
+    mission_in(store, "lead", version=1)
     with pytest.raises(WorkflowNotFoundError):
         store.migrate_missions("freelance-mission", 9)
+
+
+def test_the_command_shows_the_plan_moves_and_refuses_with_exit_8(tmp_path: Path) -> None:
+    """`workflow migrate --dry-run` lists each state and changes nothing; the real run says how
+    many moved; stranded missions exit 8 naming them; a malformed --map exits 2 and an unknown
+    version 5."""
+    run = Cli(tmp_path / "missions.db")
+    with open_store(run.db) as store:
+        refs = {state: mission_in(store, state, version=1) for state in ("lead", "revisions")}
+    planned = run.ok("workflow", "migrate", "freelance-mission", "--to", "2", "--dry-run")
+    assert "freelance-mission to version 2 (dry run):" in planned
+    assert "2 missions would move to freelance-mission@2" in planned
+    assert run.json("mission", "show", refs["lead"])["workflow_version"] == 1  # type: ignore[index]
+    shown = run.json("workflow", "migrate", "freelance-mission", "--to", "2", "--dry-run", "--json")
+    assert isinstance(shown, dict)
+    assert [(s["state"], s["dest"], s["missions"]) for s in shown["states"]] == [
+        ("lead", "lead", [refs["lead"]]),
+        ("revisions", "revisions", [refs["revisions"]]),
+    ]
+    assert run("workflow", "migrate", "freelance-mission", "--to", "2", "--map", "revisions").exit_code == 2
+    assert run("workflow", "migrate", "freelance-mission", "--to", "9").exit_code == 5
+    register_workflow(parse_workflow(V3_RENAMED, "freelance-mission@3.yaml"))
+    refused = run("workflow", "migrate", "freelance-mission", "--to", "3")
+    assert refused.exit_code == 8
+    assert f"{refs['revisions']} (revisions: state 'revisions' does not exist" in refused.stderr
+    moved = run.ok("workflow", "migrate", "freelance-mission", "--to", "2", "--by", "camille")
+    assert moved.strip().endswith("moved 2 missions to freelance-mission@2")
+    history = run.json("mission", "history", refs["revisions"])
+    assert isinstance(history, list)
+    assert (history[-1]["trigger"], history[-1]["actor"]) == ("migrate", "camille")
+    run.ok("verify")

@@ -186,3 +186,7 @@ def test_an_in_memory_subject_fires_its_timer_when_the_application_says_it_is_du
         "contract_signed",
         ("deposit_missing",),
     )
+    subject.payments.append(Payment(eur("300"), date(2026, 3, 6)))
+    with pytest.raises(TransitionBlockedError) as refused:
+        fire(subject, "remind_deposit", at=FRIDAY, actor="timer", timer=True)
+    assert refused.value.reasons == ("the deposit of 300.00 EUR is received",)

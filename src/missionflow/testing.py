@@ -152,77 +152,9 @@ def approved_mission(store: Store, *, acceptance_days: int | None = None, **opti
     return ref
 
 
-FREELANCE_STATES = (
-    "lead",
-    "criteria_check",
-    "specification",
-    "contract_signed",
-    "deposit_received",
-    "in_progress",
-    "revisions",
-    "approved",
-    "invoiced",
-    "paid",
-    "declined",
-    "terminated",
-)
-"""Every state of ``freelance-mission`` (versions 1 and 2), in the order a mission goes through them."""
-
-
-def mission_in(
-    store: Store, state: str, *, acceptance_days: int | None = None, at: datetime = MONDAY, **options: object
-) -> str:
-    """A new mission walked to ``state`` (one of :data:`FREELANCE_STATES`) by the usual steps, at
-    ``at``; ``options`` go to :func:`lead` (``version=1`` for the first version of the workflow).
-
-    >>> from missionflow.store import open_store
-    >>> with open_store("sqlite://") as store:
-    ...     store.get_mission(mission_in(store, "revisions")).state
-    'revisions'
-    """
-    if state not in FREELANCE_STATES:
-        raise ValueError(f"{state!r} is not a state of freelance-mission: {', '.join(FREELANCE_STATES)}")
-    ref = lead(store, at=at, **options)  # type: ignore[arg-type]
-    steps = FREELANCE_STATES.index(state)
-    if state == "declined":
-        store.fire(ref, "decline", note="not for me", at=at)
-    elif state == "terminated":
-        sign(store, ref, acceptance_days=acceptance_days, at=at)
-        store.fire(ref, "terminate", note="the client vanished", at=at)
-    elif steps >= FREELANCE_STATES.index("contract_signed"):
-        sign(store, ref, acceptance_days=acceptance_days, at=at)
-    elif steps >= 1:
-        store.fire(ref, "qualify", at=at)
-        if steps >= 2:
-            for criterion in store.get_settings().criteria:
-                store.answer_criterion(ref, criterion.name, True)
-            store.fire(ref, "accept", at=at)
-    if state in ("declined", "terminated") or steps <= FREELANCE_STATES.index("contract_signed"):
-        return ref
-    due = store.get_mission(ref).deposit_due
-    store.record_payment(ref, Payment(due, at.date(), "transfer"))
-    store.fire(ref, "confirm_deposit", at=at)
-    if state == "deposit_received":
-        return ref
-    store.fire(ref, "start_work", at=at)
-    if state == "revisions":
-        deliver(store, ref, DELIVERABLES[0].name, at=at)
-        store.fire(ref, "request_revision", at=at, actor="client")
-    if steps >= FREELANCE_STATES.index("approved"):
-        approve(store, ref, at=at)
-    if steps >= FREELANCE_STATES.index("invoiced"):
-        store.issue_final_invoice(ref, at=at)
-    if state == "paid":
-        current = store.get_mission(ref)
-        store.record_payment(ref, Payment(current.invoiced_total - current.paid_total, at.date(), "transfer"))
-        store.fire(ref, "settle", at=at)
-    return ref
-
-
 __all__ = [
     "DELIVERABLES",
     "EUR",
-    "FREELANCE_STATES",
     "MONDAY",
     "SATURDAY",
     "accept",
@@ -233,7 +165,6 @@ __all__ = [
     "isolated_registries",
     "lead",
     "mission",
-    "mission_in",
     "sign",
     "signed_mission",
     "specification",

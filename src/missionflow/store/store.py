@@ -38,18 +38,17 @@ from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
 from missionflow.store.firing import Firing
 from missionflow.store.invoices import FinalInvoice, Invoices
-from missionflow.store.migrating import MigrationPlan, migrate_missions
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.records import MissionSummary
 from missionflow.store.session import Database
+from missionflow.store.store_timers import TimersAndVersions
 from missionflow.store.terms import Terms
-from missionflow.store.tick import Tick, TickResult
-from missionflow.store.timers import TimerRecord
+from missionflow.store.tick import Tick
 from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
 
 
-class Store:
+class Store(TimersAndVersions):
     """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
 
     >>> from missionflow import open_store
@@ -391,36 +390,3 @@ class Store:
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    # --- timers (see missionflow.store.timers and missionflow.store.tick) --------------------
-
-    def list_timers(self, mission: str | None = None) -> list[TimerRecord]:
-        """The timer rows (of one mission, or all), soonest first: pending, fired, skipped or cancelled."""
-        with self._db.reading() as session:
-            mission_id = rows.mission_row(session, mission).id if mission is not None else None
-            return timers.list_timers(session, mission_id)
-
-    def tick(self, now: datetime) -> list[TickResult]:
-        """Fire every timer due at ``now``, once each (safe to run from cron, and from several
-        processes at once): a history entry with the actor ``timer``, or a skip with the reasons
-        its guards give."""
-        return self._tick.run(now)
-
-    # --- workflow versions (see missionflow.store.migrating) --------------------------------
-
-    def migrate_missions(
-        self,
-        workflow: str,
-        to_version: int,
-        *,
-        mapping: Mapping[str, str] | None = None,
-        dry_run: bool = False,
-        actor: str = "",
-        at: datetime | None = None,
-    ) -> MigrationPlan:
-        """Move every mission of ``workflow`` to ``to_version`` in one transaction (``mapping``:
-        old state to new); refused (ConflictError) while one would be stranded. ``dry_run`` only
-        says what would happen."""
-        return migrate_missions(
-            self._db, workflow, to_version, mapping=mapping, dry_run=dry_run, actor=actor, at=at
-        )

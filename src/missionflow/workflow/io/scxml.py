@@ -32,11 +32,9 @@ from collections.abc import Iterable
 
 from missionflow.errors import DefinitionProblem, InterchangeError
 from missionflow.workflow.definition import (
-    DelayUnit,
     Label,
     StateDef,
     StateKind,
-    TimerDef,
     TransitionDef,
     WorkflowDefinition,
 )
@@ -47,11 +45,11 @@ from missionflow.workflow.io._document import (
     Problems,
     build_from_edges,
     numbered,
-    plain,
     read_order,
     to_node,
     unexportable,
 )
+from missionflow.workflow.io._scxml_timers import TIMER_EVENT, read_timer, timer_attributes
 from missionflow.workflow.io._xml import Element, parse_xml
 from missionflow.workflow.yaml_nodes import Node
 
@@ -169,8 +167,7 @@ _TRANSITION = _Fields(
     words=("tags", "effects", "since-last", "unless-fired-since"),
     values=("party", "source", "order", "after", "since-fact"),
 )
-TIMER_EVENT = "mf-after."
-"""The prefix of the event a timed transition listens to: ``mf-after.remind_deposit``."""
+
 
 ET.register_namespace("mf", MF_NS)
 
@@ -264,50 +261,8 @@ def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, s
         party=transition.party,
         source=WILDCARD if transition.from_any else None,
         order=str(order),
-        **_timer_attributes(timer),
+        **timer_attributes(timer),
     )
-
-
-def _timer_attributes(timer: TimerDef | None) -> dict[str, str | tuple[str, ...] | None]:
-    if timer is None:
-        return {}
-    amount = str(timer.amount) if timer.amount is not None else str(timer.fact)
-    return {
-        "after": f"{amount} {timer.unit.value}",
-        "since-last": timer.since_last,
-        "since-fact": timer.since_fact,
-        "unless-fired-since": timer.unless_fired_since,
-    }
-
-
-def _read_timer(problems: Problems, fields: dict[str, Node], event: str, line: int, what: str) -> None:
-    """Turn the ``mf:`` attributes of a timed transition into its ``after`` (in ``fields``)."""
-    said = fields.pop("after", None)
-    extra = {
-        key: fields.pop(key) for key in ("since-last", "since-fact", "unless-fired-since") if key in fields
-    }
-    timed = event.startswith(TIMER_EVENT)
-    if not timed:
-        if said is not None or extra:
-            problems.add(
-                line, f"{what} has a timer (mf:after...) but listens to {event!r}, not {TIMER_EVENT}TRIGGER"
-            )
-        return
-    if said is None:
-        problems.add(line, f'{what} listens to {event!r} but has no mf:after, like mf:after="7 days"')
-        return
-    amount, _, unit = str(said.value).partition(" ")
-    if unit not in {u.value for u in DelayUnit}:
-        problems.add(
-            line,
-            f"mf:after of {what} is {said.value!r}: give a number or a fact, then days, business_days or hours",
-        )
-        return
-    delay: object = int(amount) if amount.isascii() and amount.isdigit() else {"fact": amount}
-    timer: dict[str, object] = {unit: delay}
-    for key, node in extra.items():
-        timer[key.replace("-", "_")] = plain(node)
-    fields["after"] = to_node(timer, line)
 
 
 def read_scxml(text: str, source: str = "<string>") -> WorkflowDefinition:
@@ -414,7 +369,7 @@ def _read_transition(problems: Problems, source: str, element: Element) -> list[
         if "*" in event:
             problems.add(element.line, f"{what} matches events by wildcard ({event!r}): name the trigger")
         timed = dict(fields)
-        _read_timer(problems, timed, event, element.line, what)
+        read_timer(problems, timed, event, element.line, what)
         trigger = event.removeprefix(TIMER_EVENT)
         edges.append(
             Edge(
