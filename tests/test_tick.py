@@ -118,7 +118,7 @@ def test_a_mission_that_leaves_the_state_before_the_delay_never_gets_the_timer(s
     [timer] = store.list_timers(ref)
     assert (timer.status, timer.outcome) == (
         "cancelled",
-        "cancelled: the mission left contract_signed for deposit_received",
+        "cancelled: the mission moved to deposit_received",
     )
     assert store.tick(AT + timedelta(days=60)) == []
     assert timer_entries(store, ref) == []

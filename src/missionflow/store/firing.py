@@ -293,7 +293,7 @@ class Firing:
                     raise DuplicateKey from None
         if definition.has_timers and timers.may_move(definition, record, wrote_facts=bool(writes)):
             # The timers of the state it entered are scheduled, those of the state it left cancelled.
-            timers.reschedule(connection, definition, loaded.mission_id, record.at)
+            timers.reschedule(connection, definition, loaded.mission_id, record.at, state=record.dest)
         if len(loaded.hooks):
             # an exception here leaves the block: the transaction rolls back, nothing is recorded
             loaded.hooks.run_after(HookEvent.after(mission, record, connection))

@@ -11,14 +11,13 @@ A due time that already fired or was skipped is never scheduled again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from missionflow.freelance import Mission, Settings
+from missionflow.freelance import Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, rows
 from missionflow.store.models import Base, MissionRow, TimerRow
@@ -32,7 +31,6 @@ from missionflow.workflow import (
     TransitionRecord,
     WorkflowDefinition,
     due_timers,
-    get_guard,
     get_timer_fact,
 )
 
@@ -103,16 +101,56 @@ def timer_context(definition: WorkflowDefinition, settings: Settings, moment: da
     return GuardContext(moment, TIMER_ACTOR, "", {}, {SETTINGS: settings}, settings, definition)
 
 
+_ROWS_OF = select(TIMERS.c.id, TIMERS.c.trigger, TIMERS.c.source, TIMERS.c.due_at, TIMERS.c.status).where(
+    TIMERS.c.mission_id == bindparam("mission_id")
+)
+_CLOSE = (
+    update(TIMERS)
+    .where(TIMERS.c.id == bindparam("timer_id"), TIMERS.c.status == PENDING)
+    .values(
+        status=bindparam("new_status"),
+        outcome=bindparam("new_outcome"),
+        done_at=bindparam("moment"),
+        position=bindparam("new_position"),
+    )
+)
+_CLOSE_ALL = (
+    update(TIMERS)
+    .where(TIMERS.c.mission_id == bindparam("owner"), TIMERS.c.status == PENDING)
+    .values(status=CANCELLED, outcome=bindparam("new_outcome"), done_at=bindparam("moment"))
+)
+_REOPEN = (
+    update(TIMERS)
+    .where(TIMERS.c.id == bindparam("timer_id"))
+    .values(status=PENDING, done_at=None, outcome="")
+)
+_ADD = insert(TIMERS)
+"""Statements built once with bound parameters: SQLAlchemy compiles each once per process."""
+
+
 def reschedule(
     connection: Connection,
     definition: WorkflowDefinition,
     mission_id: int,
     moment: datetime,
     *,
+    state: str | None = None,
     created_at: datetime | None = None,
 ) -> None:
-    """Make the mission's pending rows the timers of its current state, read in this transaction:
-    rows of another state or another due time are cancelled, missing ones added."""
+    """Make the mission's pending rows the timers of its current state (``state`` when the caller
+    knows it), read in this transaction: rows of another state or another due time are
+    cancelled, missing ones added."""
+    if state is not None and not definition.timed_from(state):
+        # A state without timers: whatever is pending is the state the mission left.
+        connection.execute(
+            _CLOSE_ALL,
+            {
+                "owner": mission_id,
+                "new_outcome": f"cancelled: the mission moved to {state}",
+                "moment": moment,
+            },
+        )
+        return
     row = facts.read_mission(connection, mission_id)
     if row is None:  # pragma: no cover - the caller holds the mission
         return
@@ -124,11 +162,7 @@ def reschedule(
         ctx = timer_context(definition, facts.settings_of(row), moment)
         for due in due_timers(definition, mission, ctx, created_at=created_at):
             wanted[(due.trigger, due.source)] = list(due.moments)
-    existing = connection.execute(
-        select(TIMERS.c.id, TIMERS.c.trigger, TIMERS.c.source, TIMERS.c.due_at, TIMERS.c.status).where(
-            TIMERS.c.mission_id == mission_id
-        )
-    ).all()
+    existing = connection.execute(_ROWS_OF, {"mission_id": mission_id}).all()
     if not wanted and not any(found.status == PENDING for found in existing):
         return
     chosen: dict[tuple[str, str], datetime] = {}
@@ -140,35 +174,32 @@ def reschedule(
     for found in existing:
         if found.status == PENDING and chosen.get((found.trigger, found.source)) != found.due_at:
             if found.source != row.state:
-                why = f"cancelled: the mission left {found.source} for {row.state}"
+                why = f"cancelled: the mission moved to {row.state}"
             elif (found.trigger, found.source) in chosen:
                 why = f"cancelled: now due {chosen[(found.trigger, found.source)].isoformat()}"
             else:
                 why = "cancelled: no longer due"
-            _close(connection, [found.id], CANCELLED, why, moment)
+            close(connection, found.id, CANCELLED, why, moment, None)
     for (trigger, source), due_at in chosen.items():
         same = [r for r in existing if (r.trigger, r.source, r.due_at) == (trigger, source, due_at)]
         if any(r.status == PENDING for r in same):
             continue
         if same:  # cancelled earlier, wanted again
-            connection.execute(
-                update(TIMERS)
-                .where(TIMERS.c.id == same[0].id)
-                .values(status=PENDING, done_at=None, outcome="")
-            )
+            connection.execute(_REOPEN, {"timer_id": same[0].id})
             continue
         connection.execute(
-            insert(TIMERS).values(
-                mission_id=mission_id,
-                trigger=trigger,
-                source=source,
-                due_at=due_at,
-                status=PENDING,
-                created_at=now(),
-                done_at=None,
-                outcome="",
-                position=None,
-            )
+            _ADD,
+            {
+                "mission_id": mission_id,
+                "trigger": trigger,
+                "source": source,
+                "due_at": due_at,
+                "status": PENDING,
+                "created_at": now(),
+                "done_at": None,
+                "outcome": "",
+                "position": None,
+            },
         )
 
 
@@ -179,22 +210,19 @@ def _created_at(connection: Connection, mission_id: int) -> datetime | None:
     return found
 
 
-def _close(connection: Connection, ids: list[int], status: str, outcome: str, moment: datetime) -> None:
-    connection.execute(
-        update(TIMERS)
-        .where(TIMERS.c.id.in_(ids), TIMERS.c.status == PENDING)
-        .values(status=status, outcome=outcome, done_at=moment)
-    )
-
-
 def close(
     connection: Connection, timer_id: int, status: str, outcome: str, moment: datetime, position: int | None
 ) -> bool:
     """Mark one pending timer fired, skipped or cancelled; False when it was not pending any more."""
     changed = connection.execute(
-        update(TIMERS)
-        .where(TIMERS.c.id == timer_id, TIMERS.c.status == PENDING)
-        .values(status=status, outcome=outcome, done_at=moment, position=position)
+        _CLOSE,
+        {
+            "timer_id": timer_id,
+            "new_status": status,
+            "new_outcome": outcome,
+            "moment": moment,
+            "new_position": position,
+        },
     )
     return bool(changed.rowcount == 1)
 
@@ -231,22 +259,3 @@ def list_timers(session: Session, mission_id: int | None = None) -> list[TimerRe
         TimerRecord(mission_ref(t.mission_id), t.trigger, t.source, t.due_at, t.status, t.outcome, t.done_at)
         for t in session.scalars(query)
     ]
-
-
-def guard_reads(definition: WorkflowDefinition, transitions: Iterable[str], state: str) -> bool:
-    """True when the guards of these timed transitions from ``state`` read nothing of the mission
-    (tick then decides on the mission's row alone)."""
-    for trigger in transitions:
-        transition = definition.transition(state, trigger)
-        for ref in transition.guards if transition is not None else ():
-            spec = get_guard(ref.name)
-            if spec is None or spec.reads is None or spec.reads:
-                return False
-    return True
-
-
-def mission_of(connection: Connection, mission_id: int, read: frozenset[str] | None) -> Mission:
-    """The mission with the facts in ``read`` (every fact when None)."""
-    row = facts.read_mission(connection, mission_id)
-    assert row is not None
-    return facts.build_mission(connection, row, FACTS if read is None else read)
