@@ -158,9 +158,16 @@ def app_engine(store_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def two_stores(store_url: str, app_engine: Engine) -> Iterator[tuple[Store, Store]]:
-    """Two stores on one database; the first is opened on ``app_engine``, which the test can listen to."""
-    first = open_store(engine=app_engine)
+def configured() -> bool:
+    """Whether open_store configures the application's engine in ``two_stores`` (a test may parametrize it)."""
+    return True
+
+
+@pytest.fixture
+def two_stores(store_url: str, app_engine: Engine, configured: bool) -> Iterator[tuple[Store, Store]]:
+    """Two stores on one database; the first is opened on ``app_engine``, which the test can listen to,
+    configured by missionflow unless ``configured`` says otherwise."""
+    first = open_store(engine=app_engine, configure_engine=configured)
     second = open_store(store_url)
     yield first, second
     first.close()
@@ -168,7 +175,17 @@ def two_stores(store_url: str, app_engine: Engine) -> Iterator[tuple[Store, Stor
 
 
 @pytest.fixture(autouse=True)
-def isolated() -> Iterator[WorkflowRegistry]:
+def no_user_workflows(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's configuration folder is an empty one of the test's (the CLI's subprocesses
+    inherit it) and MISSIONFLOW_WORKFLOWS is unset: no test sees the workflows of whoever runs it."""
+    config = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.delenv("MISSIONFLOW_WORKFLOWS", raising=False)
+    return config
+
+
+@pytest.fixture(autouse=True)
+def isolated(no_user_workflows: Path) -> Iterator[WorkflowRegistry]:
     """Guards, effects and workflows a test registers are forgotten after it: no test sees another's."""
     with isolated_registries() as registry:
         yield registry

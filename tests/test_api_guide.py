@@ -28,7 +28,13 @@ def test_the_guide_covers_what_an_application_developer_needs() -> None:
     """The guide has a section for each task and names each error a caller handles."""
     text = GUIDE.read_text(encoding="utf-8")
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
-    for topic in ("Defining a workflow", "Adding a guard", "Subscribing hooks", "Opening on your database"):
+    for topic in (
+        "Defining a workflow",
+        "Adding a guard",
+        "Subscribing hooks",
+        "Opening on your database",
+        "An application in another domain",
+    ):
         assert any(topic in heading for heading in headings), topic
     for name in (
         "TransitionBlockedError",
@@ -41,6 +47,12 @@ def test_the_guide_covers_what_an_application_developer_needs() -> None:
         "WorkflowDefinitionError",
         ".problems",
         "StorageError",
+        "create_subject",
+        "provide_facts",
+        "store.transaction()",
+        "bump_version",
+        "open_async_store",
+        "configure_engine",
     ):
         assert name in text, name
 

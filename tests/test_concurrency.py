@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, event
 
 from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError
-from tests.races import RACE_WINDOWS
+from tests.races import CUE, RACE_PARAMS, RACE_WINDOWS
 
 PROCESSES = 8
 INVOICES_EACH = 5
@@ -128,20 +128,19 @@ def test_invoice_numbers_stay_consecutive_under_concurrency(store: Store, store_
     assert all(store.get_mission(ref).version == INVOICES_EACH for ref in refs)
 
 
-@pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
+@pytest.mark.parametrize(RACE_PARAMS, RACE_WINDOWS)
 def test_a_writer_that_lost_the_race_writes_nothing(
-    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool, configured: bool
 ) -> None:
     """When another writer changes the mission between our read and our write, we raise and write nothing."""
     first, second = two_stores
     ref = new_mission(first)
     engine = app_engine  # the application's engine given to open_store
     if hooked:
-        # With hooks, the decision (before-hooks included) is taken outside the write transaction.
         first.hooks.before()(lambda event: None)
-    # The moment the first store starts its write, the second one records a payment (which
-    # guards read): on SQLite before the first takes the write lock, on PostgreSQL before its UPDATE.
-    cue = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "UPDATE mf_missions SET state"
+    # The moment the first store starts its first write, the second one records a change that
+    # guards read (an extra revision round), and commits it.
+    cue = CUE
     fired = []
 
     def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:
@@ -165,12 +164,16 @@ def test_a_writer_that_lost_the_race_writes_nothing(
 
 
 @pytest.mark.parametrize("db_kind", ["sqlite"])  # PostgreSQL writers read before they lock: see above
-def test_a_plain_fire_on_sqlite_decides_on_what_the_last_writer_committed(
-    two_stores: tuple[Store, Store], app_engine: Engine
+@pytest.mark.parametrize("hooked", [False, True])
+def test_a_fire_on_sqlite_decides_on_what_the_last_writer_committed(
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
 ) -> None:
-    """On SQLite, a client blocked just before a fire takes the write lock blocks that fire: it reads inside its write."""
+    """On a configured SQLite engine, a client blocked just before a fire takes the write lock blocks
+    that fire, with hooks or without: it reads (and runs its before-hooks) inside its write."""
     first, second = two_stores
     ref = new_mission(first)
+    if hooked:
+        first.hooks.before()(lambda event: None)
     engine = app_engine
     client = first.get_mission(ref).client.ref
     fired = []

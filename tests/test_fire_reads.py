@@ -44,7 +44,7 @@ from missionflow.freelance.vocabulary import FACTS
 from missionflow.store.models import SettingsRow
 from missionflow.store.records import settings_to_json
 from missionflow.workflow import GuardParam, get_guard, guard_names
-from tests.races import RACE_WINDOWS
+from tests.races import CUE, RACE_PARAMS, RACE_WINDOWS
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Paris
 SUNDAY = datetime(2026, 3, 8, 10, 0, tzinfo=UTC)
@@ -344,9 +344,9 @@ def test_an_idempotency_key_must_have_a_sensible_length(store: Store) -> None:
     assert store.get_mission(ref).history == []
 
 
-@pytest.mark.parametrize(("db_kind", "hooked"), RACE_WINDOWS)
+@pytest.mark.parametrize(RACE_PARAMS, RACE_WINDOWS)
 def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
-    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool
+    two_stores: tuple[Store, Store], app_engine: Engine, hooked: bool, configured: bool
 ) -> None:
     """When another writer fires with the same key between our read and our write, we return its record."""
     first, second = two_stores
@@ -354,7 +354,7 @@ def test_an_idempotent_fire_that_loses_the_race_returns_the_winners_record(
     if hooked:
         first.hooks.before()(lambda event: None)
     ref = first.create_mission(first.add_client("Acme").ref, "Logo", at=AT).ref
-    cue = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "UPDATE mf_missions SET state"
+    cue = CUE
     winner: list[TransitionRecord] = []
 
     def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:

@@ -279,14 +279,22 @@ def test_store_a_before_hook_veto_writes_nothing(hooked: tuple[Store, str]) -> N
     assert store.history(ref) == []
 
 
-def test_store_after_runs_inside_the_transaction_and_after_commit_outside(hooked: tuple[Store, str]) -> None:
-    """Another connection still sees the old state during after-hooks, and the new one in after_commit hooks."""
+def test_store_after_runs_inside_the_transaction_and_after_commit_outside(
+    hooked: tuple[Store, str], store_url: str
+) -> None:
+    """During after-hooks another connection still sees the old state while the store, reading in the
+    fire's transaction, sees the new one; after_commit hooks see it from everywhere."""
     store, ref = hooked
-    seen: list[str] = []
-    store.hooks.subscribe("after", lambda event: seen.append(store.get_mission(ref).state))
-    store.hooks.subscribe("after_commit", lambda event: seen.append(store.get_mission(ref).state))
-    store.fire(ref, "qualify", at=AT)
-    assert seen == ["lead", "criteria_check"]
+    seen: list[tuple[str, str]] = []
+    with open_store(store_url) as other:
+
+        def look(event: HookEvent) -> None:
+            seen.append((other.get_mission(ref).state, store.get_mission(ref).state))
+
+        store.hooks.subscribe("after", look)
+        store.hooks.subscribe("after_commit", look)
+        store.fire(ref, "qualify", at=AT)
+    assert seen == [("lead", "criteria_check"), ("criteria_check", "criteria_check")]
 
 
 def test_store_hooks_are_not_rerun_for_an_idempotent_repeat(hooked: tuple[Store, str]) -> None:

@@ -156,3 +156,37 @@ def test_public_signatures_never_say_any() -> None:
 def test_the_package_says_it_is_typed() -> None:
     """py.typed ships next to the package so that applications' type checkers read its annotations."""
     assert (Path(missionflow.__file__).parent / "py.typed").is_file()
+
+
+def _own_types(hint: object) -> set[type]:
+    """The classes of missionflow a type mentions, at any depth."""
+    found: set[type] = set()
+    origin = typing.get_origin(hint)
+    for part in (hint, origin):
+        if inspect.isclass(part) and part.__module__.startswith("missionflow"):
+            found.add(part)
+    for arg in typing.get_args(hint):
+        found |= _own_types(arg)
+    return found
+
+
+def test_every_type_in_a_public_signature_is_exported() -> None:
+    """A caller can name every missionflow type that a public function or method takes or returns."""
+    public_names: dict[str, object] = {}
+    exported: set[int] = set()
+    for package in (*PUBLIC_PACKAGES, "missionflow.errors", "missionflow.money"):
+        module = importlib.import_module(package)
+        public_names.update(vars(module))
+        exported |= {id(getattr(module, name)) for name in module.__all__}
+    missing = []
+    for value in public_objects().values():
+        for where, wrapped in _signatures(value):
+            func = inspect.unwrap(wrapped)
+            hints = typing.get_type_hints(func, globalns={**public_names, **func.__globals__})
+            for param, hint in hints.items():
+                missing.extend(
+                    f"{where}({param}): {own.__module__}.{own.__qualname__}"
+                    for own in _own_types(hint)
+                    if id(own) not in exported
+                )
+    assert sorted(set(missing)) == []

@@ -54,7 +54,7 @@ def diagram(
         workflow_diagram,
         write_diagram,
     )
-    from missionflow.reports import mission_diagram
+    from missionflow.reports import view_diagram
     from missionflow.workflow import load_workflow_file, shipped_workflow_dir
 
     if all_workflows:
@@ -69,7 +69,7 @@ def diagram(
         raise click.UsageError("give either a WORKFLOW or --mission M")
     if mission_ref is not None:
         with store_for(db) as store:
-            drawing = mission_diagram(store.get_mission(mission_ref), store.get_settings(), lang=lang)
+            drawing = view_diagram(store.view(mission_ref), lang=lang)
     else:
         assert workflow_name is not None
         drawing = workflow_diagram(load_workflow(workflow_name), lang=lang)

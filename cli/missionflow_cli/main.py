@@ -39,7 +39,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Fire the timers that are due: reminders, tacit approvals (safe to run from cron).",
     ),
     "timers": ("timers", "timers", "List the timers of missions: when each falls due, and whether it fired."),
-    "workflow": ("workflows", "workflow", "List, show and validate workflow definitions."),
+    "workflow": (
+        "workflows",
+        "workflow",
+        "List, show, copy, validate, export and import workflow definitions.",
+    ),
     "diagram": (
         "diagram",
         "diagram",
@@ -84,6 +88,9 @@ class MissionflowGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`missionflow workflow list | head -1`): click ends quietly.
             raise
         except Exception as exc:
             from missionflow_cli.app import explain_error, fail

@@ -37,8 +37,8 @@ def mission() -> None:
 
 
 @mission.command("new")
-@click.argument("client_ref", metavar="CLIENT", shell_complete=complete_client)
-@click.argument("title")
+@click.argument("client_ref", metavar="[CLIENT]", shell_complete=complete_client)
+@click.argument("title", metavar="TITLE", required=False)
 @click.option("--workflow", default="freelance-mission", show_default=True, help="Workflow to run under.")
 @click.option("--amount", default=None, help="Quoted amount, e.g. 4500 or 4500.50.")
 @click.option("--currency", default=None, help="ISO currency code (default: the settings' currency).")
@@ -50,7 +50,7 @@ def mission() -> None:
 @json_option
 def mission_new(
     client_ref: str,
-    title: str,
+    title: str | None,
     workflow: str,
     amount: str | None,
     currency: str | None,
@@ -61,21 +61,28 @@ def mission_new(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Create a mission for CLIENT (it starts as a lead) and print its reference.
+    """Create a mission for CLIENT in its workflow's first state and print its reference.
+
+    A workflow whose guards never read the client (your own copy, say) needs no CLIENT: give
+    the TITLE alone.
 
     Example:
 
         missionflow mission new C-1 "Website redesign" --amount 4500 --deposit 30% --deadline 2027-01-15
+        missionflow mission new "Logo" --workflow my-flow --amount 800
     """
     from missionflow import Money
 
+    client: str | None = client_ref
+    if title is None:
+        client, title = None, client_ref
     deposit_percent = parse_percent(deposit)
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
         code = (currency or store.get_settings().currency).upper()
         money = Money.of(amount, code) if amount is not None else None
         created = store.create_mission(
-            client_ref,
+            client,
             title,
             workflow=workflow,
             amount=money,

@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
 @click.group()
 def workflow() -> None:
-    """List, show and validate workflow definitions.
+    """List, show, copy, validate, export and import workflow definitions.
+
+    Your own workflows live in the workflows folder of your configuration directory (see
+    `missionflow workflow copy`) or in the files and folders listed in MISSIONFLOW_WORKFLOWS.
 
     Export them for XState or SCXML applications, and import those back; move missions in
     flight to a new version with migrate.
@@ -245,6 +248,35 @@ def _print_plan(plan: MigrationPlan, dry_run: bool) -> None:
         click.echo(f"{len(plan.stranded)} stranded: the migration would be refused; nothing moved")
     else:
         click.echo(f"{plan.moving} mission{'s' if plan.moving != 1 else ''} would move to {target}")
+
+
+@workflow.command("copy")
+@click.argument("source")
+@click.argument("name")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write it in this folder (default: your workflows folder).",
+)
+@click.option("--force", is_flag=True, help="Replace a file of that name.")
+def workflow_copy(source: str, name: str, folder: str | None, force: bool) -> None:
+    """Write an editable copy of SOURCE named NAME (version 1) and print its path.
+
+    The copy lands in your workflows folder, where missionflow finds it: edit it, check it with
+    `workflow validate`, and run missions under it with `mission new --workflow NAME`.
+
+    Example:
+
+        missionflow workflow copy freelance-mission my-flow
+    """
+    from pathlib import Path
+
+    from missionflow.workflow import copy_workflow
+
+    written = copy_workflow(source, name, folder=Path(folder) if folder else None, force=force)
+    click.echo(str(written))
 
 
 INTERCHANGE = ("xstate", "scxml", "yaml")

@@ -48,12 +48,13 @@ def subject_diagram(
     facts: Mapping[str, object] | None = None,
     calendar: WorkingCalendar | None = None,
     timezone: str = "UTC",
+    actor: str = "",
 ) -> Diagram:
     """The diagram of one subject: its workflow, its current state, the dated path it took,
     and the transitions possible now (blocked ones with the first reason a guard gives).
 
-    The guards are evaluated at ``at`` (now when None) with the application's ``facts``, as a
-    fire would; dates are days in ``timezone``.
+    The guards are evaluated at ``at`` (now when None) with the application's ``facts``, for
+    ``actor``, as a fire would; dates are days in ``timezone``.
 
     >>> from datetime import UTC, datetime
     >>> from missionflow import fire
@@ -69,7 +70,7 @@ def subject_diagram(
     _check_lang(lang)
     workflow = workflow_for(mission)
     definition = workflow.definition
-    ctx = workflow.context(at, facts=facts, calendar=calendar)
+    ctx = workflow.context(at, actor=actor, facts=facts, calendar=calendar)
     options = {option.trigger: option for option in workflow.triggers(mission, ctx)}
     zone = ZoneInfo(timezone)
     known = set(definition.state_ids)

@@ -31,11 +31,14 @@ def context_of(
     actor: str = "",
     note: str = "",
     data: Mapping[str, str] | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> GuardContext:
-    """The guard context of ``mission`` under ``settings`` (the defaults when None)."""
+    """The guard context of ``mission`` under ``settings`` (the defaults when None), with the
+    application's ``facts`` besides (what a store's facts providers give)."""
     settings = settings or Settings()
+    known = {**(facts or {}), SETTINGS: settings}
     return workflow_for(mission).context(
-        at, actor=actor, note=note, data=data, facts={SETTINGS: settings}, calendar=settings
+        at, actor=actor, note=note, data=data, facts=known, calendar=settings
     )
 
 

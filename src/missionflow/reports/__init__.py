@@ -7,7 +7,7 @@ from __future__ import annotations
 from missionflow.reports.accounts import MissionAccount, compute_account
 from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
 from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.drawing import mission_diagram, view_diagram
 from missionflow.reports.pipeline import (
     FunnelStep,
     OldestMission,
@@ -63,4 +63,5 @@ __all__ = [
     "render_status_markdown",
     "render_status_report",
     "status_report",
+    "view_diagram",
 ]

@@ -114,13 +114,18 @@ def _is_terms(guard: str) -> bool:
 
 
 def assess_progress(
-    mission: Mission, *, at: datetime | None = None, settings: Settings | None = None
+    mission: Mission,
+    *,
+    at: datetime | None = None,
+    settings: Settings | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> Progress:
-    """Where ``mission`` stands at ``at`` (now when None), with its guards evaluated under ``settings``."""
+    """Where ``mission`` stands at ``at`` (now when None), with its guards evaluated under
+    ``settings`` and the application's ``facts``."""
     workflow = workflow_for(mission)
     definition = workflow.definition
     state = definition.state(mission.state)
-    ctx = context_of(mission, settings, at=at)
+    ctx = context_of(mission, settings, at=at, facts=facts)
 
     def usable(transition: TransitionDef) -> bool:
         for ref in transition.guards:

@@ -5,7 +5,7 @@ guards (what each waits for); :mod:`missionflow.reports.status_render` writes it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -196,17 +196,19 @@ def build_status_report(
     settings: Settings | None = None,
     lang: str = "en",
     at: datetime | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> StatusReport:
     """The status report of an in-memory ``mission`` (its invoices' dates from ``invoices``,
-    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at``."""
+    as :meth:`Store.list_invoices` gives them), with its guards evaluated at ``at`` (with the
+    application's ``facts``, as a store's fire would)."""
     check_lang(lang)
     settings = settings or Settings()
     moment = at or datetime.now(UTC)
     zone = ZoneInfo(settings.timezone)
     today = _local_day(moment, zone)
     definition = workflow_for(mission).definition
-    progress = assess_progress(mission, at=moment, settings=settings)
-    ctx = context_of(mission, settings, at=moment)
+    progress = assess_progress(mission, at=moment, settings=settings, facts=facts)
+    ctx = context_of(mission, settings, at=moment, facts=facts)
     option = progress.next_option
     next_step = _next_step(definition, option, lang) if option is not None else None
     delivered: dict[str, date] = {}

@@ -11,7 +11,7 @@ from missionflow.freelance import Settings
 from missionflow.freelance.guard_words import kind_suffix
 from missionflow.freelance.vocabulary import CLIENT
 from missionflow.reports import html as page
-from missionflow.reports.drawing import mission_diagram
+from missionflow.reports.drawing import view_diagram
 from missionflow.reports.status import DeliverableStatus, RevisionRounds, StatusReport, build_status_report
 from missionflow.reports.text import check_lang, format_date, format_money, md_cell, report_moment
 from missionflow.store import Store
@@ -261,11 +261,14 @@ def status_report(
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
-    report = build_status_report(mission, invoices=invoices, settings=settings, lang=lang, at=moment)
+    view = store.view(ref, at=moment)  # the guards see what a fire would, the application's facts too
+    report = build_status_report(
+        mission, invoices=invoices, settings=settings, lang=lang, at=moment, facts=view.context.facts
+    )
     if fmt == "md":
         return render_status_markdown(report)
     try:
-        drawing = mission_diagram(mission, settings, lang=lang, at=moment)
+        drawing = view_diagram(view, lang=lang)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:

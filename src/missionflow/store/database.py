@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,8 +105,9 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
-    """Create the engine for a URL or a path (the default database when None)."""
+def resolve_url(target: str | os.PathLike[str] | None) -> URL:
+    """The URL of a URL or a path (the default database when None); an SQLite file is created
+    readable by its owner only."""
     text_target = os.fspath(target) if target is not None else ""
     url = _to_url(text_target) if text_target else make_url(default_database_url())
     file = sqlite_file(url)
@@ -114,6 +116,12 @@ def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
             _private_file(file)
         except OSError as error:
             raise StorageError(f"cannot create the database file {file}: {error.strerror}") from None
+    return url
+
+
+def build_engine(target: str | os.PathLike[str] | None) -> tuple[Engine, URL]:
+    """Create the engine for a URL or a path (the default database when None)."""
+    url = resolve_url(target)
     options: dict[str, object] = {}
     if url.get_backend_name() == "sqlite":
         options["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
@@ -199,11 +207,41 @@ def current_revision(connection: Connection) -> str | None:
     return revisions[0] if len(revisions) == 1 else None
 
 
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys are not enforced while a migration rebuilds a table that others
+    reference (SQLite's own procedure for changing a table), then checked and put back as they were.
+    The pragma must be set outside a transaction, hence on the driver's connection."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None:  # pragma: no cover - a checked-out connection always has one
+        yield
+        return
+    cursor = raw.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys")
+        enforced = cursor.fetchone() == (1,)
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            if enforced:
+                cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA foreign_key_check")
+        broken = cursor.fetchall()
+    finally:
+        cursor.close()
+    if broken:  # pragma: no cover - the migrations keep every reference
+        raise StorageError(f"the migration left {len(broken)} broken references; the database needs repair")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Migrate to ``revision`` in one transaction (serialized between processes); returns the revision."""
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
+        with _foreign_keys_off(connection), connection.begin():
             if revision == "head" and current_revision(connection) == HEAD_REVISION:
                 return HEAD_REVISION
             if connection.dialect.name == "postgresql":
@@ -227,7 +265,7 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     """Undo migrations down to ``revision`` (``base`` drops every missionflow table)."""
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
+        with _foreign_keys_off(connection), connection.begin():
             from alembic import command
 
             command.downgrade(alembic_config(connection), revision)
@@ -264,10 +302,29 @@ def storage_error(error: exc.SQLAlchemyError, url: URL, mission: str | None = No
     return StorageError(f"database error on {display_url(url)}: {reason}")
 
 
+_application_error: ContextVar[BaseException | None] = ContextVar(
+    "missionflow_application_error", default=None
+)
+
+
+@contextmanager
+def application_code() -> Iterator[None]:
+    """Run the application's code (a hook, a guard, a facts provider) inside the store's
+    transaction: whatever it raises, its own database errors included, propagates unchanged."""
+    try:
+        yield
+    except BaseException as error:
+        _application_error.set(error)
+        raise
+
+
 @contextmanager
 def translated(url: URL, mission: str | None = None) -> Iterator[None]:
-    """Run a block and raise StorageError (or ConcurrentUpdateError) instead of a driver error."""
+    """Run a block and raise StorageError (or ConcurrentUpdateError) instead of a driver error;
+    an error the application's own code raised passes through unchanged."""
     try:
         yield
     except exc.SQLAlchemyError as error:
+        if _application_error.get() is error:
+            raise
         raise storage_error(error, url, mission) from None

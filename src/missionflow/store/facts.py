@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -19,9 +19,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     cast,
-    insert,
     select,
-    update,
 )
 
 from missionflow.freelance import (
@@ -79,30 +77,42 @@ _MISSION_ID = bindparam("mission_id", type_=Integer)
 
 
 class MissionRead(NamedTuple):
-    """A mission's row as a fire reads it, with its client's columns and the settings' stored text."""
+    """A subject's row as a fire reads it, with its client's columns and the settings' stored text
+    (the trade's columns are None on a subject of another domain; the client's without a client)."""
 
     id: int
+    ref: str | None
     title: str
     workflow: str
     workflow_version: int
     state: str
-    currency: str
+    currency: str | None
     amount_cents: Decimal | None
-    deposit_percent: Decimal
-    included_revisions: int
-    extra_revisions: int
-    sessions_planned: int
+    deposit_percent: Decimal | None
+    included_revisions: int | None
+    extra_revisions: int | None
+    sessions_planned: int | None
     deadline: date | None
     rush_surcharge_cents: Decimal | None
     history_length: int
     history_head: str
     version: int
-    client_id: int
-    client_name: str
-    client_business: bool
-    client_blocked: bool
-    client_blocked_reason: str
+    client_id: int | None
+    client_name: str | None
+    client_business: bool | None
+    client_blocked: bool | None
+    client_blocked_reason: str | None
     settings_text: str | None
+
+    @property
+    def is_mission(self) -> bool:
+        """True for a freelance mission, False for a subject of another domain."""
+        return self.currency is not None
+
+    @property
+    def display_ref(self) -> str:
+        """The reference people use: the application's, else ``M-<id>``."""
+        return self.ref if self.ref is not None else mission_ref(self.id)
 
 
 def _mission_column(name: str) -> ColumnElement[Any]:
@@ -117,7 +127,7 @@ def _mission_column(name: str) -> ColumnElement[Any]:
 _MISSION = (
     select(*(_mission_column(name) for name in MissionRead._fields))
     .select_from(
-        _MISSIONS.join(_CLIENTS, _CLIENTS.c.id == _MISSIONS.c.client_id).outerjoin(
+        _MISSIONS.outerjoin(_CLIENTS, _CLIENTS.c.id == _MISSIONS.c.client_id).outerjoin(
             _SETTINGS, _SETTINGS.c.id == bindparam("settings_id", SETTINGS_ID)
         )
     )
@@ -185,24 +195,11 @@ _HISTORY_OF = (
 _BY_KEY = select(*_RECORD_COLUMNS).where(
     _HISTORY.c.mission_id == _MISSION_ID, _HISTORY.c.idempotency_key == bindparam("key")
 )
-_ADVANCE = (
-    update(_MISSIONS)
-    .where(_MISSIONS.c.id == _MISSION_ID, _MISSIONS.c.version == bindparam("seen_version"))
-    .values(
-        state=bindparam("new_state"),
-        version=_MISSIONS.c.version + 1,
-        history_length=bindparam("new_length"),
-        history_head=bindparam("new_head"),
-        updated_at=bindparam("moment"),
-    )
-)
-_APPEND = insert(_HISTORY)
-
 _parsed_settings: tuple[str | None, Settings] = (None, Settings())
 
 
 def read_mission(connection: Connection, mission_id: int) -> MissionRead | None:
-    """The mission's row with its client's columns and the settings' text, or None."""
+    """The subject's row with its client's columns and the settings' text, or None."""
     # first(): the id is the primary key, there is no second row to look for
     row = connection.execute(_MISSION, {"mission_id": mission_id}).first()
     return MissionRead._make(row) if row is not None else None
@@ -225,26 +222,20 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
     """The mission of ``row`` with the facts named in ``facts`` read (every one in guards.FACTS for
     the whole mission); the others keep Mission's defaults (no contract, an empty history...)."""
     mission_id = row.id
-    currency = row.currency
+    currency = row.currency or ""
     return Mission(
-        ref=mission_ref(mission_id),
+        ref=row.display_ref,
         workflow=row.workflow,
         workflow_version=row.workflow_version,
         state=row.state,
         title=row.title,
-        client=Client(
-            name=row.client_name,
-            ref=client_ref(row.client_id),
-            business=row.client_business,
-            blocked=row.client_blocked,
-            blocked_reason=row.client_blocked_reason,
-        ),
+        client=_client(row),
         currency=currency,
         amount=Money(row.amount_cents, currency) if row.amount_cents is not None else None,
-        deposit_percent=row.deposit_percent,
-        included_revisions=row.included_revisions,
-        extra_revisions=row.extra_revisions,
-        sessions_planned=row.sessions_planned,
+        deposit_percent=row.deposit_percent if row.deposit_percent is not None else Decimal(0),
+        included_revisions=row.included_revisions or 0,
+        extra_revisions=row.extra_revisions or 0,
+        sessions_planned=row.sessions_planned or 0,
         deadline=row.deadline,
         rush_surcharge=(
             Money(row.rush_surcharge_cents, currency) if row.rush_surcharge_cents is not None else None
@@ -264,6 +255,18 @@ def _dues(connection: Connection, mission_id: int) -> tuple[PaymentDue, ...]:
     from missionflow.store.dues import load_dues  # reads the accounts, which read rows like this module
 
     return load_dues(connection, mission_id)
+
+
+def _client(row: MissionRead) -> Client:
+    if row.client_id is None:
+        return Client("")
+    return Client(
+        name=row.client_name or "",
+        ref=client_ref(row.client_id),
+        business=bool(row.client_business),
+        blocked=bool(row.client_blocked),
+        blocked_reason=row.client_blocked_reason or "",
+    )
 
 
 def _answers(connection: Connection, mission_id: int) -> dict[str, CriterionAnswer]:
@@ -339,59 +342,3 @@ def record_by_key(connection: Connection, mission_id: int, key: str) -> Transiti
     """The record a fire with this idempotency key wrote on the mission, or None."""
     row = connection.execute(_BY_KEY, {"mission_id": mission_id, "key": key}).one_or_none()
     return record_of(row) if row is not None else None
-
-
-def advance(
-    connection: Connection,
-    mission_id: int,
-    seen_version: int,
-    dest: str,
-    position: int,
-    head: str,
-    at: datetime,
-) -> bool:
-    """Move the mission to ``dest`` with its new chain head, if its version is still ``seen_version``;
-    False when another writer changed it since it was read."""
-    moved = connection.execute(
-        _ADVANCE,
-        {
-            "mission_id": mission_id,
-            "seen_version": seen_version,
-            "new_state": dest,
-            "new_length": position,
-            "new_head": head,
-            "moment": at,
-        },
-    )
-    return moved.rowcount == 1
-
-
-def append_history(
-    connection: Connection,
-    mission_id: int,
-    position: int,
-    record: TransitionRecord,
-    idempotency_key: str | None,
-    prev_hash: str,
-    digest: str,
-) -> None:
-    """Insert the history entry of a fired transition (raises IntegrityError on a duplicate key)."""
-    connection.execute(
-        _APPEND,
-        {
-            "mission_id": mission_id,
-            "position": position,
-            "trigger": record.trigger,
-            "source": record.source,
-            "dest": record.dest,
-            "actor": record.actor,
-            "at": record.at,
-            "note": record.note,
-            "data": dict(record.data),
-            "guards": list(record.guards),
-            "out_of_hours": record.out_of_hours,
-            "idempotency_key": idempotency_key,
-            "prev_hash": prev_hash,
-            "hash": digest,
-        },
-    )

@@ -1,33 +1,40 @@
-"""The fire transaction: read the mission (with only the facts its guards read), let the engine
-decide, then write the new state and its history entry together under an optimistic check of
-the mission's ``version``; a writer that lost the race gets ConcurrentUpdateError and writes
-nothing. Idempotency keys, the effects a transition declares, what a caller writes with it, and
-the hooks around it are handled here, in that one transaction."""
+"""The fire transaction: read the subject (with only the facts its guards read), ask the
+application's facts providers, let the engine decide, then write the new state and its history
+entry together under an optimistic check of the subject's ``version``, all in one write
+transaction; a writer that lost the race gets ConcurrentUpdateError and writes nothing.
+Idempotency keys, the effects a transition declares, what a caller writes with it, and the hooks
+around it are handled here, in that one transaction (the application's, inside
+``store.transaction()``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConcurrentUpdateError, InvalidValueError, MissionNotFoundError
+from missionflow.errors import ConcurrentUpdateError, ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, history, rows, timers
 from missionflow.store.chain import GENESIS
+from missionflow.store.database import application_code
 from missionflow.store.history import DuplicateKey
-from missionflow.store.records import parse_ref
+from missionflow.store.providers import Providers
 from missionflow.store.session import Database, now, utc
+from missionflow.store.subjects import StoredSubject, build_subject, read_subject
 from missionflow.workflow import (
+    TIMER_ACTOR,
     GuardContext,
     HookEvent,
     Hooks,
     PathReport,
+    TransactionConnection,
     TransitionRecord,
     TriggerOption,
     Workflow,
@@ -51,6 +58,8 @@ class Effect(Protocol):
 
 EffectFactory = Callable[[str, datetime], Effect]
 """Builds the effect for one fire of a mission (its reference, the moment of the fire)."""
+AppConnection = Callable[[Connection], TransactionConnection]
+"""What hooks and providers are given for the store's connection (the async store's wrapper)."""
 
 
 @dataclass(frozen=True)
@@ -63,49 +72,69 @@ class Extra:
 
 
 @dataclass(slots=True)
-class Loaded:
-    """What a fire read: the mission with the facts its guards need, and where its chain stands."""
+class _Loaded:
+    """What a fire read: the subject with the facts its guards need, and where its chain stands."""
 
-    mission: Mission
-    mission_id: int
+    subject: Mission | StoredSubject
+    subject_id: int
     seen_version: int
     position: int
     prev_hash: str
-    settings: Settings
+    settings: Settings | None
+    """The freelancer's settings for a mission; None for a subject of another domain."""
     workflow: Workflow[Subject]
     hooks: Hooks
-    facts: frozenset[str]
+    facts: frozenset[str] | None
 
 
-def load_for_fire(
+def _load(
     connection: Connection,
     row: facts.MissionRead,
     workflow: Workflow[Subject],
     hooks: Hooks,
     needs: frozenset[str] | None,
-) -> Loaded:
-    """The mission of ``row`` with the facts in ``needs`` (all when None), and its chain's end."""
-    needs = FACTS if needs is None else needs
-    return Loaded(
-        mission=facts.build_mission(connection, row, needs),
-        mission_id=row.id,
+) -> _Loaded:
+    """The subject of ``row`` with the facts in ``needs`` (all when None), and its chain's end."""
+    subject: Mission | StoredSubject
+    if row.is_mission:
+        subject = facts.build_mission(connection, row, FACTS if needs is None else needs)
+        settings: Settings | None = facts.settings_of(row)
+    else:
+        subject, settings = build_subject(connection, row, needs), None
+    return _Loaded(
+        subject=subject,
+        subject_id=row.id,
         seen_version=row.version,
         position=row.history_length + 1,
         prev_hash=row.history_head or GENESIS,
-        settings=facts.settings_of(row),
+        settings=settings,
         workflow=workflow,
         hooks=hooks,
         facts=needs,
     )
 
 
-class Firing:
-    """Fires triggers on stored missions; ``hooks`` are the application's, run around every fire."""
+def _same(connection: Connection) -> TransactionConnection:
+    return connection
 
-    def __init__(self, db: Database, hooks: Hooks, effects: Mapping[str, EffectFactory]) -> None:
+
+class Firing:
+    """Fires triggers on stored subjects; ``hooks`` are the application's, run around every fire,
+    and ``providers`` give the guards the facts the application keeps."""
+
+    def __init__(
+        self,
+        db: Database,
+        hooks: Hooks,
+        effects: Mapping[str, EffectFactory],
+        providers: Providers,
+        app_connection: AppConnection = _same,
+    ) -> None:
         self.db = db
         self.hooks = hooks
         self.effects = effects
+        self.providers = providers
+        self.app_connection = app_connection
 
     def fire(
         self,
@@ -122,43 +151,115 @@ class Firing:
     ) -> TransitionRecord:
         """Fire ``trigger``: the new state, its history entry, the transition's effects and the
         ``extras`` are written together, or nothing is. ``effects`` gives the effect to run for
-        a declared effect name in this fire (the caller then reads what it did)."""
+        a declared effect name in this fire (the caller then reads what it did).
+
+        Everything happens in one write transaction: on SQLite (BEGIN IMMEDIATE) writers take
+        turns, and a loser reads the winner's state and decides on it; on PostgreSQL the version
+        check stops a writer whose read is stale.
+        """
         moment = utc(at)
         if idempotency_key is not None and not (0 < len(idempotency_key) <= MAX_KEY):
             raise InvalidValueError("idempotency_key", f"give 1 to {MAX_KEY} characters")
-        mission_id = parse_ref(ref, "M")
-        if mission_id is None:
-            raise MissionNotFoundError(ref)
         try:
-            if not extras and not len(self.hooks):
-                # Only guards run between the read and the write, so both happen in the write
-                # transaction, reading only what the guards read. On SQLite (BEGIN IMMEDIATE)
-                # writers take turns: a loser reads the winner's state and decides on it.
-                with self.db.write_connection(ref) as connection:
-                    found = self._read(connection, ref, mission_id, trigger, idempotency_key)
-                    if isinstance(found, TransitionRecord):
-                        return found
-                    row, workflow, hooks = found
-                    transition = workflow.definition.transition(row.state, trigger)
-                    if not len(hooks) and not (transition is not None and transition.effects):
-                        needs = workflow.facts_read(row.state, trigger)
-                        loaded = load_for_fire(connection, row, workflow, hooks, needs)
-                        record = self.decide(loaded, trigger, actor, note, moment, data)
-                        earlier = self.write(connection, loaded, record, idempotency_key, ())
-                        return earlier or record
-            # Hooks, effects or extras run outside the write transaction: read, decide, then write.
-            return self._fire_in_steps(
-                ref, mission_id, trigger, actor, note, moment, data, idempotency_key, extras, effects
-            )
+            with self.db.write_connection(ref) as connection:
+                record, event, hooks = self._fire_on(
+                    connection, ref, trigger, actor, note, moment, data, idempotency_key, extras, effects
+                )
         except DuplicateKey:
             if idempotency_key is not None:
                 with self.db.read_connection() as connection:
-                    earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
+                    row = read_subject(connection, ref)
+                    earlier = self._by_key(connection, row.id, idempotency_key, trigger) if row else None
                 if earlier is not None:
                     return earlier
             raise ConcurrentUpdateError(ref) from None
+        if event is not None:
+            self.db.after_commit(partial(hooks.run_after_commit, event))
+        return record
 
-    def effects_for(
+    def _fire_on(
+        self,
+        connection: Connection,
+        ref: str,
+        trigger: str,
+        actor: str,
+        note: str,
+        moment: datetime,
+        data: Mapping[str, str] | None,
+        idempotency_key: str | None,
+        extras: Sequence[Extra],
+        effects: Mapping[str, Effect] | None,
+        *,
+        timer: bool = False,
+    ) -> tuple[TransitionRecord, HookEvent | None, Hooks]:
+        """Read, decide and write in the transaction of ``connection``; the record, and the event
+        to tell the after_commit hooks once it committed (None: nobody to tell). ``timer`` fires
+        a timed transition that fell due (see :meth:`fire_timer`)."""
+        row = read_subject(connection, ref)
+        if row is None:
+            raise MissionNotFoundError(ref)
+        if idempotency_key is not None:
+            earlier = self._by_key(connection, row.id, idempotency_key, trigger)
+            if earlier is not None:
+                return earlier, None, self.hooks
+        workflow = compile_workflow(rows.definition(connection, row.workflow, row.workflow_version))
+        hooks = chain(workflow.hooks, self.hooks)
+        workflow.check_runnable(hooks)
+        if extras and not row.is_mission:
+            raise ConflictError(
+                "mission", f"{ref} is a subject of workflow {row.workflow}, not a freelance mission"
+            )
+        transition = workflow.definition.transition(row.state, trigger)
+        names = transition.effects if transition is not None and row.is_mission else ()
+        steps: list[Extra | Effect] = [*extras, *self._effects(ref, moment, names, effects)]
+        # Hooks and effects may look at anything: they are given the whole subject.
+        needs = None if (len(hooks) or steps) else workflow.facts_read(row.state, trigger)
+        loaded = _load(connection, row, workflow, hooks, needs)
+        provided = self._provided(loaded.subject, connection)
+        for step in steps:
+            if step.prepare is not None and isinstance(loaded.subject, Mission):
+                step.prepare(loaded.subject)
+        ctx = self._context(loaded, moment, actor, note, data, provided)
+        record = workflow.decide(loaded.subject, trigger, ctx, hooks=hooks, timer=timer)
+        earlier = self._write(connection, loaded, record, idempotency_key, steps)
+        if earlier is not None:
+            return earlier, None, hooks
+        return record, HookEvent.after(loaded.subject, record) if len(hooks) else None, hooks
+
+    def fire_timer(
+        self, connection: Connection, ref: str, trigger: str, moment: datetime, due_at: datetime
+    ) -> tuple[TransitionRecord, HookEvent | None, Hooks]:
+        """Fire the timed transition ``trigger`` that fell due at ``due_at``, in the caller's
+        transaction (``tick``'s), as its timer: the actor ``timer``, the due time in the data.
+        TransitionBlockedError when its guards refuse; the event for the after_commit hooks."""
+        data = {"due": due_at.isoformat()}
+        return self._fire_on(
+            connection, ref, trigger, TIMER_ACTOR, "", moment, data, None, (), None, timer=True
+        )
+
+    def provided_facts(self, subject: Subject, connection: Connection) -> dict[str, object]:
+        """The application's facts for ``subject``, read on ``connection`` by its providers."""
+        return self._provided(subject, connection)
+
+    def _provided(self, subject: Subject, connection: Connection) -> dict[str, object]:
+        return self.providers.facts(subject, self.app_connection(connection)) if self.providers else {}
+
+    @staticmethod
+    def _context(
+        loaded: _Loaded,
+        moment: datetime,
+        actor: str,
+        note: str,
+        data: Mapping[str, str] | None,
+        provided: Mapping[str, object],
+    ) -> GuardContext:
+        """The context a fire's guards are evaluated in: a mission's guards also get the
+        freelancer's settings (and their working hours flag a step out of hours)."""
+        settings = loaded.settings
+        known = {SETTINGS: settings, **provided} if settings is not None else dict(provided)
+        return GuardContext(moment, actor, note, data or {}, known, settings, loaded.workflow.definition)
+
+    def _effects(
         self, ref: str, moment: datetime, names: Sequence[str], given: Mapping[str, Effect] | None
     ) -> list[Effect]:
         """The effects to run for the transition's declared ``names`` (those this store implements)."""
@@ -170,133 +271,55 @@ class Firing:
                 found.append(self.effects[name](ref, moment))
         return found
 
-    def _fire_in_steps(
-        self,
-        ref: str,
-        mission_id: int,
-        trigger: str,
-        actor: str,
-        note: str,
-        moment: datetime,
-        data: Mapping[str, str] | None,
-        idempotency_key: str | None,
-        given: Sequence[Extra],
-        effects: Mapping[str, Effect] | None,
-    ) -> TransitionRecord:
-        """Read the whole mission, decide (guards, before-hooks, each ``prepare``) outside any
-        transaction, then write under the optimistic version check, run the after-hooks inside that
-        transaction and the after_commit hooks once it committed."""
-        with self.db.read_connection() as connection:
-            found = self._read(connection, ref, mission_id, trigger, idempotency_key)
-            if isinstance(found, TransitionRecord):
-                return found
-            row, workflow, hooks = found
-            # Hooks are given the mission: they may look at anything.
-            loaded = load_for_fire(connection, row, workflow, hooks, None)
-        transition = workflow.definition.transition(row.state, trigger)
-        declared = self.effects_for(ref, moment, transition.effects if transition else (), effects)
-        extras: list[Extra | Effect] = [*given, *declared]
-        for extra in extras:
-            if extra.prepare is not None:
-                extra.prepare(loaded.mission)
-        record = self.decide(loaded, trigger, actor, note, moment, data)
-        with self.db.write_connection(ref) as connection:
-            if idempotency_key is not None:
-                earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
-                if earlier is not None:
-                    return earlier
-            earlier = self.write(connection, loaded, record, idempotency_key, extras)
-            if earlier is not None:
-                return earlier
-        if len(loaded.hooks):
-            loaded.hooks.run_after_commit(HookEvent.after(loaded.mission, record))
-        return record
-
-    def _read(
-        self, connection: Connection, ref: str, mission_id: int, trigger: str, idempotency_key: str | None
-    ) -> tuple[facts.MissionRead, Workflow[Subject], Hooks] | TransitionRecord:
-        """The mission's row, its workflow and the hooks that run around the fire, or the earlier
-        record of a repeated idempotent fire."""
-        row = facts.read_mission(connection, mission_id)
-        if row is None:
-            raise MissionNotFoundError(ref)
-        if idempotency_key is not None:
-            earlier = self._by_key(connection, mission_id, idempotency_key, trigger)
-            if earlier is not None:
-                return earlier
-        workflow = compile_workflow(rows.definition(connection, row.workflow, row.workflow_version))
-        return row, workflow, chain(workflow.hooks, self.hooks)
-
-    @staticmethod
-    def decide(
-        loaded: Loaded,
-        trigger: str,
-        actor: str,
-        note: str,
-        moment: datetime,
-        data: Mapping[str, str] | None,
-        *,
-        timer: bool = False,
-    ) -> TransitionRecord:
-        """The engine decides (guards, then before-hooks); after-hooks run in the write transaction.
-
-        ``moment`` is in UTC, so the record's time is already the one stored and hashed; ``timer``
-        is for a timed transition fired by its timer (``tick``).
-        """
-        ctx = GuardContext(
-            moment,
-            actor,
-            note,
-            data or {},
-            {SETTINGS: loaded.settings},
-            loaded.settings,
-            loaded.workflow.definition,
-        )
-        return loaded.workflow.decide(loaded.mission, trigger, ctx, hooks=loaded.hooks, timer=timer)
-
-    def write(
+    def _write(
         self,
         connection: Connection,
-        loaded: Loaded,
+        loaded: _Loaded,
         record: TransitionRecord,
         idempotency_key: str | None,
         extras: Sequence[Extra | Effect],
     ) -> TransitionRecord | None:
-        """Write the new state and its history entry if the mission's version is still the one read;
+        """Write the new state and its history entry if the subject's version is still the one read;
         returns the earlier record when another writer fired with the same idempotency key."""
-        mission = loaded.mission
+        subject = loaded.subject
         if not history.append_entry(
             connection,
-            mission_id=loaded.mission_id,
+            mission_id=loaded.subject_id,
             seen_version=loaded.seen_version,
             position=loaded.position,
             prev_hash=loaded.prev_hash,
             record=record,
             updated_at=now(),
             idempotency_key=idempotency_key,
+            ref=subject.ref,
         ):
             if idempotency_key is not None:
-                earlier = self._by_key(connection, loaded.mission_id, idempotency_key, record.trigger)
+                earlier = self._by_key(connection, loaded.subject_id, idempotency_key, record.trigger)
                 if earlier is not None:
                     return earlier
-            raise ConcurrentUpdateError(mission.ref)
-        definition = loaded.workflow.definition
+            raise ConcurrentUpdateError(subject.ref)
         writes = [extra.write for extra in extras if extra.write is not None]
         if writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
             with Session(bind=connection) as session:
                 for write in writes:
-                    write(session, loaded.mission_id)
+                    write(session, loaded.subject_id)
                 try:
                     session.flush()
                 except IntegrityError:
                     raise DuplicateKey from None
+        definition = loaded.workflow.definition
         if definition.has_timers and timers.may_move(definition, record, wrote_facts=bool(writes)):
             # The timers of the state it entered are scheduled, those of the state it left cancelled.
-            timers.reschedule(connection, definition, loaded.mission_id, record.at, state=record.dest)
+            provided = self._provided(subject, connection)
+            timers.reschedule(
+                connection, definition, loaded.subject_id, record.at, state=record.dest, provided=provided
+            )
         if len(loaded.hooks):
-            # an exception here leaves the block: the transaction rolls back, nothing is recorded
-            loaded.hooks.run_after(HookEvent.after(mission, record, connection))
+            # an exception here leaves the block: the transaction rolls back, nothing is recorded,
+            # and the exception (a database error of the application's own SQL too) propagates as is
+            with application_code():
+                loaded.hooks.run_after(HookEvent.after(subject, record, self.app_connection(connection)))
         return None
 
     @staticmethod
@@ -309,26 +332,41 @@ class Firing:
         return earlier
 
     def triggers(
-        self, ref: str, *, at: datetime | None = None, data: Mapping[str, str] | None = None, note: str = ""
+        self,
+        ref: str,
+        *,
+        at: datetime | None = None,
+        data: Mapping[str, str] | None = None,
+        note: str = "",
+        actor: str = "",
     ) -> list[TriggerOption]:
-        """Every trigger from the mission's state, allowed or blocked with reasons; changes nothing."""
-        mission, workflow, ctx = self.for_engine(ref, at, data=data, note=note)
-        return workflow.triggers(mission, ctx)
+        """Every trigger from the subject's state, allowed or blocked with reasons; changes nothing."""
+        subject, workflow, ctx = self.for_engine(ref, at, data=data, note=note, actor=actor)
+        return workflow.triggers(subject, ctx)
 
-    def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
+    def path_to(self, ref: str, target: str, *, at: datetime | None = None, actor: str = "") -> PathReport:
         """The shortest way to ``target`` and what blocks each step today."""
-        mission, workflow, ctx = self.for_engine(ref, at)
-        return workflow.path_to(mission, target, ctx)
+        subject, workflow, ctx = self.for_engine(ref, at, actor=actor)
+        return workflow.path_to(subject, target, ctx)
 
     def for_engine(
-        self, ref: str, at: datetime | None, *, data: Mapping[str, str] | None = None, note: str = ""
-    ) -> tuple[Mission, Workflow[Subject], GuardContext]:
-        """The whole mission, its compiled workflow and the context its guards are evaluated in."""
+        self,
+        ref: str,
+        at: datetime | None,
+        *,
+        data: Mapping[str, str] | None = None,
+        note: str = "",
+        actor: str = "",
+    ) -> tuple[Mission | StoredSubject, Workflow[Subject], GuardContext]:
+        """The whole subject, its compiled workflow and the context its guards are evaluated in,
+        the application's facts included: what a fire at ``at`` would decide on."""
         moment = utc(at)
-        with self.db.reading() as session:
-            row = rows.mission_row(session, ref)
-            mission = rows.snapshot(session, row)
-            workflow = compile_workflow(rows.definition(session, row.workflow, row.workflow_version))
-            settings = rows.settings(session)
-        ctx = workflow.context(moment, note=note, data=data, facts={SETTINGS: settings}, calendar=settings)
-        return mission, workflow, ctx
+        with self.db.read_connection(ref) as connection:
+            row = read_subject(connection, ref)
+            if row is None:
+                raise MissionNotFoundError(ref)
+            workflow = compile_workflow(rows.definition(connection, row.workflow, row.workflow_version))
+            workflow.check_runnable()
+            loaded = _load(connection, row, workflow, self.hooks, None)
+            provided = self._provided(loaded.subject, connection)
+        return loaded.subject, workflow, self._context(loaded, moment, actor, note, data, provided)

@@ -9,7 +9,7 @@ the timers of the new version scheduled in place of the old ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,9 +22,9 @@ from missionflow.store import facts, history, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.missions import keep_workflow
 from missionflow.store.models import Base, MissionRow
-from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, now, utc
-from missionflow.workflow import GuardContext, TransitionRecord, WorkflowDefinition, load_workflow
+from missionflow.store.subjects import build_subject
+from missionflow.workflow import GuardContext, Subject, TransitionRecord, WorkflowDefinition, load_workflow
 from missionflow.workflow.migration import MIGRATE_TRIGGER, check_mapping, entry_refusals, landing_state
 
 _MISSIONS = Base.metadata.tables[str(MissionRow.__tablename__)]
@@ -81,11 +81,20 @@ class MigrationPlan:
         return sum(move.moving for move in self.moves)
 
 
+Provided = Callable[[Subject, Connection], Mapping[str, object]]
+"""The application's facts for a subject, read on the migration's connection (its providers)."""
+
+
+def _none(subject: Subject, connection: Connection) -> Mapping[str, object]:
+    return {}
+
+
 def migrate_missions(
     db: Database,
     name: str,
     to_version: int,
     *,
+    provided: Provided = _none,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
     actor: str = "",
@@ -112,7 +121,7 @@ def migrate_missions(
         leaving = sorted({version for _, version, _ in missions if version != to_version})
         sources = {version: rows.definition(connection, name, version) for version in leaving}
         check_mapping(mapping, target, list(sources.values()))
-        plan = _plan(connection, target, sources, missions, mapping)
+        plan, ids = _plan(connection, target, sources, missions, mapping, provided)
         if plan.stranded and not dry_run:
             count = len(plan.stranded)
             raise ConflictError(
@@ -128,7 +137,7 @@ def migrate_missions(
         for move in plan.moves:
             assert move.dest is not None
             for ref in move.missions:
-                _move(connection, int(ref.removeprefix("M-")), target, move, actor, moment)
+                _move(connection, ids[ref], target, move, actor, moment, provided)
     return MigrationPlan(plan.workflow, plan.to_version, plan.moves, plan.already, plan.mapping, done=True)
 
 
@@ -138,7 +147,9 @@ def _plan(
     sources: Mapping[int, WorkflowDefinition],
     missions: Sequence[Row[int, int, str]],
     mapping: Mapping[str, str],
-) -> MigrationPlan:
+    provided: Provided,
+) -> tuple[MigrationPlan, dict[str, int]]:
+    """The plan, and the id of each subject it names."""
     groups: dict[tuple[int, str], list[int]] = {}
     already = 0
     for mission_id, version, state in missions:
@@ -146,15 +157,17 @@ def _plan(
             already += 1
         else:
             groups.setdefault((version, state), []).append(mission_id)
+    ordered = [(version, state) for version, definition in sources.items() for state in definition.state_ids]
+    ordered += [key for key in groups if key not in ordered]  # a state its version no longer declares
     moves = []
-    for version, definition in sources.items():
-        for state in definition.state_ids:
-            ids = groups.pop((version, state), [])
-            if ids:
-                moves.append(_state_move(connection, target, version, state, ids, mapping))
-    for (version, state), ids in groups.items():  # a state the version no longer declares
-        moves.append(_state_move(connection, target, version, state, ids, mapping))
-    return MigrationPlan(target.name, target.version, tuple(moves), already, dict(mapping))
+    found: dict[str, int] = {}
+    for version, state in ordered:
+        listed = groups.get((version, state), [])
+        if listed:
+            move, refs = _state_move(connection, target, version, state, listed, mapping, provided)
+            moves.append(move)
+            found.update(refs)
+    return MigrationPlan(target.name, target.version, tuple(moves), already, dict(mapping)), found
 
 
 def _state_move(
@@ -164,23 +177,36 @@ def _state_move(
     state: str,
     ids: list[int],
     mapping: Mapping[str, str],
-) -> StateMove:
-    refs = tuple(mission_ref(i) for i in ids)
+    provided: Provided,
+) -> tuple[StateMove, dict[str, int]]:
+    read = [facts.read_mission(connection, subject_id) for subject_id in ids]
+    found = {row.display_ref: row.id for row in read if row is not None}
+    refs = tuple(found)
     dest, missing = landing_state(state, target, mapping)
     if dest is None:
         assert missing is not None
-        return StateMove(version, state, None, refs, tuple(Stranded(ref, state, (missing,)) for ref in refs))
-    stranded = []
-    for mission_id, ref in zip(ids, refs, strict=True):
-        row = facts.read_mission(connection, mission_id)
+        stranded = tuple(Stranded(ref, state, (missing,)) for ref in refs)
+        return StateMove(version, state, None, refs, stranded), found
+    refused = []
+    for row in read:
         assert row is not None
-        mission = facts.build_mission(connection, row, FACTS)
-        settings = facts.settings_of(row)
-        ctx = GuardContext(now(), "", "", {}, {SETTINGS: settings}, settings, target)
-        reasons = entry_refusals(target, mission, dest, ctx)
+        subject = _subject(connection, row)
+        settings = facts.settings_of(row) if row.is_mission else None
+        known: dict[str, object] = dict(provided(subject, connection))
+        if settings is not None:
+            known[SETTINGS] = settings
+        ctx = GuardContext(now(), "", "", {}, known, settings, target)
+        reasons = entry_refusals(target, subject, dest, ctx)
         if reasons:
-            stranded.append(Stranded(ref, state, reasons))
-    return StateMove(version, state, dest, refs, tuple(stranded))
+            refused.append(Stranded(row.display_ref, state, reasons))
+    return StateMove(version, state, dest, refs, tuple(refused)), found
+
+
+def _subject(connection: Connection, row: facts.MissionRead) -> Subject:
+    """The whole subject of ``row``: a mission with every fact, or a subject of another domain."""
+    if row.is_mission:
+        return facts.build_mission(connection, row, FACTS)
+    return build_subject(connection, row, None)
 
 
 def _move(
@@ -190,6 +216,7 @@ def _move(
     move: StateMove,
     actor: str,
     moment: datetime,
+    provided: Provided,
 ) -> None:
     row = facts.read_mission(connection, mission_id)
     assert row is not None
@@ -215,9 +242,12 @@ def _move(
         prev_hash=row.history_head or GENESIS,
         record=record,
         updated_at=now(),
+        ref=row.display_ref,
     ):  # pragma: no cover - the missions are locked
-        raise ConcurrentUpdateError(mission_ref(mission_id))
+        raise ConcurrentUpdateError(row.display_ref)
     connection.execute(
         update(_MISSIONS).where(_MISSIONS.c.id == mission_id).values(workflow_version=target.version)
     )
-    timers.reschedule(connection, target, mission_id, at)
+    subject = _subject(connection, row) if target.has_timers else None
+    given = provided(subject, connection) if subject is not None else {}
+    timers.reschedule(connection, target, mission_id, at, provided=given)

@@ -16,7 +16,7 @@ from missionflow.store.chain import GENESIS
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
 from missionflow.store.session import Database, utc
-from missionflow.workflow import WorkflowDefinition, load_workflow
+from missionflow.workflow import WorkflowDefinition, compile_workflow, load_workflow
 
 
 def keep_workflow(session: Session, definition: WorkflowDefinition, moment: datetime) -> None:
@@ -38,7 +38,7 @@ class MissionBook:
 
     def create(
         self,
-        client: str,
+        client: str | None,
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
@@ -53,6 +53,8 @@ class MissionBook:
     ) -> Mission:
         """Open a new mission for a client in its workflow's initial state (defaults from the settings).
 
+        ``client`` may be None only when no guard of the workflow reads the client.
+
         The mission keeps the workflow's name and version (the newest unless ``version`` names
         another), and the database keeps that version's text, so the mission's rules stay the
         same when the workflow file changes later (``migrate_missions`` moves it on).
@@ -60,6 +62,10 @@ class MissionBook:
         if not title.strip():
             raise InvalidValueError("title", "a mission needs a title")
         definition = load_workflow(workflow, version)
+        if client is None and compile_workflow(definition).reads_fact("client"):
+            raise InvalidValueError(
+                "client", f"the guards of workflow {definition.name} read the client: give one (C-<number>)"
+            )
         moment = utc(at)
         if sessions_planned < 0:
             raise InvalidValueError("sessions_planned", f"{sessions_planned} is negative")
@@ -75,10 +81,10 @@ class MissionBook:
             Money.zero(code)  # refuses what is not an ISO code
             if amount is not None:
                 rows.same_currency("amount", amount, code)
-            client_row = rows.client_row(session, client)
+            client_id = rows.client_row(session, client).id if client is not None else None
             keep_workflow(session, definition, moment)
             row = MissionRow(
-                client_id=client_row.id,
+                client_id=client_id,
                 title=title.strip(),
                 workflow=definition.name,
                 workflow_version=definition.version,
@@ -113,7 +119,7 @@ class MissionBook:
     def get_many(self, *, state: str | None = None, client: str | None = None) -> list[Mission]:
         """Every mission in full, by reference, read in one transaction so that reports add up;
         optionally only one state's or one client's."""
-        query = select(MissionRow).order_by(MissionRow.id)
+        query = select(MissionRow).where(MissionRow.currency.is_not(None)).order_by(MissionRow.id)
         with self.db.reading() as session:
             if client is not None:
                 query = query.where(MissionRow.client_id == rows.client_row(session, client).id)
@@ -130,7 +136,11 @@ class MissionBook:
         limit: int | None = None,
     ) -> list[MissionSummary]:
         """Missions, most recently updated first, optionally of one state, client or workflow."""
-        query = select(MissionRow, ClientRow).join(ClientRow, ClientRow.id == MissionRow.client_id)
+        query = (
+            select(MissionRow, ClientRow)
+            .outerjoin(ClientRow, ClientRow.id == MissionRow.client_id)
+            .where(MissionRow.currency.is_not(None))
+        )
         with self.db.reading() as session:
             if client is not None:
                 query = query.where(MissionRow.client_id == rows.client_row(session, client).id)
@@ -145,8 +155,8 @@ class MissionBook:
                 MissionSummary(
                     ref=mission_ref(m.id),
                     title=m.title,
-                    client_ref=client_ref(c.id),
-                    client_name=c.name,
+                    client_ref=client_ref(c.id) if c is not None else "",
+                    client_name=c.name if c is not None else "",
                     workflow=m.workflow,
                     workflow_version=m.workflow_version,
                     state=m.state,
@@ -161,6 +171,9 @@ class MissionBook:
         """How many missions are in each state (states with none are left out)."""
         with self.db.reading() as session:
             found = session.execute(
-                select(MissionRow.state, func.count()).group_by(MissionRow.state).order_by(MissionRow.state)
+                select(MissionRow.state, func.count())
+                .where(MissionRow.currency.is_not(None))
+                .group_by(MissionRow.state)
+                .order_by(MissionRow.state)
             )
             return dict(found.all())

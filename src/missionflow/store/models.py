@@ -80,8 +80,15 @@ class ClientRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+TRADE_COLUMNS = ("currency", "deposit_percent", "included_revisions", "extra_revisions", "sessions_planned")
+"""The freelance trade's columns of a subject row: all set on a mission, all NULL on a subject of
+another domain (a CHECK says so), which the trade's code never loads (``rows.mission_row``)."""
+
+
 class MissionRow(Base):
-    """A mission: its state, its terms, and ``version``, bumped by every write guards can see."""
+    """A subject of a workflow: its reference, state, chain head and ``version`` (bumped by every
+    write its guards can see). A freelance mission also has its terms (TRADE_COLUMNS) and a client;
+    a subject of another domain has neither, and its facts live in the application's tables."""
 
     __tablename__ = "mf_missions"
     __table_args__ = (
@@ -91,20 +98,30 @@ class MissionRow(Base):
         ),
         CheckConstraint("version >= 0", name="version_positive"),
         CheckConstraint("amount_cents IS NULL OR amount_cents >= 0", name="amount_positive"),
+        CheckConstraint(
+            " AND ".join(f"{c} IS NULL" for c in TRADE_COLUMNS)
+            + " OR "
+            + " AND ".join(f"{c} IS NOT NULL" for c in TRADE_COLUMNS),
+            name="terms_whole",
+        ),
+        UniqueConstraint("ref"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("mf_clients.id"))
+    ref: Mapped[str | None] = mapped_column(String(100))
+    """The application's reference; NULL for the store's own ``M-<id>``."""
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("mf_clients.id"))
     title: Mapped[str] = mapped_column(String(300))
     workflow: Mapped[str] = mapped_column(String(100))
     workflow_version: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(100))
-    currency: Mapped[str] = mapped_column(String(3))
+    # Typed as on a mission: code of the trade reads them only from a mission's row.
+    currency: Mapped[str] = mapped_column(String(3), nullable=True)
     amount_cents: Mapped[Decimal | None] = mapped_column(Cents)
-    deposit_percent: Mapped[Decimal] = mapped_column(DecimalText)
-    included_revisions: Mapped[int] = mapped_column(Integer)
-    extra_revisions: Mapped[int] = mapped_column(Integer)
-    sessions_planned: Mapped[int] = mapped_column(Integer)
+    deposit_percent: Mapped[Decimal] = mapped_column(DecimalText, nullable=True)
+    included_revisions: Mapped[int] = mapped_column(Integer, nullable=True)
+    extra_revisions: Mapped[int] = mapped_column(Integer, nullable=True)
+    sessions_planned: Mapped[int] = mapped_column(Integer, nullable=True)
     deadline: Mapped[date | None] = mapped_column(Date)
     rush_surcharge_cents: Mapped[Decimal | None] = mapped_column(Cents)
     history_length: Mapped[int] = mapped_column(Integer)
@@ -112,6 +129,11 @@ class MissionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def is_mission(self) -> bool:
+        """True for a freelance mission (its terms are set), False for another domain's subject."""
+        return self.currency is not None
 
 
 # Listings filter on one state (or client) and show the most recently updated first; the id breaks

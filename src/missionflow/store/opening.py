@@ -18,6 +18,7 @@ def open_store(
     engine: Engine | None = None,
     create: bool = True,
     hooks: Hooks | None = None,
+    configure_engine: bool = False,
 ) -> Store:
     """Open the store in a database: a file path, a SQLAlchemy URL, or an application's engine.
 
@@ -27,6 +28,13 @@ def open_store(
     application's and the engine stays the application's to dispose of. ``hooks`` run around
     every fire (see Hooks).
 
+    An application's engine is used as it is: missionflow changes nothing on it unless
+    ``configure_engine=True``. On SQLite that option sets, on every connection of the engine
+    (the application's too): write-ahead logging, foreign keys, a 30 s busy timeout, and
+    transactions begun by SQLAlchemy (``BEGIN IMMEDIATE`` for writes, so concurrent writers queue
+    instead of failing). Without it missionflow stays correct on the driver's own transactions (a
+    writer that loses a race gets ConcurrentUpdateError); PostgreSQL needs nothing.
+
     >>> store = open_store("sqlite://")
     >>> store.url_for_display
     'sqlite://'
@@ -35,7 +43,8 @@ def open_store(
     if engine is not None and url is not None:
         raise InvalidValueError("url", "give a database URL or an engine, not both")
     if engine is not None:
-        database.configure_engine(engine)
+        if configure_engine:
+            database.configure_engine(engine)
         store = Store(engine, engine.url, owns_engine=False, hooks=hooks)
     else:
         built, built_url = database.build_engine(url)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import (
     ClientNotFoundError,
+    ConflictError,
     InvalidValueError,
     MissionNotFoundError,
     StorageError,
@@ -67,11 +68,16 @@ def client_row(session: Session, ref: str) -> ClientRow:
 
 
 def mission_row(session: Session, ref: str) -> MissionRow:
-    """The mission with this reference; MissionNotFoundError when there is none."""
+    """The freelance mission with this reference: MissionNotFoundError when there is none,
+    ConflictError when it is a subject of another domain (it has no terms to read or change)."""
     mission_id = parse_ref(ref, "M")
     row = session.get(MissionRow, mission_id) if mission_id is not None else None
-    if row is None:
+    if row is None or row.ref is not None:
         raise MissionNotFoundError(ref)
+    if not row.is_mission:
+        raise ConflictError(
+            "mission", f"{ref} is a subject of workflow {row.workflow}, not a freelance mission"
+        )
     return row
 
 
@@ -92,8 +98,12 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
         raise MissionNotFoundError(ref)
     session.info.setdefault(TOUCHED, set()).add(mission_id)
     row = session.get(MissionRow, mission_id)
-    if row is None:  # pragma: no cover - the update just found it
+    if row is None or row.ref is not None:  # the caller's transaction rolls the update back
         raise MissionNotFoundError(ref)
+    if not row.is_mission:
+        raise ConflictError(
+            "mission", f"{ref} is a subject of workflow {row.workflow}, not a freelance mission"
+        )
     return row
 
 

@@ -1,7 +1,8 @@
-"""The Store: one object an application holds to keep missions in a database. Each job lives in
-its own module (clients, missions, terms, payments, invoices, accounts, timers and tick, moves to
-another workflow version, the fire, the history); this class composes them into one flat API,
-each method a single call into its module."""
+"""The Store: one object an application holds to keep missions in a database. The generic core
+(subjects, the fire, history, facts providers, transactions) is :class:`SubjectStore`; each job of
+the trade lives in its own module (clients, missions, terms, payments, invoices, accounts); this
+class composes them into one flat API, each method a single call into its module. Timers, ``tick``
+and moves to another workflow version are the core's (see ``store_timers``)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
-from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from missionflow.errors import HistoryTamperedError
 from missionflow.freelance import (
     DEFAULT_WORKFLOW,
     Amendment,
@@ -32,24 +31,22 @@ from missionflow.freelance import (
 )
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
-from missionflow.store import history, rows, timers
+from missionflow.store import rows
 from missionflow.store.accounts import Accounts
-from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.clients import ClientBook
-from missionflow.store.firing import Firing
+from missionflow.store.core import SubjectStore
+from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.records import MissionSummary
-from missionflow.store.session import Database
-from missionflow.store.store_timers import TimersAndVersions
 from missionflow.store.terms import Terms
-from missionflow.store.tick import Tick
-from missionflow.workflow import Hooks, PathReport, TransitionRecord, TriggerOption
+from missionflow.workflow import Hooks, TransitionRecord
 
 
-class Store(TimersAndVersions):
-    """Missions, clients and their records in SQLite or PostgreSQL; every change is one transaction.
+class Store(SubjectStore):
+    """Missions, clients and their records in SQLite or PostgreSQL, beside subjects of any
+    workflow (see SubjectStore); every change is one transaction, or part of the application's.
 
     >>> from missionflow import open_store
     >>> with open_store("sqlite://") as store:
@@ -59,45 +56,33 @@ class Store(TimersAndVersions):
     'criteria_check'
     """
 
-    def __init__(self, engine: Engine, url: URL, *, owns_engine: bool, hooks: Hooks | None = None) -> None:
-        self.hooks = hooks if hooks is not None else Hooks()
-        """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
-        self._db = Database(engine, url, owns_engine=owns_engine)
-        self.url_for_display = self._db.url_for_display
-        """The database's URL with its password hidden, safe to print."""
-        self._firing = Firing(self._db, self.hooks, {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)})
+    def __init__(
+        self,
+        engine: Engine,
+        url: URL,
+        *,
+        owns_engine: bool,
+        hooks: Hooks | None = None,
+        allow_async: bool = False,
+        app_connection: AppConnection | None = None,
+    ) -> None:
+        super().__init__(
+            engine,
+            url,
+            owns_engine=owns_engine,
+            hooks=hooks,
+            allow_async=allow_async,
+            app_connection=app_connection,
+        )
         self._invoices = Invoices(self._db, self._firing)
         self._clients = ClientBook(self._db)
         self._missions = MissionBook(self._db)
         self._terms = Terms(self._db, self._firing)
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
-        self._tick = Tick(self._db, self._firing)
-        # A write that changes what a timer reads (an invoice, a payment, a plan) moves it.
-        self._db.before_commit.append(timers.refresh_touched)
 
-    def migrate(self) -> str:
-        """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
-        return self._db.migrate()
-
-    def check_schema(self) -> None:
-        """Raise StorageError unless the database holds missionflow's tables at the newest revision."""
-        self._db.check_schema()
-
-    def close(self) -> None:
-        """Release the database connections (an engine given by the application stays open)."""
-        self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Store {self.url_for_display}>"
+    def _store_effects(self) -> Mapping[str, EffectFactory]:
+        return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
 
     # --- settings --------------------------------------------------------------------------
 
@@ -139,7 +124,7 @@ class Store(TimersAndVersions):
 
     def create_mission(
         self,
-        client: str,
+        client: str | None,
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
@@ -213,7 +198,11 @@ class Store(TimersAndVersions):
         record. ``block_client`` (only with a way out into an exit state) blocks the client in the
         same transaction, the note as the reason (R11). Hooks run around it (see Hooks).
         """
-        extras = [ClientBook.block_with_exit(ref, trigger, note)] if block_client else []
+        if not block_client:
+            return super().fire(
+                ref, trigger, actor=actor, note=note, at=at, data=data, idempotency_key=idempotency_key
+            )
+        extras = [ClientBook.block_with_exit(ref, trigger, note)]
         return self._firing.fire(
             ref,
             trigger,
@@ -224,35 +213,6 @@ class Store(TimersAndVersions):
             idempotency_key=idempotency_key,
             extras=extras,
         )
-
-    def triggers(
-        self, ref: str, *, at: datetime | None = None, data: Mapping[str, str] | None = None, note: str = ""
-    ) -> list[TriggerOption]:
-        """Every trigger from the mission's state, allowed or blocked with reasons; changes nothing."""
-        return self._firing.triggers(ref, at=at, data=data, note=note)
-
-    def path_to(self, ref: str, target: str, *, at: datetime | None = None) -> PathReport:
-        """The shortest way to ``target`` and what blocks each step today."""
-        return self._firing.path_to(ref, target, at=at)
-
-    # --- history (see missionflow.store.history) -------------------------------------------
-
-    def history(self, ref: str) -> list[HistoryEntry]:
-        """The mission's history entries, oldest first, with their chain hashes."""
-        with self._db.reading() as session:
-            return history.entries(session, rows.mission_row(session, ref).id)
-
-    def verify(self, ref: str | None = None) -> list[VerifyFailure]:
-        """Check the history chains (one mission, or all); an empty list means nothing was tampered with."""
-        with self._db.reading() as session:
-            mission_id = rows.mission_row(session, ref).id if ref is not None else None
-            return history.verify(session, mission_id)
-
-    def check_history(self, ref: str | None = None) -> None:
-        """Raise HistoryTamperedError naming every chain that does not verify (see :meth:`verify`)."""
-        failures = self.verify(ref)
-        if failures:
-            raise HistoryTamperedError(failures)
 
     # --- agreed terms (see missionflow.store.terms) ----------------------------------------
 

@@ -2,11 +2,12 @@
 run it at the same time.
 
 One query finds what is due; the timers are then taken in chunks, one write transaction per
-chunk. Inside it the chunk's missions are locked (on PostgreSQL with ``SKIP LOCKED``, so that
-ticks running at once share the work; SQLite's writers take turns), each timer is checked to be
-still pending, and its transition is decided by the engine as a fire would be, reading only the
-facts its guards read: allowed, it is fired (history entry with the actor ``timer``, new state,
-timers of the new state scheduled); refused, it is skipped with the reasons, never fired. A timer
+chunk (the application's, inside ``store.transaction()``). Inside it the chunk's subjects are
+locked (on PostgreSQL with ``SKIP LOCKED``, so that ticks running at once share the work;
+SQLite's writers take turns), each timer is checked to be still pending, and its transition is
+fired as any fire would be (the guards reading only what they read, the application's facts,
+effects and hooks), with the actor ``timer``: allowed, it moves the subject and the timers of the
+new state are scheduled; refused, the timer is skipped with the reasons, never fired. A timer
 marked fired or skipped in a committed transaction is never looked at again.
 """
 
@@ -15,17 +16,16 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Connection, Row, bindparam, select
 
 from missionflow.errors import TransitionBlockedError
 from missionflow.store import facts, rows, timers
-from missionflow.store.firing import Firing, load_for_fire
+from missionflow.store.firing import Firing
 from missionflow.store.models import Base, MissionRow
-from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, utc
-from missionflow.workflow import TIMER_ACTOR, HookEvent, Hooks, TransitionRecord, compile_workflow
-from missionflow.workflow.hooks import chain
+from missionflow.workflow import TransitionRecord
 
 CHUNK = 200
 """Timers per write transaction: few commits for many timers, short enough locks."""
@@ -53,7 +53,8 @@ class TickResult:
 
 
 class Tick:
-    """Fires the due timers of every mission; the fires go through ``firing`` (its hooks, its effects)."""
+    """Fires the due timers of every subject; the fires go through ``firing`` (its hooks, effects
+    and facts providers)."""
 
     def __init__(self, db: Database, firing: Firing) -> None:
         self.db = db
@@ -62,7 +63,7 @@ class Tick:
     def run(self, at: datetime) -> list[TickResult]:
         """Fire or skip every timer due at ``at``, once each; soonest first in the result."""
         moment = utc(at)
-        results: list[TickResult] = []
+        results: list[tuple[int, TickResult]] = []
         attempted: set[int] = set()
         while True:
             # Again after each pass: a fire may schedule a timer that is due already (the next
@@ -74,18 +75,18 @@ class Tick:
             attempted.update(timer_id for timer_id, _ in due)
             for start in range(0, len(due), CHUNK):
                 results.extend(self._chunk(due[start : start + CHUNK], moment))
-        return sorted(results, key=lambda r: (r.due_at, int(r.mission.removeprefix("M-")), r.trigger))
+        ordered = sorted(results, key=lambda found: (found[1].due_at, found[0], found[1].trigger))
+        return [result for _, result in ordered]
 
-    def _chunk(self, due: list[tuple[int, int]], moment: datetime) -> list[TickResult]:
-        results: list[TickResult] = []
-        committed: list[tuple[Hooks, HookEvent]] = []
+    def _chunk(self, due: list[tuple[int, int]], moment: datetime) -> list[tuple[int, TickResult]]:
+        results: list[tuple[int, TickResult]] = []
         with self.db.write_connection() as connection:
-            missions = sorted({mission_id for _, mission_id in due})
+            subjects = sorted({subject_id for _, subject_id in due})
             # On SQLite the write transaction holds the database; FOR UPDATE is not rendered there.
             locked = set(
                 connection.execute(
                     select(_MISSIONS.c.id)
-                    .where(_MISSIONS.c.id.in_(missions))
+                    .where(_MISSIONS.c.id.in_(subjects))
                     .order_by(_MISSIONS.c.id)
                     .with_for_update(skip_locked=True)
                 ).scalars()
@@ -95,59 +96,44 @@ class Tick:
                 .where(_T.c.id.in_([timer_id for timer_id, _ in due]), _T.c.status == timers.PENDING)
                 .order_by(_T.c.mission_id, _T.c.due_at, _T.c.id)
             ).all()
-            for _, group in itertools.groupby(
+            for subject_id, group in itertools.groupby(
                 (timer for timer in pending if timer.mission_id in locked), key=lambda timer: timer.mission_id
             ):
                 for timer in group:
-                    result = self._one(connection, timer, moment, committed)
+                    result = self._one(connection, timer, moment)
                     if result is not None:
-                        results.append(result)
-        for hooks, event in committed:
-            hooks.run_after_commit(event)
+                        results.append((subject_id, result))
         return results
 
     def _one(
-        self,
-        connection: Connection,
-        timer: Row[int, int, str, str, datetime],
-        moment: datetime,
-        committed: list[tuple[Hooks, HookEvent]],
+        self, connection: Connection, timer: Row[int, int, str, str, datetime], moment: datetime
     ) -> TickResult | None:
-        """Fire or skip one timer of a locked mission (None: another fire of this tick cancelled it)."""
-        timer_id, mission_id, trigger, source, due_at = timer
-        ref = mission_ref(mission_id)
+        """Fire or skip one timer of a locked subject (None: a fire of this tick cancelled it)."""
+        timer_id, subject_id, trigger, source, due_at = timer
+        row = facts.read_mission(connection, subject_id)
+        assert row is not None  # the subject is locked, and subjects are never deleted
+        ref = row.display_ref
 
         def result(fired: bool, outcome: str, record: TransitionRecord | None = None) -> TickResult:
             return TickResult(ref, trigger, source, due_at, fired, outcome, record)
 
-        row = facts.read_mission(connection, mission_id)
-        assert row is not None  # the mission is locked, and missions are never deleted
         definition = rows.definition(connection, row.workflow, row.workflow_version)
         transition = definition.transition(row.state, trigger)
         if row.state != source or transition is None or not transition.timed:
-            why = f"cancelled: the mission is in {row.state} under {definition.key}"
+            why = f"cancelled: the subject is in {row.state} under {definition.key}"
             closed = timers.close(connection, timer_id, timers.CANCELLED, why, moment, None)
             return result(False, why) if closed else None
-        workflow = compile_workflow(definition)
-        hooks = chain(workflow.hooks, self.firing.hooks)
-        effects = self.firing.effects_for(ref, moment, transition.effects, None)
-        # Hooks and effects may look at anything; otherwise only what the guards read is loaded.
-        needs = None if len(hooks) or effects else workflow.facts_read(row.state, trigger)
-        loaded = load_for_fire(connection, row, workflow, hooks, needs)
-        for effect in effects:
-            effect.prepare(loaded.mission)
-        data = {"due": due_at.isoformat()}
-        try:
-            record = self.firing.decide(loaded, trigger, TIMER_ACTOR, "", moment, data, timer=True)
-        except TransitionBlockedError as blocked:
-            why = "skipped: " + "; ".join(blocked.reasons)
-            timers.close(connection, timer_id, timers.SKIPPED, why, moment, None)
-            if transition.after is not None and transition.after.since_fact is not None:
-                timers.reschedule(connection, definition, mission_id, moment)  # its next moment
-            return result(False, why)
         # Marked fired first: the timers scheduled with the fire then count this due time as done.
-        timers.close(connection, timer_id, timers.FIRED, "fired", moment, loaded.position)
-        self.firing.write(connection, loaded, record, None, effects)
-        if len(hooks):
-            committed.append((hooks, HookEvent.after(loaded.mission, record)))
+        timers.close(connection, timer_id, timers.FIRED, "fired", moment, row.history_length + 1)
+        try:
+            record, event, hooks = self.firing.fire_timer(connection, ref, trigger, moment, due_at)
+        except TransitionBlockedError as blocked:
+            # Refused before anything was written: the timer is skipped instead.
+            why = "skipped: " + "; ".join(blocked.reasons)
+            timers.skipped(connection, timer_id, why, moment)
+            if transition.after is not None and transition.after.since_fact is not None:
+                timers.reschedule(connection, definition, subject_id, moment)  # its next moment
+            return result(False, why)
+        if event is not None:
+            self.db.after_commit(partial(hooks.run_after_commit, event))
         return result(True, "fired", record)

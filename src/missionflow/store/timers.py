@@ -11,6 +11,7 @@ A due time that already fired or was skipped is never scheduled again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from missionflow.store.session import now
 from missionflow.workflow import (
     TIMER_ACTOR,
     GuardContext,
+    Subject,
     TimerDef,
     TransitionRecord,
     WorkflowDefinition,
@@ -96,9 +98,18 @@ def may_move(definition: WorkflowDefinition, record: TransitionRecord, *, wrote_
     )
 
 
-def timer_context(definition: WorkflowDefinition, settings: Settings, moment: datetime) -> GuardContext:
-    """What timer facts read: the settings, and the freelancer's working calendar."""
-    return GuardContext(moment, TIMER_ACTOR, "", {}, {SETTINGS: settings}, settings, definition)
+def timer_context(
+    definition: WorkflowDefinition,
+    settings: Settings | None,
+    moment: datetime,
+    provided: Mapping[str, object] | None = None,
+) -> GuardContext:
+    """What timer facts read: the application's facts and, for a mission, the freelancer's
+    settings and working calendar (a subject of another domain counts weekdays in UTC)."""
+    known = dict(provided or {})
+    if settings is not None:
+        known[SETTINGS] = settings
+    return GuardContext(moment, TIMER_ACTOR, "", {}, known, settings, definition)
 
 
 _ROWS_OF = select(TIMERS.c.id, TIMERS.c.trigger, TIMERS.c.source, TIMERS.c.due_at, TIMERS.c.status).where(
@@ -119,6 +130,11 @@ _CLOSE_ALL = (
     .where(TIMERS.c.mission_id == bindparam("owner"), TIMERS.c.status == PENDING)
     .values(status=CANCELLED, outcome=bindparam("new_outcome"), done_at=bindparam("moment"))
 )
+_SKIPPED = (
+    update(TIMERS)
+    .where(TIMERS.c.id == bindparam("timer_id"))
+    .values(status=SKIPPED, outcome=bindparam("new_outcome"), done_at=bindparam("moment"), position=None)
+)
 _REOPEN = (
     update(TIMERS)
     .where(TIMERS.c.id == bindparam("timer_id"))
@@ -136,10 +152,11 @@ def reschedule(
     *,
     state: str | None = None,
     created_at: datetime | None = None,
+    provided: Mapping[str, object] | None = None,
 ) -> None:
-    """Make the mission's pending rows the timers of its current state (``state`` when the caller
+    """Make the subject's pending rows the timers of its current state (``state`` when the caller
     knows it), read in this transaction: rows of another state or another due time are
-    cancelled, missing ones added."""
+    cancelled, missing ones added. ``provided`` are the application's facts for the subject."""
     if state is not None and not definition.timed_from(state):
         # A state without timers: whatever is pending is the state the mission left.
         connection.execute(
@@ -156,11 +173,18 @@ def reschedule(
         return
     wanted: dict[tuple[str, str], list[datetime]] = {}
     if definition.timed_from(row.state):
-        mission = facts.build_mission(connection, row, needs(definition, row.state) or FACTS)
+        subject: Subject
+        if row.is_mission:
+            subject = facts.build_mission(connection, row, needs(definition, row.state) or FACTS)
+        else:
+            from missionflow.store.subjects import build_subject  # subjects are created with timers
+
+            subject = build_subject(connection, row, None)
         if created_at is None:
             created_at = _created_at(connection, mission_id)
-        ctx = timer_context(definition, facts.settings_of(row), moment)
-        for due in due_timers(definition, mission, ctx, created_at=created_at):
+        settings = facts.settings_of(row) if row.is_mission else None
+        ctx = timer_context(definition, settings, moment, provided)
+        for due in due_timers(definition, subject, ctx, created_at=created_at):
             wanted[(due.trigger, due.source)] = list(due.moments)
     existing = connection.execute(_ROWS_OF, {"mission_id": mission_id}).all()
     if not wanted and not any(found.status == PENDING for found in existing):
@@ -227,6 +251,11 @@ def close(
     return bool(changed.rowcount == 1)
 
 
+def skipped(connection: Connection, timer_id: int, outcome: str, moment: datetime) -> None:
+    """Mark a timer skipped (its guards refused), whatever was marked before in this transaction."""
+    connection.execute(_SKIPPED, {"timer_id": timer_id, "new_outcome": outcome, "moment": moment})
+
+
 def refresh_touched(session: Session) -> None:
     """Before a write transaction commits: move the timers of the missions it changed (``rows.touch``
     noted them), for the timers that read facts (what is owed, the contract)."""
@@ -251,11 +280,23 @@ def _reads_facts(timer: TimerDef) -> bool:
 
 
 def list_timers(session: Session, mission_id: int | None = None) -> list[TimerRecord]:
-    """The timer rows (of one mission, or all), soonest first, whatever their status."""
-    query = select(TimerRow).order_by(TimerRow.due_at, TimerRow.id)
+    """The timer rows (of one subject, or all), soonest first, whatever their status."""
+    query = (
+        select(TimerRow, MissionRow.ref)
+        .join(MissionRow, MissionRow.id == TimerRow.mission_id)
+        .order_by(TimerRow.due_at, TimerRow.id)
+    )
     if mission_id is not None:
         query = query.where(TimerRow.mission_id == mission_id)
     return [
-        TimerRecord(mission_ref(t.mission_id), t.trigger, t.source, t.due_at, t.status, t.outcome, t.done_at)
-        for t in session.scalars(query)
+        TimerRecord(
+            ref if ref is not None else mission_ref(t.mission_id),
+            t.trigger,
+            t.source,
+            t.due_at,
+            t.status,
+            t.outcome,
+            t.done_at,
+        )
+        for t, ref in session.execute(query)
     ]

@@ -28,15 +28,8 @@ from missionflow.workflow.definition import (
     wildcard_sources,
 )
 from missionflow.workflow.effects import EffectSpec, declare_effect, effect_names, get_effect
-from missionflow.workflow.engine import (
-    Workflow,
-    compile_workflow,
-    fire,
-    path_to,
-    triggers,
-    workflow_for,
-)
-from missionflow.workflow.graph import Moves, Step
+from missionflow.workflow.engine import Workflow, compile_workflow, workflow_for
+from missionflow.workflow.graph import HasGraph, Moves, Step
 from missionflow.workflow.guards import (
     Explain,
     GuardContext,
@@ -46,7 +39,15 @@ from missionflow.workflow.guards import (
     guard_names,
     register_guard,
 )
-from missionflow.workflow.hooks import AfterHook, BeforeHook, HookEvent, HookFunc, Hooks, hook_names
+from missionflow.workflow.hooks import (
+    AfterHook,
+    BeforeHook,
+    HookEvent,
+    HookFunc,
+    Hooks,
+    TransactionConnection,
+    hook_names,
+)
 from missionflow.workflow.io import (
     INTERCHANGE_FORMATS,
     InterchangeError,
@@ -63,6 +64,7 @@ from missionflow.workflow.migration import MIGRATE_TRIGGER, check_mapping, entry
 from missionflow.workflow.records import DELIVERY_GUARD, TransitionRecord
 from missionflow.workflow.registry import (
     WorkflowRegistry,
+    copy_workflow,
     latest_workflows,
     load_workflow,
     load_workflow_file,
@@ -73,6 +75,7 @@ from missionflow.workflow.registry import (
 )
 from missionflow.workflow.sandbox import isolated_registries
 from missionflow.workflow.serialize import definition_as_json, definition_to_data
+from missionflow.workflow.shortcuts import fire, path_to, triggers
 from missionflow.workflow.subject import Subject
 from missionflow.workflow.timer_facts import (
     FactKind,
@@ -82,6 +85,7 @@ from missionflow.workflow.timer_facts import (
     timer_fact_names,
 )
 from missionflow.workflow.timers import TIMER_ACTOR, DueTimer, describe_timer, due_timers, entered_at
+from missionflow.workflow.userflows import user_workflow_dir, user_workflow_files
 
 __all__ = [
     "DELIVERY_GUARD",
@@ -101,6 +105,7 @@ __all__ = [
     "GuardRef",
     "GuardResult",
     "GuardSpec",
+    "HasGraph",
     "HookEvent",
     "HookFunc",
     "HookMoment",
@@ -118,6 +123,7 @@ __all__ = [
     "Subject",
     "TimerDef",
     "TimerFactSpec",
+    "TransactionConnection",
     "TransitionDef",
     "TransitionRecord",
     "TriggerOption",
@@ -130,6 +136,7 @@ __all__ = [
     "aware",
     "check_mapping",
     "compile_workflow",
+    "copy_workflow",
     "declare_effect",
     "definition_as_json",
     "definition_to_data",
@@ -164,6 +171,8 @@ __all__ = [
     "shipped_workflow_dir",
     "timer_fact_names",
     "triggers",
+    "user_workflow_dir",
+    "user_workflow_files",
     "wildcard_sources",
     "workflow_for",
     "workflow_names",

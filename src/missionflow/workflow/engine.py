@@ -24,6 +24,7 @@ from missionflow.errors import (
     WorkflowDefinitionError,
 )
 from missionflow.workflow.answers import PathReport, PathStep, TriggerOption
+from missionflow.workflow.awaiting import refuse_async, running_async, settle
 from missionflow.workflow.calendar import WorkingCalendar, aware
 from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowDefinition
 from missionflow.workflow.graph import Moves
@@ -59,7 +60,18 @@ class _CompiledTransition:
         self.reads = None if reads is None else frozenset(reads)
 
     def evaluate(self, subject: Subject, ctx: GuardContext) -> tuple[GuardResult, ...]:
-        return tuple(GuardResult(name, func(subject, ctx, params)) for name, func, params in self.guards)
+        return tuple(
+            GuardResult(name, _verdict(name, func(subject, ctx, params)))
+            for name, func, params in self.guards
+        )
+
+
+def _verdict(name: str, value: object) -> str | None:
+    """A guard's answer: None or a reason (awaited first for an async guard under the async store)."""
+    verdict = settle(value, f"guard {name!r}")
+    if verdict is not None and not isinstance(verdict, str):
+        raise TypeError(f"guard {name!r} returned {type(verdict).__name__}; return None or a reason (text)")
+    return verdict
 
 
 def _run_guards(event: EventData) -> bool:
@@ -137,6 +149,25 @@ class Workflow(Generic[S]):
         compiled = self._index.get((state, trigger))
         return compiled.reads if compiled is not None else frozenset()
 
+    def reads_fact(self, fact: str) -> bool:
+        """True when a guard of any transition reads ``fact`` (a guard that declares nothing reads
+        every fact): a workflow whose guards never read ``client`` needs no client."""
+        return any(
+            compiled.reads is None or fact in compiled.reads
+            for compiled in {id(c): c for c in self._index.values()}.values()
+        )
+
+    def check_runnable(self, hooks: Hooks | None = None) -> None:
+        """Refuse, before anything is decided, ``async def`` guards or hooks that nothing can await
+        (outside the async store)."""
+        if running_async():
+            return
+        for compiled in self._index.values():
+            for name, func, _ in compiled.guards:
+                refuse_async(func, f"guard {name!r}")
+        if hooks is not None:
+            hooks.check_runnable()
+
     def allowed_triggers(self, state: str) -> list[str]:
         """The triggers that leave ``state`` in the definition, whatever the guards say (timed ones
         left out: only their timers fire them)."""
@@ -189,6 +220,7 @@ class Workflow(Generic[S]):
         ('lead', 'criteria_check', 'criteria_check', 1)
         """
         subscribed = chain(self.hooks, hooks)
+        self.check_runnable(subscribed)
         length = len(subject.history)
         ctx = self.context(at, actor=actor, note=note, data=data, facts=facts, calendar=calendar)
         record = self.decide(subject, trigger, ctx, hooks=subscribed, timer=timer)
@@ -312,73 +344,3 @@ def compile_workflow(definition: WorkflowDefinition) -> Workflow[Subject]:
 def workflow_for(subject: Subject) -> Workflow[Subject]:
     """The compiled rules a subject runs under: its workflow at the version it started with."""
     return compile_workflow(load_workflow(subject.workflow, subject.workflow_version))
-
-
-def fire(
-    subject: Subject,
-    trigger: str,
-    *,
-    actor: str = "",
-    note: str = "",
-    at: datetime | None = None,
-    data: Mapping[str, str] | None = None,
-    facts: Mapping[str, object] | None = None,
-    calendar: WorkingCalendar | None = None,
-    hooks: Hooks | None = None,
-    timer: bool = False,
-) -> TransitionRecord:
-    """Fire ``trigger`` on an in-memory subject under its own workflow version (see Workflow.fire).
-
-    No database is involved: the subject moves and its history grows.
-
-    >>> from missionflow.freelance import Client, Mission
-    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
-    >>> fire(m, "qualify", actor="me").dest, m.state
-    ('criteria_check', 'criteria_check')
-    """
-    return workflow_for(subject).fire(
-        subject,
-        trigger,
-        actor=actor,
-        note=note,
-        at=at,
-        data=data,
-        facts=facts,
-        calendar=calendar,
-        hooks=hooks,
-        timer=timer,
-    )
-
-
-def triggers(
-    subject: Subject,
-    *,
-    at: datetime | None = None,
-    actor: str = "",
-    note: str = "",
-    data: Mapping[str, str] | None = None,
-    facts: Mapping[str, object] | None = None,
-) -> list[TriggerOption]:
-    """Every trigger from the subject's state, with guard results (see Workflow.triggers).
-
-    >>> from missionflow.freelance import Client, Mission
-    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme", blocked=True))
-    >>> [(o.trigger, o.allowed, o.reasons) for o in triggers(m)]
-    [('qualify', False, ('client Acme is blocked',)), ('decline', False, ('a reason is required (give it as the note)',))]
-    """
-    workflow = workflow_for(subject)
-    ctx = workflow.context(at, actor=actor, note=note, data=data, facts=facts)
-    return workflow.triggers(subject, ctx)
-
-
-def path_to(
-    subject: Subject,
-    target: str,
-    *,
-    at: datetime | None = None,
-    actor: str = "",
-    facts: Mapping[str, object] | None = None,
-) -> PathReport:
-    """The shortest path from the subject's state to ``target`` (see Workflow.path_to)."""
-    workflow = workflow_for(subject)
-    return workflow.path_to(subject, target, workflow.context(at, actor=actor, facts=facts))

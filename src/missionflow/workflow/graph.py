@@ -63,7 +63,7 @@ class Moves:
                     self._into[transition.dest].add(source)
 
     @classmethod
-    def of(cls, definition: _HasGraph, usable: Usable | None = None) -> Moves:
+    def of(cls, definition: HasGraph, usable: Usable | None = None) -> Moves:
         """The moves of a definition (only the ``usable`` transitions, when given)."""
         return cls(definition.states, definition.transitions, usable)
 
@@ -137,7 +137,7 @@ class Moves:
         return list(reversed(path))
 
 
-class _HasGraph(Protocol):
+class HasGraph(Protocol):
     """What :meth:`Moves.of` reads of a definition (a WorkflowDefinition, structurally)."""
 
     @property

@@ -11,9 +11,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from missionflow.errors import GuardResult, InvalidValueError
+from missionflow.workflow.awaiting import refuse_async, running_async, settle
 from missionflow.workflow.definition import HookMoment
 from missionflow.workflow.plugins import declared
 from missionflow.workflow.records import TransitionRecord
@@ -23,12 +24,23 @@ ENTRY_POINT_GROUP = "missionflow.hooks"
 _log = logging.getLogger("missionflow.hooks")
 
 
+class TransactionConnection(Protocol):
+    """The connection of the transaction a store writes a transition in, as its ``after`` hooks
+    get it: a SQLAlchemy ``Connection`` from the synchronous store, an ``AsyncConnection`` from
+    the async store. The engine does not import SQLAlchemy; narrow it with ``isinstance``."""
+
+    def in_transaction(self) -> bool:
+        """True while the transaction is open (always, for a hook that is given it)."""
+        ...
+
+
 @dataclass(frozen=True)
 class HookEvent:
     """What a hook is told: the subject, the trigger and where it goes; ``record`` once it happened.
 
-    ``connection`` is set for ``after`` hooks run by a Store: the SQLAlchemy connection of the
-    write transaction, so that the application's own rows commit (or roll back) with the transition.
+    ``connection`` is set for ``after`` hooks run by a store: the connection of the write
+    transaction (see TransactionConnection), so that the application's own rows commit (or roll
+    back) with the transition.
 
     >>> from datetime import UTC, datetime
     >>> from missionflow.freelance import Client, Mission
@@ -46,10 +58,12 @@ class HookEvent:
     note: str = ""
     data: Mapping[str, str] = field(default_factory=dict)
     record: TransitionRecord | None = None
-    connection: object | None = None
+    connection: TransactionConnection | None = None
 
     @classmethod
-    def after(cls, subject: Subject, record: TransitionRecord, connection: object | None = None) -> HookEvent:
+    def after(
+        cls, subject: Subject, record: TransitionRecord, connection: TransactionConnection | None = None
+    ) -> HookEvent:
         """The event of a transition that happened, told to after and after_commit hooks."""
         return cls(
             subject,
@@ -123,6 +137,21 @@ class Hooks:
 
     def __init__(self) -> None:
         self._subscriptions: list[_Subscription] = []
+        self._sync_only = False
+
+    def forbid_async(self) -> None:
+        """Refuse ``async def`` hooks from now on (and any already subscribed): the synchronous
+        store and the in-memory engine cannot await them."""
+        for sub in self._subscriptions:
+            refuse_async(sub.func, f"hook {sub.name}")
+        self._sync_only = True
+
+    def check_runnable(self) -> None:
+        """Refuse to run when an ``async def`` hook is subscribed and nothing can await it."""
+        if running_async():
+            return
+        for sub in self._subscriptions:
+            refuse_async(sub.func, f"hook {sub.name}")
 
     def subscribe(
         self,
@@ -145,6 +174,8 @@ class Hooks:
         if not callable(func):
             raise InvalidValueError("func", f"a hook must be callable, got {type(func).__name__}")
         label = name or getattr(func, "__name__", "") or "hook"
+        if self._sync_only:
+            refuse_async(func, f"hook {label}")
         self._subscriptions.append(_Subscription(moment, func, label, trigger, source, dest))
 
     def before(
@@ -196,7 +227,7 @@ class Hooks:
         """
         results = []
         for sub in self._matching(HookMoment.BEFORE, event):
-            verdict = sub.func(event)
+            verdict = settle(sub.func(event), f"before-hook {sub.name}")
             if verdict is not None and not isinstance(verdict, str):
                 raise TypeError(
                     f"before-hook {sub.name} returned {type(verdict).__name__}; "
@@ -210,13 +241,13 @@ class Hooks:
     def run_after(self, event: HookEvent) -> None:
         """Run the after-hooks; an exception propagates so the caller can undo the transition."""
         for sub in self._matching(HookMoment.AFTER, event):
-            sub.func(event)
+            settle(sub.func(event), f"after hook {sub.name}")
 
     def run_after_commit(self, event: HookEvent) -> None:
         """Run the after_commit hooks; an exception is logged and never undoes the transition."""
         for sub in self._matching(HookMoment.AFTER_COMMIT, event):
             try:
-                sub.func(event)
+                settle(sub.func(event), f"after_commit hook {sub.name}")
             except Exception:
                 _log.exception(
                     "after_commit hook %s failed for %s (%s: %s -> %s); the transition stands",
@@ -236,6 +267,7 @@ def chain(*groups: Hooks | None) -> Hooks:
     joined = Hooks()
     for group in present:
         joined._subscriptions.extend(group._subscriptions)
+        joined._sync_only = joined._sync_only or group._sync_only
     return joined
 
 

@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from missionflow.errors import (
+    ConflictError,
     DefinitionProblem,
     InvalidValueError,
     WorkflowDefinitionError,
@@ -21,6 +22,7 @@ from missionflow.errors import (
 )
 from missionflow.workflow.definition import WorkflowDefinition
 from missionflow.workflow.plugins import declared
+from missionflow.workflow.userflows import copy_text, user_workflow_dir, user_workflow_files
 from missionflow.workflow.validation import build_definition
 from missionflow.workflow.yaml_nodes import YamlProblems, parse
 
@@ -104,8 +106,15 @@ class WorkflowRegistry:
         first, win over an installed package's copy."""
         return self._by_key.setdefault((definition.name, definition.version), definition)
 
+    def rediscover(self) -> None:
+        """Read the user's workflows, and those of installed packages, again on next use (after
+        a file of the user's workflows folder or ``MISSIONFLOW_WORKFLOWS`` changed); definitions
+        already known stay."""
+        self._discovered = False
+
     def _discover(self) -> None:
-        """Register the shipped workflows and those installed packages declare, validated alike.
+        """Register the shipped workflows, the user's own (see userflows) and those installed
+        packages declare, validated alike.
 
         Every invalid file is reported at once, and again on every use until it is fixed: a
         registry never ends up silently missing a workflow because of the order things ran in.
@@ -120,6 +129,18 @@ class WorkflowRegistry:
                 found.append(_read_shipped(path))
             except WorkflowDefinitionError as error:
                 problems.extend(error.problems)
+        shipped = {(d.name, d.version): d for d in found}
+        for path in user_workflow_files():
+            try:
+                own = load_workflow_file(path)
+            except WorkflowDefinitionError as error:
+                problems.extend(error.problems)
+                continue
+            if shipped.get((own.name, own.version), own) != own:
+                message = f"{own.name} version {own.version} is shipped with missionflow: rename it"
+                problems.append(DefinitionProblem(str(path), 1, message))
+            else:
+                found.append(own)
         for entry in declared(ENTRY_POINT_GROUP):
             try:
                 found.extend(_declared_definitions(entry.load()))
@@ -245,3 +266,21 @@ def latest_workflows() -> list[WorkflowDefinition]:
 def workflow_names() -> list[str]:
     """The names of every known workflow."""
     return registry.names()
+
+
+def copy_workflow(source: str, name: str, *, folder: Path | None = None, force: bool = False) -> Path:
+    """Write an editable copy of the workflow ``source`` (its newest version) named ``name`` at
+    version 1 into ``folder`` (the user's workflows folder by default), validated first; returns
+    its path. An existing file is kept unless ``force``; a name already known is refused.
+    """
+    definition = load_workflow(source)
+    if name in workflow_names():
+        raise ConflictError("workflow", f"a workflow named {name} exists already; choose another name")
+    target = (folder if folder is not None else user_workflow_dir()) / f"{name}.yaml"
+    if target.exists() and not force:
+        raise ConflictError("workflow", f"{target} exists already; edit it, or copy again with force")
+    text = copy_text(definition, name)
+    parse_workflow(text, str(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target

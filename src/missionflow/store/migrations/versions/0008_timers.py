@@ -6,7 +6,7 @@ Pending reminders of missions still under ``freelance-mission`` version 1 end wi
 version 2 declares.
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
