@@ -270,3 +270,16 @@ def test_a_timer_of_the_initial_state_counts_from_the_creation(store: Store) -> 
     assert [(t.trigger, t.due_at) for t in store.list_timers(ref)] == [("expire", AT + timedelta(hours=48))]
     assert fired(store.tick(AT + timedelta(hours=48))) == [(ref, "expire")]
     assert store.get_mission(ref).state == "expired"
+
+
+def test_a_subject_of_another_domain_has_timers_under_its_own_reference(store: Store) -> None:
+    """A subject created with the application's reference gets the timer of its first state; tick
+    fires it under that reference and its chain verifies."""
+    register_workflow(parse_workflow(HOURLY))
+    store.create_subject("hourly", ref="ticket-7", at=AT)
+    [timer] = store.list_timers("ticket-7")
+    assert (timer.mission, timer.trigger, timer.due_at) == ("ticket-7", "expire", AT + timedelta(hours=48))
+    [result] = store.tick(AT + timedelta(hours=49))
+    assert (result.mission, result.trigger, result.fired) == ("ticket-7", "expire", True)
+    assert store.get_subject("ticket-7").state == "expired"
+    assert store.verify() == []
