@@ -239,18 +239,51 @@ def test_overdue_lists_interest_and_indemnity_for_a_fixed_date(run: Cli) -> None
 
 
 def test_tick_acts_once_and_says_so(run: Cli) -> None:
-    """`tick --now` reminds the missing deposit once; the same tick again processes nothing."""
+    """`tick --now` fires the deposit reminder once and says so; the same tick again processes
+    nothing; `timers` lists it as fired; a bad moment exits 2."""
     ref = make_mission(run, state="contract_signed")
+    assert run.ok("timers", "--mission", ref, "--pending").splitlines()[1].split()[:3] == [
+        ref,
+        "remind_deposit",
+        "contract_signed",
+    ]
     first = run.ok("tick", "--now", "2026-03-10T12:00+01:00")
-    assert f"{ref}: deposit_missing contract: reminded: deposit not received" in first
-    assert first.strip().endswith("1 reminder processed")
-    assert run.ok("tick", "--now", "2026-03-10T12:00+01:00").strip() == "0 reminders processed"
+    assert f"{ref}: remind_deposit (due 2026-03-09 10:00 UTC): fired" in first
+    assert first.strip().endswith("1 timer processed")
+    assert run.ok("tick", "--now", "2026-03-10T12:00+01:00").strip() == "0 timers processed"
     assert run.json("tick", "--now", "2026-03-11T12:00+01:00") == []
     history = run.json("mission", "history", ref)
     assert isinstance(history, list)
-    assert [h["trigger"] for h in history].count("remind") == 1
+    assert [(h["trigger"], h["actor"]) for h in history if h["trigger"] == "remind_deposit"] == [
+        ("remind_deposit", "timer")
+    ]
+    listed = run.json("timers", "--mission", ref)
+    assert isinstance(listed, list)
+    assert [(t["trigger"], t["status"], t["outcome"]) for t in listed] == [
+        ("remind_deposit", "fired", "fired")
+    ]
+    assert run.ok("timers", "--pending").strip() == "(none)"
     assert run("tick", "--now", "soon").exit_code == 2
+    refused = run("fire", ref, "remind_deposit")
+    assert refused.exit_code == 4
+    assert "its timer fires it" in refused.stderr
     run.ok("verify")
+
+
+def test_tick_skips_a_reminder_that_no_longer_applies(run: Cli) -> None:
+    """A deposit paid in time: tick says the reminder is skipped and why, in text and JSON."""
+    ref = make_mission(run, state="contract_signed")
+    run.ok("payment", "add", ref, "300", "--on", "2026-03-03")
+    [result] = run.json("tick", "--now", "2026-03-10T12:00+01:00")  # type: ignore[misc]
+    assert result == {
+        "mission": ref,
+        "trigger": "remind_deposit",
+        "source": "contract_signed",
+        "due_at": "2026-03-09T10:00:00+00:00",
+        "fired": False,
+        "outcome": "skipped: the deposit of 300.00 EUR is received",
+        "dest": None,
+    }
 
 
 def test_payment_add_warns_when_no_invoice_asks_for_it(run: Cli) -> None:

@@ -821,8 +821,9 @@ def test_any_workflow_gets_a_readable_status_report() -> None:
         render_status_report(closed, "pdf")
 
 
-def test_reminders_written_by_tick_are_not_client_effort() -> None:
-    """`remind` entries that `tick` records count neither as transitions nor as effort of the client."""
+def test_timers_fired_by_tick_and_moves_between_versions_are_not_client_effort() -> None:
+    """Entries a timer fired (actor `timer`) and `migrate` entries count neither as transitions nor
+    as effort of the client."""
     from datetime import UTC, datetime
 
     from missionflow import TransitionRecord
@@ -834,9 +835,10 @@ def test_reminders_written_by_tick_are_not_client_effort() -> None:
     def mission(ref: str, client: str, reminders: int) -> Mission:
         history = [TransitionRecord("qualify", "lead", "criteria_check", "me", at)]
         history += [
-            TransitionRecord("remind", "criteria_check", "criteria_check", "missionflow tick", at)
+            TransitionRecord("remind_deposit", "criteria_check", "criteria_check", "timer", at)
             for _ in range(reminders)
         ]
+        history += [TransitionRecord("migrate", "criteria_check", "criteria_check", "me", at)] * reminders
         return Mission(
             ref=ref,
             workflow="freelance-mission",

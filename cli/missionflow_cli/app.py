@@ -161,8 +161,10 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
         return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.subject}:", *exc.reasons]
     if isinstance(exc, TransitionNotAllowedError):
         allowed = ", ".join(exc.allowed) or "none (final state)"
+        why = [exc.reason] if exc.reason else []
         return EXIT_NOT_ALLOWED, [
             f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.subject})",
+            *why,
             f"possible triggers: {allowed}",
         ]
     if isinstance(exc, NotFoundError | WorkflowNotFoundError):

@@ -59,7 +59,9 @@ def diagram(
 
     if all_workflows:
         out_dir = Path(output or "diagrams")
-        shipped = [load_workflow_file(p) for p in sorted(shipped_workflow_dir().glob("*.yaml"))]
+        # name.yaml is the newest version of each (name@1.yaml... keep the earlier ones)
+        files = sorted(p for p in shipped_workflow_dir().glob("*.yaml") if "@" not in p.stem)
+        shipped = [load_workflow_file(p) for p in files]
         for path in generate_workflow_diagrams(out_dir, shipped):
             click.echo(str(path))
         return

@@ -34,7 +34,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "invoice": ("invoices", "invoice", "Invoices and credit notes: issue, cancel, list and show them."),
     "plan": ("money", "plan", "Installment plans: the balance paid in agreed parts, each by a date (R6)."),
     "overdue": ("money", "overdue", "Overdue invoices and installments, with late interest and indemnity."),
-    "tick": ("money", "tick", "Process the reminders and deadlines that are due (safe to run from cron)."),
+    "tick": (
+        "timers",
+        "tick",
+        "Fire the timers that are due: reminders, tacit approvals (safe to run from cron).",
+    ),
+    "timers": ("timers", "timers", "List the timers of missions: when each falls due, and whether it fired."),
     "workflow": (
         "workflows",
         "workflow",

@@ -125,13 +125,18 @@ class TransitionError(MissionflowError):
 
 
 class TransitionNotAllowedError(TransitionError):
-    """The trigger does not leave the subject's current state."""
+    """The trigger does not leave the subject's current state (or only its timer fires it:
+    ``reason`` says so)."""
 
-    def __init__(self, *, subject: str, state: str, trigger: str, allowed: Sequence[str]) -> None:
+    def __init__(
+        self, *, subject: str, state: str, trigger: str, allowed: Sequence[str], reason: str | None = None
+    ) -> None:
         self.allowed = tuple(allowed)
+        self.reason = reason
         listed = ", ".join(self.allowed) if self.allowed else "none (final state)"
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"{trigger!r} is not possible from state {state!r}; possible triggers: {listed}",
+            f"{trigger!r} is not possible from state {state!r}{why}; possible triggers: {listed}",
             subject=subject,
             state=state,
             trigger=trigger,

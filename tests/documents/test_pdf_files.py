@@ -19,7 +19,6 @@ from missionflow.freelance.documents import (
     check_pdf,
     extract_xml,
     read_invoice,
-    render_pdf,
 )
 from missionflow.money import Money
 
@@ -138,29 +137,3 @@ def test_read_invoice_gives_back_the_facts(all_scenarios: list[object], pdf: Pdf
     eur = lambda text: Money.of(text, "EUR")  # noqa: E731 - a local shorthand
     assert (received.net, received.vat, received.gross) == (eur("6516.62"), eur("1188.83"), eur("7705.45"))
     assert (received.prepaid, received.due) == (eur("2606.65"), eur("5098.80"))
-
-
-def test_rendering_costs_at_most_half_again_weasyprint_alone(
-    all_scenarios: list[object], mission_documents: Callable[[object], dict[DocumentKind, object]]
-) -> None:
-    """Embedding the Factur-X XML costs well under half of WeasyPrint's own rendering (target: 1.5x)."""
-    import time
-
-    from missionflow.freelance.documents.html import render_html
-    from missionflow.freelance.documents.pdf import render_pdf_from_html
-
-    document = mission_documents(all_scenarios[0])[DocumentKind.INVOICE]
-    html = render_html(document)  # type: ignore[arg-type]
-    render_pdf(document)  # type: ignore[arg-type]  # warm fonts and caches once
-
-    def best(action: Callable[[], object]) -> float:
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    alone = best(lambda: render_pdf_from_html(html))
-    full = best(lambda: render_pdf(document))  # type: ignore[arg-type]
-    assert full <= 1.5 * alone, f"render_pdf took {full:.3f} s, WeasyPrint alone {alone:.3f} s"

@@ -1,8 +1,8 @@
 """The freelance trade: a mission from lead to paid, plugged into the generic engine.
 
 The mission (the workflow's subject), the freelancer's settings, the trade's guards and the
-words they say to a client, the effects it declares, billing arithmetic, reminders and
-specification files. It imports the engine and never the store: a store persists what it
+words they say to a client, the effects it declares, what its timers read (reminders, tacit
+approval), billing arithmetic and specification files. It imports the engine and never the store: a store persists what it
 decides.
 
 >>> from missionflow.freelance import Client, Mission, fire
@@ -19,6 +19,7 @@ import typing
 from missionflow.freelance import agreement, invoicing, vocabulary
 from missionflow.freelance import effects as _effects
 from missionflow.freelance import guards as _guards
+from missionflow.freelance import reminders as _reminders
 from missionflow.freelance.api import (
     DEFAULT_WORKFLOW,
     context_of,
@@ -42,6 +43,7 @@ from missionflow.freelance.mission import (
     InvoiceSummary,
     Mission,
     Payment,
+    PaymentDue,
     Specification,
 )
 from missionflow.freelance.pricing import (
@@ -60,7 +62,6 @@ from missionflow.freelance.records import (
     InvoiceRecord,
     QuoteRecord,
 )
-from missionflow.freelance.reminders import ReminderRecord, ReminderResult
 from missionflow.freelance.settings import (
     Criterion,
     Settings,
@@ -71,7 +72,7 @@ from missionflow.freelance.settings import (
     settings_warnings,
 )
 
-del _effects, _guards  # imported for what they register
+del _effects, _guards, _reminders  # imported for what they register
 
 _LAZY = {
     "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
@@ -126,12 +127,11 @@ __all__ = [
     "Mission",
     "OverdueItem",
     "Payment",
+    "PaymentDue",
     "PaymentPlan",
     "Price",
     "PricedLine",
     "QuoteRecord",
-    "ReminderRecord",
-    "ReminderResult",
     "Settings",
     "Specification",
     "Unit",

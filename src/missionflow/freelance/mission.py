@@ -1,5 +1,6 @@
 """A freelance mission as plain Python objects: the subject the trade's workflows move, and the
-facts its guards read (client, specification, contract, payments, invoices, history).
+facts its guards and timers read (client, specification, contract, payments, invoices, what is
+still owed by when, history).
 
 The engine works on these objects directly (embedding without a database); the store
 loads them from the database and writes back what the engine decided.
@@ -172,6 +173,16 @@ def live_invoices(invoices: Sequence[InvoiceSummary]) -> list[InvoiceSummary]:
     return [i for i in invoices if i.kind != "credit" and i.number not in cancelled]
 
 
+@dataclass(frozen=True)
+class PaymentDue:
+    """Money the client still owes by a date: an open invoice, or an installment of the current
+    plan (an invoice a plan reschedules is owed by its installments instead)."""
+
+    what: str
+    due_on: date
+    balance: Money
+
+
 @dataclass
 class Mission:
     """A mission and every fact the guards of the shipped workflows read (a workflow Subject).
@@ -202,6 +213,8 @@ class Mission:
     payments: list[Payment] = field(default_factory=list)
     invoices: list[InvoiceSummary] = field(default_factory=list)
     amendments: list[Amendment] = field(default_factory=list)
+    dues: tuple[PaymentDue, ...] = ()
+    """What is still owed, by due date (a store computes it from the invoices, payments and plan)."""
     history: list[TransitionRecord] = field(default_factory=list)
     version: int = 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -75,7 +75,8 @@ class Settings:
     timezone: str = "Europe/Paris"
     criteria: tuple[Criterion, ...] = field(default=DEFAULT_CRITERIA)
     deposit_reminder_days: int = 7
-    """Days after the signature after which ``tick`` reminds you that the deposit has not arrived."""
+    """Days after the signature after which the deposit reminder falls due (the timer fact
+    ``deposit_reminder_days`` of the workflow's ``remind_deposit``)."""
 
     @property
     def vat_charged_rate(self) -> Decimal | None:
@@ -97,6 +98,10 @@ class Settings:
         if local.weekday() not in self.working_days:
             return True
         return not (self.working_start <= local.time() < self.working_end)
+
+    def is_working_day(self, day: date) -> bool:
+        """True when ``day`` is one of the working days: timers count business days with it."""
+        return day.weekday() in self.working_days
 
 
 VAT_FRANCHISE = "franchise"

@@ -147,8 +147,10 @@ def _done(mission: Mission, definition: WorkflowDefinition, lang: str, zone: Zon
     counts: dict[str, int] = {}
     for record in mission.history:
         transition = definition.transition(record.source, record.trigger)
-        if transition is None and record.source == record.dest:
-            continue  # an internal entry no workflow declares (a reminder written by tick)
+        if record.source == record.dest and (transition is None or transition.done is None):
+            # An internal step with nothing to tell the client (no ``done:`` words): a reminder
+            # fired by a timer, or an entry no workflow declares.
+            continue
         counts[record.trigger] = counts.get(record.trigger, 0) + 1
         if transition is None or transition.done is None:
             text = _trigger_label(definition, record.trigger, lang)

@@ -17,11 +17,14 @@ import typing
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.core import SubjectStore, SubjectView
 from missionflow.store.database import default_database_url
+from missionflow.store.migrating import MigrationPlan, StateMove, Stranded
 from missionflow.store.opening import open_store
 from missionflow.store.providers import FactsProvider
 from missionflow.store.records import MissionSummary
 from missionflow.store.store import Store
 from missionflow.store.subjects import StoredSubject
+from missionflow.store.tick import TickResult
+from missionflow.store.timers import TimerRecord
 
 _LAZY = {"AsyncStore": "missionflow.store.asyncstore", "open_async_store": "missionflow.store.asyncstore"}
 """Loaded on first use: a synchronous application does not import asyncio's extension."""
@@ -44,11 +47,16 @@ __all__ = [
     "AsyncStore",
     "FactsProvider",
     "HistoryEntry",
+    "MigrationPlan",
     "MissionSummary",
+    "StateMove",
     "Store",
     "StoredSubject",
+    "Stranded",
     "SubjectStore",
     "SubjectView",
+    "TickResult",
+    "TimerRecord",
     "VerifyFailure",
     "default_database_url",
     "open_async_store",

@@ -27,6 +27,7 @@ from missionflow.freelance import (
     CriterionAnswer,
     Deliverable,
     Mission,
+    PaymentDue,
     Settings,
     Specification,
 )
@@ -226,9 +227,16 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
         payments=load_payments(connection, mission_id) if "payments" in facts else [],
         invoices=load_invoices(connection, mission_id) if "invoices" in facts else [],
         amendments=load_amendments(connection, mission_id) if "amendments" in facts else [],
+        dues=_dues(connection, mission_id) if "dues" in facts else (),
         history=load_history(connection, mission_id) if "history" in facts else [],
         version=row.version,
     )
+
+
+def _dues(connection: Connection, mission_id: int) -> tuple[PaymentDue, ...]:
+    from missionflow.store.dues import load_dues  # reads the accounts, which read rows like this module
+
+    return load_dues(connection, mission_id)
 
 
 def _client(row: MissionRead) -> Client:

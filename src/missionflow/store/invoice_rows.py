@@ -13,7 +13,7 @@ from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionN
 from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings, invoicing
 from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
-from missionflow.store import rows, schedule
+from missionflow.store import rows
 from missionflow.store.models import (
     ClientRow,
     InvoiceCounterRow,
@@ -149,8 +149,8 @@ def insert_invoice(
     document: dict[str, object] | None = None,
 ) -> InvoiceRecord:
     """Number and insert an invoice in the current transaction, with its copy of the terms (and of
-    everything its document prints, ``document``) and its reminder; a credit note names the
-    invoice it cancels (``references``)."""
+    everything its document prints, ``document``); a credit note names the invoice it cancels
+    (``references``)."""
     referenced: InvoiceRow | None = None
     if references:
         referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
@@ -182,7 +182,6 @@ def insert_invoice(
     )
     session.add(invoice)
     session.flush()
-    schedule.for_invoice(session, invoice, settings)
     return invoice_record(invoice, mission_ref(mission_id), references)
 
 

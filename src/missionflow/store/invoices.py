@@ -316,7 +316,7 @@ class Invoices:
             if plan is not None and any(
                 isinstance(c, dict) and c.get("number") == target.number for c in plan.covers
             ):
-                plan_rows.replace_plan(session, plan, f"superseded: invoice {target.number} was cancelled")
+                plan_rows.replace_plan(session, plan)
             return record
 
     def get(self, number: str) -> InvoiceRecord:

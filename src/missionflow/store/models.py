@@ -354,25 +354,34 @@ class InstallmentRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
 
 
-class ReminderRow(Base):
-    """A deadline to look at when its time comes (``missionflow tick``); ``done_at`` is set once,
-    in the transaction that acts on it, so running tick twice never acts twice."""
+class TimerRow(Base):
+    """A timer of a mission: a timed transition of its state and when it falls due. ``status``
+    is pending until ``missionflow tick`` fires it (fired) or its guards refuse it (skipped), in
+    the transaction that acts on it, or until the mission leaves the state (cancelled); a due time
+    that fired or was skipped is never scheduled again."""
 
-    __tablename__ = "mf_reminders"
-    __table_args__ = (UniqueConstraint("mission_id", "kind", "subject"),)
+    __tablename__ = "mf_timers"
+    __table_args__ = (
+        UniqueConstraint("mission_id", "trigger", "source", "due_at"),
+        CheckConstraint("status IN ('pending', 'fired', 'skipped', 'cancelled')", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"))
-    kind: Mapped[str] = mapped_column(String(30))
-    subject: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(Text)
+    position: Mapped[int | None] = mapped_column(Integer)
+    """The history entry a fired timer wrote."""
 
 
-# tick reads the pending reminders that are due, soonest first.
-Index("ix_mf_reminders_pending", ReminderRow.done_at, ReminderRow.due_at)
+# tick reads the pending timers that are due, soonest first; a fire reads its mission's timers.
+Index("ix_mf_timers_due", TimerRow.status, TimerRow.due_at)
+Index("ix_mf_timers_mission", TimerRow.mission_id, TimerRow.status)
 
 
 # The tables of the documents a client receives live in their own module; importing them here puts

@@ -63,6 +63,9 @@ class Database:
         self.url = url
         self.owns_engine = owns_engine
         self.url_for_display = display_url(url)
+        self.before_commit: list[Callable[[Session], None]] = []
+        """Run at the end of every write transaction of :meth:`writing`, inside it (the store's
+        timers follow the missions the write changed)."""
         self._open: ContextVar[OpenTransaction | None] = ContextVar(
             f"missionflow_transaction_{id(self)}", default=None
         )
@@ -167,6 +170,8 @@ class Database:
                 session.begin(),
             ):
                 yield session
+                for settle in self.before_commit:
+                    settle(session)
             return
         with (
             translated(self.url, subject),
@@ -175,6 +180,8 @@ class Database:
             self.joined(session.connection()) as joined,
         ):
             yield session
+            for settle in self.before_commit:
+                settle(session)
         for work in joined.after_commit:
             work()
 

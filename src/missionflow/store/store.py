@@ -1,7 +1,8 @@
 """The Store: one object an application holds to keep missions in a database. The generic core
 (subjects, the fire, history, facts providers, transactions) is :class:`SubjectStore`; each job of
-the trade lives in its own module (clients, missions, terms, payments, invoices, accounts,
-reminders); this class composes them into one flat API, each method a single call into its module."""
+the trade lives in its own module (clients, missions, terms, payments, invoices, accounts); this
+class composes them into one flat API, each method a single call into its module. Timers, ``tick``
+and moves to another workflow version are the core's (see ``store_timers``)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ from missionflow.freelance import (
     OverdueItem,
     Payment,
     PaymentPlan,
-    ReminderRecord,
-    ReminderResult,
     Settings,
     Specification,
 )
@@ -43,7 +42,6 @@ from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.quotes import Quotes
 from missionflow.store.records import MissionSummary
-from missionflow.store.reminders import Reminders
 from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, TransitionRecord
 
@@ -87,7 +85,6 @@ class Store(SubjectStore, ClientDocuments):
         self._terms = Terms(self._db, self._firing)
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
-        self._reminders = Reminders(self._db)
         self._quotes = Quotes(self._db, self._terms)
 
     def _store_effects(self) -> Mapping[str, EffectFactory]:
@@ -141,6 +138,7 @@ class Store(SubjectStore, ClientDocuments):
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
+        version: int | None = None,
         amount: Money | None = None,
         currency: str | None = None,
         deposit_percent: Decimal | None = None,
@@ -149,11 +147,13 @@ class Store(SubjectStore, ClientDocuments):
         sessions_planned: int = 0,
         at: datetime | None = None,
     ) -> Mission:
-        """Open a new mission for a client in its workflow's initial state (see MissionBook.create)."""
+        """Open a new mission for a client in its workflow's initial state, under the workflow's
+        newest version unless ``version`` names another (see MissionBook.create)."""
         return self._missions.create(
             client,
             title,
             workflow=workflow,
+            version=version,
             amount=amount,
             currency=currency,
             deposit_percent=deposit_percent,
@@ -364,11 +364,3 @@ class Store(SubjectStore, ClientDocuments):
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
-        """The reminder rows (of one mission, or all), soonest first, done or pending."""
-        return self._reminders.list_all(mission)
-
-    def tick(self, now: datetime) -> list[ReminderResult]:
-        """Process every reminder due at ``now``, once each (safe to run from cron)."""
-        return self._reminders.tick(now)

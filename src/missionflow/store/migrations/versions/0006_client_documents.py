@@ -5,7 +5,7 @@ Existing clients keep working: every new column of ``mf_clients`` has a default 
 France, French). Existing contracts keep no lines (NULL): they bill their amount as one line.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-25
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
