@@ -15,11 +15,11 @@ AT = testing.MONDAY
 
 
 def test_reminders_stay_off_the_clients_report(store: Store) -> None:
-    """A deposit reminder written by tick is in the mission's history, not in the client's steps."""
+    """A deposit reminder fired by its timer is in the mission's history, not in the client's steps."""
     ref = testing.signed_mission(store)
     results = store.tick(AT + timedelta(days=8))
-    assert [r.reminded for r in results] == [True]
-    assert [e.record.trigger for e in store.history(ref)][-1] == "remind"
+    assert [(r.trigger, r.fired) for r in results] == [("remind_deposit", True)]
+    assert [e.record.trigger for e in store.history(ref)][-1] == "remind_deposit"
     text = status_report(store, ref, lang="en", at=AT + timedelta(days=8))
     steps = text.split("## Steps done", 1)[1].split("##", 1)[0]
     assert [line.split(": ", 1)[1] for line in steps.strip().splitlines()] == [
