@@ -12,7 +12,7 @@ import pytest
 
 from missionflow import open_store
 from missionflow.freelance import Contract, Deliverable, Payment, Specification
-from missionflow.testing import eur, identify
+from missionflow.testing import add_client, eur, identify
 from tests.cli_helpers import Cli
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -29,8 +29,10 @@ def run(tmp_path: Path) -> Cli:
 def make_mission(run: Cli, *, state: str = "approved", business: bool = True, client: str = "Acme") -> str:
     """A 1000 EUR mission (30 % deposit) walked with the library up to ``state``; returns its reference."""
     with open_store(run.db) as store:
+        if not store.get_settings().siret:
+            identify(store)
         ref = store.create_mission(
-            store.add_client(client, business=business).ref,
+            add_client(store, client, business=business).ref,
             "Logo",
             amount=eur("1000"),
             deposit_percent=Decimal("30"),
@@ -130,40 +132,46 @@ def test_invoice_reissue_after_the_final_invoice_is_cancelled(run: Cli) -> None:
     assert "final invoice 2026-0003" in run.ok("invoice", "reissue", ref, "--on", "2026-04-02")
 
 
-def test_invoice_show_renders_every_mention_in_three_formats(run: Cli) -> None:
-    """text, md and html show the identity, the terms and the penalties; the HTML is self-contained."""
-    run.ok("settings", "set", "name", "Camille Martin")
-    run.ok("settings", "set", "siret", "123 456 789 00012")
-    run.ok("settings", "set", "address", "12 rue des Lilas, 75011 Paris")
+def test_invoice_show_writes_the_clients_document_in_four_formats(run: Cli, tmp_path: Path) -> None:
+    """text, md, html and pdf state the identity, the terms and the penalties in the client's
+    language (French, with French formats), --lang en in English; the mission stays off it."""
     ref = make_mission(run, state="contract_signed")
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     text = run.ok("invoice", "show", "2026-0001")
     for expected in (
-        "DEPOSIT INVOICE",
-        "2026-0001",
-        "Camille Martin",
-        "SIRET 12345678900012",
+        "FACTURE D'ACOMPTE",
+        "Numéro : 2026-0001",
+        "Date d'émission : 3 mars 2026",
+        "Camille Martin (EI)",
+        "SIRET : 73282932000074",
         "Acme",
-        "Total due",
-        "300.00 EUR",
-        "Payment due by 2026-04-02 (30 days",
-        "12.0 % a year",
-        "40.00 EUR",
+        "SIREN : 552100554",
+        "Total TTC : 300,00\u00a0€",
+        "au plus tard le 2 avril 2026",
+        "taux annuel de 12 %",
+        "40,00\u00a0€",
         "TVA non applicable, art. 293 B du CGI",
+        "Pas d'escompte pour paiement anticipé.",
     ):
-        assert expected in text
+        assert expected in text, expected
+    assert ref not in text
+    english = run.ok("invoice", "show", "2026-0001", "--lang", "en")
+    for expected in ("DEPOSIT INVOICE", "Total incl. VAT: €300.00", "by 2 April 2026", "annual rate of 12%"):
+        assert expected in english, expected
     markdown = run.ok("invoice", "show", "2026-0001", "--format", "md")
-    assert markdown.startswith("# Deposit invoice")
-    assert "| **Total due** | **300.00 EUR** |" in markdown
+    assert markdown.startswith("# Facture d'acompte")
     page = run.ok("invoice", "show", "2026-0001", "--format", "html")
     assert page.startswith("<!DOCTYPE html>")
-    assert "@media print" in page
+    assert "@page" in page
     assert "Camille Martin" in page
-    assert "40.00 EUR" in page
     for external in ("http://", "https://", "src=", "<link", "url(", "@import", "<script"):
         assert external not in page
+    target = tmp_path / "out" / "2026-0001.pdf"
+    assert run.ok("invoice", "show", "2026-0001", "--format", "pdf", "-o", str(target)).strip() == str(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert run("invoice", "show", "2026-0001", "--format", "pdf").stdout_bytes.startswith(b"%PDF-")
     assert run("invoice", "show", "2026-0099").exit_code == 5
-    assert run("invoice", "show", "2026-0001", "--format", "pdf").exit_code == 2
+    assert run("invoice", "show", "2026-0001", "--format", "docx").exit_code == 2
 
 
 def test_invoice_show_states_no_indemnity_to_a_consumer(run: Cli) -> None:
@@ -171,8 +179,8 @@ def test_invoice_show_states_no_indemnity_to_a_consumer(run: Cli) -> None:
     ref = make_mission(run, state="contract_signed", business=False)
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     text = run.ok("invoice", "show", "2026-0001")
-    assert "12.0 % a year" in text
-    assert "recovery indemnity" not in text
+    assert "taux annuel de 12 %" in text
+    assert "recouvrement" not in text
 
 
 def test_plan_set_and_show_with_exit_codes(run: Cli) -> None:

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -208,6 +209,37 @@ def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
     from missionflow.money import parse_percent as strict_percent
 
     return None if text is None else strict_percent(text, option)
+
+
+def write_document(data: bytes, output: Path | None, *, binary: bool) -> None:
+    """Write a rendered document to ``output`` (folders created) and print where, or print it.
+
+    A PDF is never written to a terminal: give ``-o FILE`` or redirect the output."""
+    if output is None:
+        if binary and sys.stdout.isatty():
+            raise click.UsageError("a PDF is not printed on a terminal: give -o FILE or redirect the output")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(data)
+    click.echo(str(output))
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of printing (folders are created).",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="The document's language (default: the client's).",
+)
 
 
 def default_actor() -> str:

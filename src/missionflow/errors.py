@@ -8,7 +8,8 @@
     ├── NotFoundError                a subject, mission, client or record does not exist
     │   ├── MissionNotFoundError
     │   ├── ClientNotFoundError
-    │   └── InvoiceNotFoundError
+    │   ├── InvoiceNotFoundError
+    │   └── QuoteNotFoundError
     ├── TransitionError              a trigger could not be fired
     │   ├── TransitionNotAllowedError   the trigger does not leave the current state
     │   └── TransitionBlockedError      a guard (or a hook) refused, with every reason
@@ -92,6 +93,12 @@ class InvoiceNotFoundError(NotFoundError):
     """No invoice with this number."""
 
     kind = "invoice"
+
+
+class QuoteNotFoundError(NotFoundError):
+    """No quote with this number."""
+
+    kind = "quote"
 
 
 @dataclass(frozen=True)

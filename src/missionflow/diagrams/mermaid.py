@@ -60,6 +60,8 @@ def _lines(diagram: Diagram) -> Iterator[str]:
 
 def _edge_text(edge: DiagramEdge, diagram: Diagram) -> str:
     words = WORDS[diagram.lang]
+    if diagram.plain:
+        return " — ".join(line for line in edge.label.split("\n") if line)
     parts = [f"{edge.label} ({edge.trigger})" if edge.label != edge.trigger else edge.trigger]
     if edge.timer is not None:
         parts.append(f"⏱ {edge.timer}")

@@ -94,6 +94,9 @@ class Diagram:
     nodes: tuple[DiagramNode, ...]
     edges: tuple[DiagramEdge, ...]
     mission: str | None = None
+    plain: bool = False
+    """A diagram for a client: edges show their label only (lines split at newlines), never the
+    trigger, the guards or why a step is blocked."""
 
     def node(self, node_id: str) -> DiagramNode:
         """The node with this id (KeyError when unknown)."""

@@ -151,10 +151,12 @@ class Accounts:
                         f"Late interest on {what} due {charge.due_on.isoformat()}: {charge.days_late} days "
                         f"at {charge.rate.normalize():f} % a year"
                     )
-                    lines.append({**money_line(text, interest, INTEREST), **keys})
+                    words = lateness.interest_words(charge.reference, charge.days_late, charge.rate)
+                    lines.append({**money_line(text, interest, INTEREST), **keys, "words": words})
                 if indemnity is not None:
                     text = f"Fixed recovery indemnity for late payment ({charge.group if charge.group.startswith('plan of ') else what})"
-                    lines.append({**money_line(text, indemnity, INDEMNITY), **keys})
+                    words = lateness.indemnity_words(charge.reference)
+                    lines.append({**money_line(text, indemnity, INDEMNITY), **keys, "words": words})
             if not lines:
                 raise ConflictError(
                     "penalty",
@@ -165,8 +167,20 @@ class Accounts:
                 (line["amount"] for line in lines if isinstance(line["amount"], Money)), row.currency
             )
             due_on = due_date(day, settings.payment_terms_days)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            late = lateness.late_invoices(account, [str(line["reference"]) for line in lines])
+            copy = invoice_documents.penalty_copy(session, row, settings, late, day)
             return invoice_rows.insert_invoice(
-                session, row.id, lateness.PENALTY, total, day, due_on, None, lines_to_json(lines)
+                session,
+                row.id,
+                lateness.PENALTY,
+                total,
+                day,
+                due_on,
+                None,
+                lines_to_json(lines),
+                document=copy,
             )
 
     def overdue(self, on: date) -> list[OverdueItem]:

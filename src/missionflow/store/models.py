@@ -65,7 +65,7 @@ class WorkflowVersionRow(Base):
 
 
 class ClientRow(Base):
-    """A client; ``blocked`` clients fail the ``client_not_blocked`` guard."""
+    """A client; ``blocked`` clients fail ``client_not_blocked``; ``company`` is the legal name."""
 
     __tablename__ = "mf_clients"
 
@@ -78,6 +78,16 @@ class ClientRow(Base):
     blocked_reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(Text, server_default="")
+    postcode: Mapped[str] = mapped_column(String(20), server_default="")
+    city: Mapped[str] = mapped_column(String(100), server_default="")
+    country: Mapped[str] = mapped_column(String(2), server_default="FR")
+    siren: Mapped[str] = mapped_column(String(9), server_default="")
+    siret: Mapped[str] = mapped_column(String(14), server_default="")
+    vat_number: Mapped[str] = mapped_column(String(20), server_default="")
+    contact: Mapped[str] = mapped_column(String(200), server_default="")
+    phone: Mapped[str] = mapped_column(String(50), server_default="")
+    language: Mapped[str] = mapped_column(String(2), server_default="fr")
 
 
 TRADE_COLUMNS = ("currency", "deposit_percent", "included_revisions", "extra_revisions", "sessions_planned")
@@ -212,6 +222,10 @@ class DeliverableRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(50))
+    quantity: Mapped[Decimal | None] = mapped_column(DecimalText)
+    unit: Mapped[str | None] = mapped_column(String(3))
+    unit_price_cents: Mapped[Decimal | None] = mapped_column(Cents)
+    vat_rate: Mapped[Decimal | None] = mapped_column(DecimalText)  # the 4 price columns: NULL if included
 
 
 class ContractRow(Base):
@@ -230,6 +244,9 @@ class ContractRow(Base):
     signed_by: Mapped[str] = mapped_column(String(200))
     acceptance_days: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("mf_quotes.id"))  # the quote accepted
+    lines: Mapped[list[object] | None] = mapped_column(JSON)  # pricing.PricedLine; NULL before 0006
+    vat_rate: Mapped[Decimal | None] = mapped_column(DecimalText)  # NULL under the franchise
 
 
 class AmendmentRow(Base):
@@ -365,3 +382,10 @@ class TimerRow(Base):
 # tick reads the pending timers that are due, soonest first; a fire reads its mission's timers.
 Index("ix_mf_timers_due", TimerRow.status, TimerRow.due_at)
 Index("ix_mf_timers_mission", TimerRow.mission_id, TimerRow.status)
+
+
+# The tables of the documents a client receives live in their own module; importing them here puts
+# them in Base.metadata whenever the models are imported (migrations and tests compare it).
+from missionflow.store.document_models import LogoRow as LogoRow  # noqa: E402
+from missionflow.store.document_models import QuoteCounterRow as QuoteCounterRow  # noqa: E402
+from missionflow.store.document_models import QuoteRow as QuoteRow  # noqa: E402

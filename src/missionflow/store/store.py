@@ -33,20 +33,23 @@ from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.accounts import Accounts
+from missionflow.store.client_documents import ClientDocuments
 from missionflow.store.clients import ClientBook
 from missionflow.store.core import SubjectStore
 from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
+from missionflow.store.quotes import Quotes
 from missionflow.store.records import MissionSummary
 from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, TransitionRecord
 
 
-class Store(SubjectStore):
+class Store(SubjectStore, ClientDocuments):
     """Missions, clients and their records in SQLite or PostgreSQL, beside subjects of any
     workflow (see SubjectStore); every change is one transaction, or part of the application's.
+    Quotes and the documents a client receives are in ClientDocuments.
 
     >>> from missionflow import open_store
     >>> with open_store("sqlite://") as store:
@@ -82,6 +85,7 @@ class Store(SubjectStore):
         self._terms = Terms(self._db, self._firing)
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
+        self._quotes = Quotes(self._db, self._terms)
 
     def _store_effects(self) -> Mapping[str, EffectFactory]:
         return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
@@ -97,10 +101,20 @@ class Store(SubjectStore):
             rows.save_settings(session, settings)
 
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
+        self,
+        name: str,
+        *,
+        email: str = "",
+        company: str = "",
+        business: bool = True,
+        force: bool = False,
+        **details: object,
     ) -> ClientRecord:
-        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``."""
-        return self._clients.add(name, email=email, company=company, business=business, force=force)
+        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``;
+        ``details`` as in :meth:`edit_client` (address, siren, language...)."""
+        return self._clients.add(
+            name, email=email, company=company, business=business, force=force, **details
+        )
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""
