@@ -1,33 +1,23 @@
-"""Render the sample final invoice and write its first page as docs/images/invoice-sample.png.
+"""Issue a sample final invoice through the store, as the product does, and write its first page as
+docs/images/invoice-sample.png (the image the README shows).
 
-Run by `make invoice-sample`; tests/documents/test_sample_image.py checks that the committed
-image is what the current code draws.
+The mission is walked in a database in memory with fixed dates: a quote from the specification's
+priced lines (three VAT rates), its acceptance, the deposit invoice, the work, the approval and the
+final invoice, which deducts the deposit invoice by number. Run by `make invoice-sample`;
+tests/documents/test_sample_image.py checks that the committed image is what the code draws now.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+import tempfile
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from missionflow.freelance.documents import (
-    Address,
-    BankDetails,
-    DepositDeduction,
-    Document,
-    DocumentKind,
-    InvoiceReference,
-    Line,
-    Logo,
-    Party,
-    PaymentTerms,
-    Period,
-    Unit,
-    VatRegime,
-    render_pdf,
-)
+from missionflow import open_store
+from missionflow.freelance import Deliverable, Payment, Specification, parse_price, render_document
 from missionflow.money import Money
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,52 +28,89 @@ LOGO = b"""<svg xmlns="http://www.w3.org/2000/svg" width="180" height="48" viewB
 <text x="20" y="32" font-family="DejaVu Sans" font-size="22" font-weight="bold" fill="#fff" text-anchor="middle">CM</text>
 <text x="50" y="31" font-family="DejaVu Sans" font-size="17" fill="#1f3b5b">Camille Martin</text>
 </svg>"""
+WORK = (
+    ("Développement du site vitrine", "12.5 days x 433.33 vat 20%"),
+    ("Formation à l'outil d'édition", "1 forfait x 1000 vat 10%"),
+    ("Livres de référence", "3 units x 33.33 vat 5.5%"),
+)
 
 
-def sample_invoice() -> Document:
-    """A final invoice with three VAT rates and a deposit deducted, for a French company."""
-    eur = lambda text: Money.of(text, "EUR")  # noqa: E731 - a local shorthand
-    return Document(
-        DocumentKind.INVOICE,
-        "F-2026-0042",
-        date(2026, 11, 30),
-        seller=Party(
-            "Camille Martin",
-            Address(("12 rue des Lilas",), "75011", "Paris"),
-            legal_form="EI",
-            siret="73282932000074",
-            vat_number="FR44732829320",
-            email="camille@example.fr",
-            phone="06 12 34 56 78",
-        ),
-        buyer=Party(
-            "Atelier Dupont SAS",
-            Address(("5 avenue de la Gare", "Bâtiment B"), "69002", "Lyon"),
+def at(day: str) -> datetime:
+    """``day`` at 10:00 UTC, within working hours in Paris."""
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=UTC)
+
+
+def sample_invoice_pdf(logo: Path) -> bytes:
+    """The PDF of the sample final invoice, issued through the store in a database in memory."""
+    with open_store("sqlite://") as store:
+        store.save_settings(
+            store.get_settings().with_changes(
+                name="Camille Martin",
+                legal_form="EI",
+                siret="73282932000074",
+                address="12 rue des Lilas",
+                postcode="75011",
+                city="Paris",
+                email="camille@example.fr",
+                phone="06 12 34 56 78",
+                iban="FR7630006000011234567890189",
+                bic="BNPAFRPPXXX",
+                vat_regime="charged",
+                vat_number="FR44732829320",
+                late_penalty_rate=Decimal("12.15"),
+                logo=str(logo),
+            )
+        )
+        client = store.add_client(
+            "Dupont",
+            company="Atelier Dupont SAS",
+            email="compta@atelier-dupont.fr",
+            address=("5 avenue de la Gare", "Bâtiment B"),
+            postcode="69002",
+            city="Lyon",
             siren="552100554",
             contact="M. Dupont",
-            email="compta@atelier-dupont.fr",
-        ),
-        payment=PaymentTerms(30, Decimal("12.15"), due_on=date(2026, 12, 30)),
-        lines=(
-            Line("Développement du site vitrine", Decimal("12.5"), Unit.DAY, eur("433.33"), Decimal(20)),
-            Line("Formation à l'outil d'édition", Decimal(1), Unit.LUMP_SUM, eur("1000"), Decimal(10)),
-            Line("Livres de référence", Decimal(3), Unit.UNIT, eur("33.33"), Decimal("5.5")),
-        ),
-        vat=VatRegime.charged(),
-        service_period=Period(date(2026, 10, 1), date(2026, 10, 31)),
-        deposits=(DepositDeduction(InvoiceReference("F-2026-0040", date(2026, 9, 15)), eur("2606.65")),),
-        bank=BankDetails("FR7630006000011234567890189", "BNPAFRPPXXX", "Camille Martin"),
-        logo=Logo(LOGO),
-        note="Merci pour votre confiance.",
-        ledger_anchor="sha256:5f0c9e1d7a3b",
-    )
+        )
+        ref = store.create_mission(client.ref, "Site vitrine", at=at("2026-08-31")).ref
+        store.fire(ref, "qualify", at=at("2026-08-31"))
+        for criterion in store.get_settings().criteria:
+            store.answer_criterion(ref, criterion.name, True)
+        store.fire(ref, "accept", at=at("2026-08-31"))
+        deliverables = tuple(Deliverable(name, price=parse_price(price, "EUR")) for name, price in WORK)
+        store.set_specification(
+            ref,
+            Specification(
+                "Un site rapide et accessible",
+                deliverables,
+                date(2026, 10, 30),
+                Money.of("6516.62", "EUR"),
+                "Validation écrite du client",
+            ),
+        )
+        quote = store.issue_quote(ref, issued_on=date(2026, 9, 1))
+        store.sign_quote(
+            ref, quote.number, terms_version="CGV-2026", signed_on=date(2026, 9, 2), at=at("2026-09-02")
+        )
+        deposit = store.issue_deposit_invoice(ref, issued_on=date(2026, 9, 3))
+        store.record_payment(ref, Payment(deposit.total, date(2026, 9, 4), "transfer"))
+        store.fire(ref, "confirm_deposit", at=at("2026-09-04"))
+        store.fire(ref, "start_work", at=at("2026-10-01"))
+        for item in deliverables:
+            store.fire(ref, "deliver", data={"deliverable": item.name}, at=at("2026-10-20"))
+        store.fire(ref, "approve", at=at("2026-10-30"), actor="client")
+        _, final = store.issue_final_invoice(ref, at=at("2026-11-02"))
+        return render_document(store.invoice_document(final.number), "pdf")
 
 
 def render_sample_png() -> bytes:
     """The first page of the sample invoice's PDF as PNG, drawn by poppler's pdftoppm."""
+    with tempfile.TemporaryDirectory() as folder:
+        logo = Path(folder) / "logo.svg"
+        logo.write_bytes(LOGO)
+        pdf = sample_invoice_pdf(logo)
     completed = subprocess.run(
         ["pdftoppm", "-r", str(RESOLUTION), "-f", "1", "-l", "1", "-png", "-"],
-        input=render_pdf(sample_invoice()),
+        input=pdf,
         capture_output=True,
         check=True,
     )

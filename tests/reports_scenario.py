@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from missionflow import Money, Store
 from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
-from missionflow.testing import eur
+from missionflow.testing import add_client, eur, identify
 
 AT = datetime(2026, 12, 15, 10, tzinfo=UTC)
 """When the reports are made: Tuesday 15 December 2026, 11:00 in Paris."""
@@ -93,14 +93,13 @@ def fire(store: Store, ref: str, trigger: str, day: str, hour: int = 10, **optio
 def build(store: Store) -> None:
     """Fill an empty store with the autumn: missions M-1 to M-10 are created first, then their
     events follow (invoices in date order: they share one numbered series)."""
-    store.save_settings(
-        Settings(name=FREELANCER, address="3 quai des Arts, 69002 Lyon", siret="73282932000074")
-    )
-    dupont = store.add_client("Atelier Dupont").ref  # C-1
-    lune = store.add_client("Brasserie Lune").ref  # C-2
-    morel = store.add_client("Cabinet Morel").ref  # C-3
-    petit = store.add_client("Dr Petit").ref  # C-4
-    nord = store.add_client("Studio Nord").ref  # C-5
+    store.save_settings(Settings(name=FREELANCER))
+    identify(store, name=FREELANCER)
+    dupont = add_client(store, "Atelier Dupont", language="en").ref  # C-1
+    lune = add_client(store, "Brasserie Lune", language="en").ref  # C-2
+    morel = add_client(store, "Cabinet Morel", language="en").ref  # C-3
+    petit = add_client(store, "Dr Petit", language="en").ref  # C-4
+    nord = add_client(store, "Studio Nord", language="en").ref  # C-5
     m1 = create(store, dupont, "Website redesign", "2026-10-01", "10000")
     m2 = create(store, dupont, "Logo", "2026-12-01", "1500")
     m3 = create(store, lune, "Menu design", "2026-10-05", "4000")

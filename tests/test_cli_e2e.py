@@ -13,6 +13,16 @@ from pathlib import Path
 import pytest
 
 EXECUTABLE = shutil.which("missionflow", path=str(Path(sys.executable).parent))
+IDENTITY = (
+    ("name", "Camille Martin"),
+    ("legal_form", "EI"),
+    ("siret", "732 829 320 00074"),
+    ("address", "12 rue des Lilas"),
+    ("postcode", "75011"),
+    ("city", "Paris"),
+    ("iban", "FR76 3000 6000 0112 3456 7890 189"),
+    ("bic", "BNPAFRPPXXX"),
+)
 
 
 @pytest.fixture
@@ -33,7 +43,7 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
     """A freelancer runs a whole mission from the terminal; the two classic mistakes are refused."""
     deadline = (date.today() + timedelta(days=45)).isoformat()
     mf("settings", "set", "name", "Camille Martin")
-    mf("settings", "set", "address", "12 rue des Lilas, 75011 Paris")
+    mf("settings", "set", "address", "12 rue des Lilas")
     mf("settings", "set", "siret", "73282932000074")
     assert mf("client", "add", "Atelier Dupont").stdout.strip() == "C-1"
     ref = mf(
@@ -70,6 +80,15 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
     early = mf("fire", ref, "invoice", expect=4)
     assert "possible triggers" in early.stderr
     mf("fire", ref, "approve")
+    unlawful = mf("fire", ref, "invoice", expect=8)
+    assert "your legal form (missionflow settings set legal_form EI)" in unlawful.stderr
+    assert "your IBAN (missionflow settings set iban)" in unlawful.stderr
+    assert "the client's SIREN (missionflow client edit C-1 --siren)" in unlawful.stderr
+    assert json.loads(mf("mission", "show", ref, "--json").stdout)["state"] == "approved"
+    for key, value in IDENTITY:
+        mf("settings", "set", key, value)
+    mf("client", "edit", "C-1", "--address", "5 avenue de la Gare", "--postcode", "69002", "--city", "Lyon")
+    mf("client", "edit", "C-1", "--siren", "552 100 554")
     mf("fire", ref, "invoice")
     mf("payment", "add", ref, "3150")
     mf("fire", ref, "settle")
@@ -81,10 +100,12 @@ def test_full_mission_from_lead_to_paid_with_refusals(mf) -> None:  # type: igno
 
 
 def test_demo_runs_on_a_fresh_database(tmp_path: Path) -> None:
-    """`missionflow demo` walks the sample mission to paid and shows both refusals."""
+    """`missionflow demo` walks the sample mission to paid, shows both refusals, and writes the
+    quote, both invoices and the status report as PDF into the folder it names at the end."""
     assert EXECUTABLE is not None
+    out = tmp_path / "documents"
     done = subprocess.run(
-        [EXECUTABLE, "demo", "--db", str(tmp_path / "demo.db")],
+        [EXECUTABLE, "demo", "--db", str(tmp_path / "demo.db"), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -95,3 +116,16 @@ def test_demo_runs_on_a_fresh_database(tmp_path: Path) -> None:
     assert "invoice is not possible from state" in done.stderr
     assert "settle" in done.stdout
     assert "nothing edited, deleted or reordered" in done.stdout
+    year = date.today().year
+    written = sorted(path.name for path in out.iterdir())
+    assert written == [
+        f"invoice-{year}-0001-deposit.pdf",
+        f"invoice-{year}-0002-final.pdf",
+        f"quote-DEV-{year}-0001.pdf",
+        "status-M-1.pdf",
+    ]
+    assert all((out / name).read_bytes().startswith(b"%PDF-") for name in written)
+    assert (
+        done.stdout.rstrip().splitlines()[-5]
+        == f"The quote, the invoices and the status report are in {out}:"
+    )

@@ -78,12 +78,24 @@ def test_root_help_lists_each_command_with_its_own_first_line() -> None:
         assert (command.help or "").strip().splitlines()[0] == short, name
 
 
-def test_showing_a_mission_loads_no_diagram_report_or_postgresql_code(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("version", "file"), [(None, "freelance-mission.yaml"), (1, "freelance-mission@1.yaml")]
+)
+def test_showing_a_mission_loads_no_diagram_report_or_postgresql_code(
+    tmp_path: Path, version: int | None, file: str
+) -> None:
     """`mission show` imports only what it uses: the package's renderers, reports and the
-    PostgreSQL dialect load on first use, and only the mission's own workflow file is parsed."""
+    PostgreSQL dialect load on first use, and only the file of the mission's own workflow version
+    is parsed (the newest, or `name@1.yaml` for a mission still under version 1)."""
     db = tmp_path / "show.db"
     Cli(db).ok("client", "add", "Acme")
-    Cli(db).ok("mission", "new", "C-1", "Logo")
+    if version is None:
+        Cli(db).ok("mission", "new", "C-1", "Logo")
+    else:
+        from missionflow import open_store
+
+        with open_store(str(db)) as store:
+            store.create_mission("C-1", "Logo", version=version)
     code = (
         "import sys, json\n"
         "from missionflow_cli.main import cli\n"
@@ -98,5 +110,5 @@ def test_showing_a_mission_loads_no_diagram_report_or_postgresql_code(tmp_path: 
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     parsed, loaded = json.loads(done.stdout.strip().splitlines()[-1])
-    assert parsed == ["freelance-mission.yaml"]
+    assert parsed == [file]
     assert loaded == []

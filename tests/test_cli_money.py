@@ -12,7 +12,7 @@ import pytest
 
 from missionflow import open_store
 from missionflow.freelance import Contract, Deliverable, Payment, Specification
-from missionflow.testing import eur, identify
+from missionflow.testing import add_client, eur, identify
 from tests.cli_helpers import Cli
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -29,8 +29,10 @@ def run(tmp_path: Path) -> Cli:
 def make_mission(run: Cli, *, state: str = "approved", business: bool = True, client: str = "Acme") -> str:
     """A 1000 EUR mission (30 % deposit) walked with the library up to ``state``; returns its reference."""
     with open_store(run.db) as store:
+        if not store.get_settings().siret:
+            identify(store)
         ref = store.create_mission(
-            store.add_client(client, business=business).ref,
+            add_client(store, client, business=business).ref,
             "Logo",
             amount=eur("1000"),
             deposit_percent=Decimal("30"),
@@ -130,40 +132,46 @@ def test_invoice_reissue_after_the_final_invoice_is_cancelled(run: Cli) -> None:
     assert "final invoice 2026-0003" in run.ok("invoice", "reissue", ref, "--on", "2026-04-02")
 
 
-def test_invoice_show_renders_every_mention_in_three_formats(run: Cli) -> None:
-    """text, md and html show the identity, the terms and the penalties; the HTML is self-contained."""
-    run.ok("settings", "set", "name", "Camille Martin")
-    run.ok("settings", "set", "siret", "123 456 789 00012")
-    run.ok("settings", "set", "address", "12 rue des Lilas, 75011 Paris")
+def test_invoice_show_writes_the_clients_document_in_four_formats(run: Cli, tmp_path: Path) -> None:
+    """text, md, html and pdf state the identity, the terms and the penalties in the client's
+    language (French, with French formats), --lang en in English; the mission stays off it."""
     ref = make_mission(run, state="contract_signed")
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     text = run.ok("invoice", "show", "2026-0001")
     for expected in (
-        "DEPOSIT INVOICE",
-        "2026-0001",
-        "Camille Martin",
-        "SIRET 12345678900012",
+        "FACTURE D'ACOMPTE",
+        "Numéro : 2026-0001",
+        "Date d'émission : 3 mars 2026",
+        "Camille Martin (EI)",
+        "SIRET : 73282932000074",
         "Acme",
-        "Total due",
-        "300.00 EUR",
-        "Payment due by 2026-04-02 (30 days",
-        "12.0 % a year",
-        "40.00 EUR",
+        "SIREN : 552100554",
+        "Total TTC : 300,00\u00a0€",
+        "au plus tard le 2 avril 2026",
+        "taux annuel de 12 %",
+        "40,00\u00a0€",
         "TVA non applicable, art. 293 B du CGI",
+        "Pas d'escompte pour paiement anticipé.",
     ):
-        assert expected in text
+        assert expected in text, expected
+    assert ref not in text
+    english = run.ok("invoice", "show", "2026-0001", "--lang", "en")
+    for expected in ("DEPOSIT INVOICE", "Total incl. VAT: €300.00", "by 2 April 2026", "annual rate of 12%"):
+        assert expected in english, expected
     markdown = run.ok("invoice", "show", "2026-0001", "--format", "md")
-    assert markdown.startswith("# Deposit invoice")
-    assert "| **Total due** | **300.00 EUR** |" in markdown
+    assert markdown.startswith("# Facture d'acompte")
     page = run.ok("invoice", "show", "2026-0001", "--format", "html")
     assert page.startswith("<!DOCTYPE html>")
-    assert "@media print" in page
+    assert "@page" in page
     assert "Camille Martin" in page
-    assert "40.00 EUR" in page
     for external in ("http://", "https://", "src=", "<link", "url(", "@import", "<script"):
         assert external not in page
+    target = tmp_path / "out" / "2026-0001.pdf"
+    assert run.ok("invoice", "show", "2026-0001", "--format", "pdf", "-o", str(target)).strip() == str(target)
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert run("invoice", "show", "2026-0001", "--format", "pdf").stdout_bytes.startswith(b"%PDF-")
     assert run("invoice", "show", "2026-0099").exit_code == 5
-    assert run("invoice", "show", "2026-0001", "--format", "pdf").exit_code == 2
+    assert run("invoice", "show", "2026-0001", "--format", "docx").exit_code == 2
 
 
 def test_invoice_show_states_no_indemnity_to_a_consumer(run: Cli) -> None:
@@ -171,8 +179,8 @@ def test_invoice_show_states_no_indemnity_to_a_consumer(run: Cli) -> None:
     ref = make_mission(run, state="contract_signed", business=False)
     run.ok("invoice", "deposit", ref, "--on", "2026-03-03")
     text = run.ok("invoice", "show", "2026-0001")
-    assert "12.0 % a year" in text
-    assert "recovery indemnity" not in text
+    assert "taux annuel de 12 %" in text
+    assert "recouvrement" not in text
 
 
 def test_plan_set_and_show_with_exit_codes(run: Cli) -> None:
@@ -231,18 +239,51 @@ def test_overdue_lists_interest_and_indemnity_for_a_fixed_date(run: Cli) -> None
 
 
 def test_tick_acts_once_and_says_so(run: Cli) -> None:
-    """`tick --now` reminds the missing deposit once; the same tick again processes nothing."""
+    """`tick --now` fires the deposit reminder once and says so; the same tick again processes
+    nothing; `timers` lists it as fired; a bad moment exits 2."""
     ref = make_mission(run, state="contract_signed")
+    assert run.ok("timers", "--mission", ref, "--pending").splitlines()[1].split()[:3] == [
+        ref,
+        "remind_deposit",
+        "contract_signed",
+    ]
     first = run.ok("tick", "--now", "2026-03-10T12:00+01:00")
-    assert f"{ref}: deposit_missing contract: reminded: deposit not received" in first
-    assert first.strip().endswith("1 reminder processed")
-    assert run.ok("tick", "--now", "2026-03-10T12:00+01:00").strip() == "0 reminders processed"
+    assert f"{ref}: remind_deposit (due 2026-03-09 10:00 UTC): fired" in first
+    assert first.strip().endswith("1 timer processed")
+    assert run.ok("tick", "--now", "2026-03-10T12:00+01:00").strip() == "0 timers processed"
     assert run.json("tick", "--now", "2026-03-11T12:00+01:00") == []
     history = run.json("mission", "history", ref)
     assert isinstance(history, list)
-    assert [h["trigger"] for h in history].count("remind") == 1
+    assert [(h["trigger"], h["actor"]) for h in history if h["trigger"] == "remind_deposit"] == [
+        ("remind_deposit", "timer")
+    ]
+    listed = run.json("timers", "--mission", ref)
+    assert isinstance(listed, list)
+    assert [(t["trigger"], t["status"], t["outcome"]) for t in listed] == [
+        ("remind_deposit", "fired", "fired")
+    ]
+    assert run.ok("timers", "--pending").strip() == "(none)"
     assert run("tick", "--now", "soon").exit_code == 2
+    refused = run("fire", ref, "remind_deposit")
+    assert refused.exit_code == 4
+    assert "its timer fires it" in refused.stderr
     run.ok("verify")
+
+
+def test_tick_skips_a_reminder_that_no_longer_applies(run: Cli) -> None:
+    """A deposit paid in time: tick says the reminder is skipped and why, in text and JSON."""
+    ref = make_mission(run, state="contract_signed")
+    run.ok("payment", "add", ref, "300", "--on", "2026-03-03")
+    [result] = run.json("tick", "--now", "2026-03-10T12:00+01:00")  # type: ignore[misc]
+    assert result == {
+        "mission": ref,
+        "trigger": "remind_deposit",
+        "source": "contract_signed",
+        "due_at": "2026-03-09T10:00:00+00:00",
+        "fired": False,
+        "outcome": "skipped: the deposit of 300.00 EUR is received",
+        "dest": None,
+    }
 
 
 def test_payment_add_warns_when_no_invoice_asks_for_it(run: Cli) -> None:

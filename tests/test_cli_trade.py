@@ -76,7 +76,15 @@ def test_settings_show_lists_every_setting_and_the_criteria(run: Cli) -> None:
         "legal_name",
         "siret",
         "address",
-        "vat_mention",
+        "legal_form",
+        "postcode",
+        "city",
+        "vat_regime",
+        "vat_rate",
+        "iban",
+        "bic",
+        "logo",
+        "quote_validity_days",
         "currency",
         "deposit_percent",
         "included_revisions",
@@ -104,7 +112,7 @@ def test_settings_show_lists_every_setting_and_the_criteria(run: Cli) -> None:
 def test_settings_set_saves_valid_values(run: Cli) -> None:
     """Identity, percentages, days and hours are saved and shown back as typed."""
     run.ok("settings", "set", "legal_name", "Camille Martin EI")
-    run.ok("settings", "set", "siret", "123 456 789 00012")
+    run.ok("settings", "set", "siret", "732 829 320 00074")
     run.ok("settings", "set", "deposit_percent", "40%")
     run.ok("settings", "set", "working_days", "mon,tue,thu")
     run.ok("settings", "set", "working_hours", "08:30-17:00")
@@ -112,7 +120,7 @@ def test_settings_set_saves_valid_values(run: Cli) -> None:
     assert isinstance(shown, dict)
     assert (shown["legal_name"], shown["siret"], shown["deposit_percent"]) == (
         "Camille Martin EI",
-        "12345678900012",
+        "73282932000074",
         "40",
     )
     assert (shown["working_days"], shown["working_hours"]) == ("mon,tue,thu", "08:30-17:00")
@@ -313,8 +321,8 @@ def test_spec_show_says_what_is_missing_and_what_was_delivered(run: Cli, store: 
         {"amount": "4500.00", "currency": "EUR"},
     )
     assert shown["deliverables"] == [
-        {"name": "website", "kind": "deliverable", "delivered": True},
-        {"name": "admin access", "kind": "access_code", "delivered": False},
+        {"name": "website", "kind": "deliverable", "delivered": True, "price": None},
+        {"name": "admin access", "kind": "access_code", "delivered": False, "price": None},
     ]
     assert run("spec", "show", "M-99").exit_code == 5
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, event
 
-from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError
+from missionflow import ConcurrentUpdateError, Money, Store, TransitionBlockedError, testing
 from tests.races import CUE, RACE_PARAMS, RACE_WINDOWS
 
 PROCESSES = 8
@@ -75,7 +75,10 @@ def run_together(script: str, namespaces: list[dict[str, object]]) -> list[objec
 
 
 def new_mission(store: Store, title: str = "Logo") -> str:
-    client = store.add_client("Acme").ref
+    """A new 1000 EUR mission of a client whose invoices can be issued (identity and address known)."""
+    if not store.get_settings().siret:
+        testing.identify(store)
+    client = testing.add_client(store).ref
     return store.create_mission(client, title, amount=Money.of("1000", "EUR"), at=AT).ref
 
 

@@ -277,7 +277,8 @@ def test_dot_has_every_state_and_transition(definition: WorkflowDefinition, lang
 
 @pytest.mark.parametrize("definition", SHIPPED, ids=SHIPPED_IDS)
 def test_dot_styles_initial_final_and_exit_states_apart(definition: WorkflowDefinition) -> None:
-    """Final states have a double border, exit states and the transitions into them another colour."""
+    """Final states have a double border, exit states and the transitions into them another colour;
+    a timed transition alone is dotted (dashes are kept for blocked transitions of a mission)."""
     graph = parse_dot(render_diagram(workflow_diagram(definition), "dot").decode("utf-8"))
     node_ink = graph.defaults["node"]["color"]
     edge_ink = graph.defaults["edge"]["color"]
@@ -290,9 +291,11 @@ def test_dot_styles_initial_final_and_exit_states_apart(definition: WorkflowDefi
         assert ("exit" in _classes(attrs)) == exit_state
         assert (attrs.get("color", node_ink) != node_ink) == exit_state
     exits = {s.id for s in definition.states if s.kind is StateKind.EXIT}
+    timed = {f"{source}--{t.trigger}" for t in definition.transitions if t.timed for source in t.sources}
     for _, dest, attrs in graph.transitions():
         assert (attrs.get("color", edge_ink) != edge_ink) == (dest in exits)
-        assert "style" not in attrs  # dashes are kept for blocked transitions of a mission
+        assert attrs.get("style") == ("dotted" if attrs["id"] in timed else None)
+        assert ("timed" in _classes(attrs)) == (attrs["id"] in timed)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -317,6 +320,7 @@ def test_mermaid_has_every_state_and_transition(definition: WorkflowDefinition, 
             and (
                 text == _head(definition, t.trigger, lang)
                 or text.startswith(_head(definition, t.trigger, lang) + " [")
+                or text.startswith(_head(definition, t.trigger, lang) + " ⏱ ")
             )
         )
         for words in _guard_words(definition, trigger, lang):

@@ -364,7 +364,7 @@ def test_two_versions_coexist_and_a_mission_keeps_its_own(isolated: WorkflowRegi
 
 def test_compile_workflow_returns_one_object_per_definition() -> None:
     """Compiling the same definition twice gives the same Workflow; another definition another one."""
-    definition = load_workflow("freelance-mission")
+    definition = load_workflow("freelance-mission", 1)  # the version of an in-memory Mission by default
     assert compile_workflow(definition) is compile_workflow(definition)
     assert workflow_for(new_mission()) is compile_workflow(definition)
     copy_of = parse_workflow(Path(definition.source).read_text(encoding="utf-8"), definition.source)

@@ -291,7 +291,8 @@ def test_settings_changed_by_another_writer_are_used_by_the_next_fire(store: Sto
 
 
 def test_a_delivery_schedules_its_approval_reminder_from_the_contract(store: Store) -> None:
-    """deliver's guard reads only the specification, yet the reminder its delivery starts uses the contract's period."""
+    """deliver's guard reads only the specification, yet the tacit approval its delivery schedules
+    counts the contract's acceptance period (a timer fact the guards do not read)."""
     client = store.add_client("Acme").ref
     ref = store.create_mission(client, "Logo", amount=Money.of("1000", EUR), at=AT).ref
     store.fire(ref, "qualify", at=AT)
@@ -307,8 +308,8 @@ def test_a_delivery_schedules_its_approval_reminder_from_the_contract(store: Sto
     store.fire(ref, "confirm_deposit", at=AT)
     store.fire(ref, "start_work", at=AT)
     store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
-    approval = [r for r in store.list_reminders(ref) if r.subject.startswith("delivery")]
-    assert [(r.subject, r.due_at) for r in approval] == [("delivery #6", AT + timedelta(days=8))]
+    approval = [t for t in store.list_timers(ref) if t.trigger == "approve_tacitly"]
+    assert [(t.status, t.due_at) for t in approval] == [("pending", AT + timedelta(days=8))]
 
 
 def test_hooks_declared_by_the_workflow_file_run_around_a_plain_fire(store: Store) -> None:

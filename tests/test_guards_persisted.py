@@ -15,8 +15,17 @@ from typing import Any
 
 import pytest
 
-from missionflow import Store, TransitionBlockedError, TransitionRecord, load_workflow, open_store, testing
+from missionflow import (
+    Store,
+    TransitionBlockedError,
+    TransitionRecord,
+    fire,
+    load_workflow,
+    open_store,
+    testing,
+)
 from missionflow.freelance import Contract, Deliverable, Payment, Settings, Specification
+from missionflow.freelance.vocabulary import SETTINGS
 from missionflow.testing import eur
 
 EUR = "EUR"
@@ -557,6 +566,62 @@ def test_has_invoice_lets_a_period_with_its_invoice_close(store: Store) -> None:
     ref = retainer_active(store)
     store.issue_invoice(ref, "final", eur("1000"), SIGNED_ON, SIGNED_ON + timedelta(days=30))
     assert store.fire(ref, "invoice_period", at=AT).trigger == "invoice_period"
+
+
+# --- deposit_missing and payment_overdue (the guards of timers: tick evaluates them) ---------------
+
+
+def test_deposit_missing_skips_the_reminder_of_a_paid_or_agreed_free_deposit(store: Store) -> None:
+    """tick skips the deposit reminder once the deposit is paid, and when none was agreed (0 %)."""
+    paid = signed(store)
+    store.record_payment(paid, Payment(eur("300"), SIGNED_ON))
+    free = signed(store, deposit_percent=0)
+    results = {r.mission: r for r in store.tick(AT + timedelta(days=8)) if r.mission in (paid, free)}
+    assert {ref: (r.fired, r.outcome) for ref, r in results.items()} == {
+        paid: (False, "skipped: the deposit of 300.00 EUR is received"),
+        free: (False, "skipped: no deposit was agreed"),
+    }
+
+
+def test_deposit_missing_lets_the_reminder_through_while_the_deposit_is_unpaid(store: Store) -> None:
+    """With 100 of a 300 deposit paid, the reminder fires."""
+    ref = signed(store)
+    store.record_payment(ref, Payment(eur("100"), SIGNED_ON))
+    [result] = [r for r in store.tick(AT + timedelta(days=8)) if r.mission == ref]
+    assert (result.trigger, result.fired) == ("remind_deposit", True)
+
+
+def invoiced(store: Store) -> str:
+    """A mission approved and invoiced on 1 April (due 1 May), 300 of 1000 paid."""
+    ref = in_progress(store)
+    deliver(store, ref, "logo")
+    deliver(store, ref, "admin password")
+    store.fire(ref, "approve", at=AT)
+    store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
+    return ref
+
+
+def test_payment_overdue_blocks_before_the_due_date_and_when_nothing_is_owed(store: Store) -> None:
+    """On the stored dues: before the due date nothing is late; once everything is paid nothing is owed."""
+    ref = invoiced(store)
+    mission = store.get_mission(ref)
+    early = datetime(2026, 4, 20, tzinfo=UTC)
+    with pytest.raises(TransitionBlockedError) as blocked:
+        fire(mission, "remind_payment", at=early, timer=True, facts={SETTINGS: store.get_settings()})
+    assert blocked.value.reasons == ("nothing is overdue: every payment still owed is due later",)
+    store.record_payment(ref, Payment(eur("700"), date(2026, 4, 20)))
+    settled = store.get_mission(ref)
+    assert settled.dues == ()
+    with pytest.raises(TransitionBlockedError) as nothing:
+        fire(settled, "remind_payment", at=early, timer=True)
+    assert nothing.value.reasons == ("nothing is owed",)
+
+
+def test_payment_overdue_lets_the_reminder_through_the_day_after_the_due_date(store: Store) -> None:
+    """Unpaid the day after it was due, the invoice is reminded by tick."""
+    ref = invoiced(store)
+    [result] = [r for r in store.tick(datetime(2026, 5, 2, 12, tzinfo=UTC)) if r.mission == ref]
+    assert (result.trigger, result.fired) == ("remind_payment", True)
 
 
 def test_every_built_in_guard_is_tested_here() -> None:

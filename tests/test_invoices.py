@@ -93,7 +93,8 @@ def test_a_deposit_invoice_is_refused_without_contract_at_zero_percent_or_twice(
 
 
 def test_firing_invoice_issues_the_final_invoice_in_the_same_transaction(store: Store) -> None:
-    """Store.fire(ref, "invoice") moves to invoiced and issues contract + extras - each deposit invoice."""
+    """Store.fire(ref, "invoice") moves to invoiced and issues the contract and extras as lines, each
+    deposit invoice deducted by number."""
     ref = signed_mission(store)
     deposit = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
     approved_mission(store, ref)
@@ -104,12 +105,10 @@ def test_firing_invoice_issues_the_final_invoice_in_the_same_transaction(store: 
     assert (final.number, final.kind, final.total) == ("2026-0002", "final", eur("850.05"))
     assert (final.issued_on, final.due_on) == (date(2026, 4, 1), date(2026, 5, 1))
     descriptions = [str(line["description"]) for line in final.lines]
-    assert descriptions == [
-        "Contract amount (CGV-2026)",
-        "Extra revision round: a fourth round",
-        f"Deposit invoice {deposit.number}",
-    ]
-    assert final.lines[-1]["amount"] == {"amount": "-300.00", "currency": "EUR"}
+    assert descriptions == ["Logo", "Série de corrections supplémentaire : a fourth round"]
+    assert final.lines[-1]["amount"] == {"amount": "150.05", "currency": "EUR"}
+    deducted = store.invoice_document(final.number).deposits
+    assert [(d.invoice.number, d.amount) for d in deducted] == [(deposit.number, eur("300"))]
     assert store.get_mission(ref).invoiced_total == eur("1150.05")
     assert store.verify(ref) == []
 
@@ -146,7 +145,7 @@ def test_a_cancelled_deposit_is_not_subtracted_and_the_final_can_be_issued_again
     right = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
     approved_mission(store, ref)
     _, final = store.issue_final_invoice(ref, at=INVOICED_AT)
-    assert [str(line["description"]) for line in final.lines][-1] == f"Deposit invoice {right.number}"
+    assert [d.invoice.number for d in store.invoice_document(final.number).deposits] == [right.number]
     assert final.total == eur("700")
     with pytest.raises(ConflictError, match="already has the final invoice"):
         store.reissue_final_invoice(ref, issued_on=date(2026, 4, 2))
@@ -266,14 +265,7 @@ def test_the_series_stays_gapless_under_concurrent_issuing(store: Store, store_u
 
 def test_an_invoice_keeps_the_identity_and_terms_it_was_issued_with(store: Store) -> None:
     """Changing the settings later does not change what an issued invoice states."""
-    store.save_settings(
-        store.get_settings().with_changes(
-            name="Camille",
-            siret="12345678900012",
-            address="1 rue de la Paix, Paris",
-            late_penalty_rate=Decimal("15"),
-        )
-    )
+    testing.identify(store, name="Camille", address="1 rue de la Paix", late_penalty_rate=Decimal("15"))
     ref = signed_mission(store)
     deposit = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 3))
     store.save_settings(
@@ -283,9 +275,11 @@ def test_an_invoice_keeps_the_identity_and_terms_it_was_issued_with(store: Store
     assert kept is not None
     assert (kept.seller_name, kept.seller_siret, kept.seller_address) == (
         "Camille",
-        "12345678900012",
-        "1 rue de la Paix, Paris",
+        "73282932000074",
+        "1 rue de la Paix",
     )
+    printed = store.invoice_document(deposit.number)
+    assert (printed.seller.name, printed.payment.late_penalty_rate) == ("Camille", Decimal("15"))
     assert (kept.late_penalty_rate, kept.payment_terms_days, kept.recovery_indemnity) == (
         Decimal("15"),
         30,

@@ -79,29 +79,49 @@ def minimal_with_version(version: int, name: str = "versioned") -> WorkflowDefin
 
 
 def test_the_three_workflows_are_shipped() -> None:
-    """freelance-mission, coaching and retainer are shipped and known by name."""
-    assert [p.stem for p in SHIPPED] == ["coaching", "freelance-mission", "retainer"]
+    """freelance-mission (its newest version, and version 1 kept as published), coaching and
+    retainer are shipped and known by name."""
+    assert [p.stem for p in SHIPPED] == ["coaching", "freelance-mission", "freelance-mission@1", "retainer"]
     assert {"coaching", "freelance-mission", "retainer"} <= set(workflow_names())
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_workflow_validates(path: Path) -> None:
-    """Every file in workflows/ passes the strict validator and is named after its file."""
+    """Every file in workflows/ passes the strict validator and is named after its file
+    (``name@version.yaml`` holds that version)."""
     definition = load_workflow_file(path)
-    assert definition.name == path.stem
-    assert definition.version >= 1
+    name, _, version = path.stem.partition("@")
+    assert definition.name == name
+    assert definition.version == int(version) if version else definition.version >= 1
     assert definition.final_states
 
 
-def test_freelance_mission_is_exactly_the_domain_table() -> None:
-    """freelance-mission has exactly the transitions of DOMAIN.md: triggers, sources, destinations and
-    guards (in order), each once."""
-    definition = load_workflow(DEFAULT_WORKFLOW)
+@pytest.mark.parametrize("version", [1, 2])
+def test_freelance_mission_is_exactly_the_domain_table(version: int) -> None:
+    """Both versions of freelance-mission have exactly the transitions of DOMAIN.md that a person
+    fires: triggers, sources, destinations and guards (in order), each once."""
+    definition = load_workflow(DEFAULT_WORKFLOW, version)
     found = [
         (t.trigger, frozenset(t.sources), t.dest, tuple(g.name for g in t.guards))
         for t in definition.transitions
+        if not t.timed
     ]
     assert Counter(found) == Counter(FREELANCE_TABLE)
+
+
+def test_freelance_mission_2_adds_the_reminders_as_timers() -> None:
+    """Version 2 adds four timed transitions, each with the guard that decides whether it still applies."""
+    found = [
+        (t.trigger, frozenset(t.sources), t.dest, tuple(g.name for g in t.guards))
+        for t in load_workflow(DEFAULT_WORKFLOW, 2).transitions
+        if t.timed
+    ]
+    assert found == [
+        ("remind_deposit", frozenset({"contract_signed"}), None, ("deposit_missing",)),
+        ("remind_approval", frozenset({"in_progress", "revisions"}), None, ("deliverables_complete",)),
+        ("approve_tacitly", frozenset({"in_progress", "revisions"}), "approved", ("deliverables_complete",)),
+        ("remind_payment", frozenset({"invoiced"}), None, ("payment_overdue",)),
+    ]
 
 
 def test_freelance_mission_states_and_exits() -> None:
@@ -128,10 +148,13 @@ def test_freelance_mission_states_and_exits() -> None:
 
 
 def test_load_workflow_by_name_and_version() -> None:
-    """load_workflow finds a shipped workflow by name, and by name and version."""
+    """load_workflow finds a shipped workflow by name (its newest version), and by name and version
+    (``name@version.yaml`` for an earlier one)."""
     assert load_workflow("coaching").name == "coaching"
     assert load_workflow("coaching", 1).version == 1
-    assert load_workflow("freelance-mission") is load_workflow(DEFAULT_WORKFLOW, 1)
+    assert load_workflow("freelance-mission") is load_workflow(DEFAULT_WORKFLOW, 2)
+    first = load_workflow(DEFAULT_WORKFLOW, 1)
+    assert (first.version, Path(first.source).name) == (1, "freelance-mission@1.yaml")
 
 
 def test_unknown_workflow_names_the_known_ones() -> None:
@@ -213,3 +236,46 @@ def test_parse_workflow_names_its_source() -> None:
     with pytest.raises(WorkflowDefinitionError) as caught:
         parse_workflow("name: x")
     assert {p.file for p in caught.value.problems} == {"<string>"}
+
+
+def test_a_versioned_file_must_hold_the_version_its_name_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`name@3.yaml` holding version 2 is a problem of that file, line 1; `name@2.yaml` is found
+    by its version without reading `name.yaml`."""
+    import missionflow.workflow.registry as registry_module
+
+    (tmp_path / "versioned.yaml").write_text(
+        MINIMAL.read_text(encoding="utf-8")
+        .replace("name: minimal", "name: versioned")
+        .replace("version: 1", "version: 3"),
+        encoding="utf-8",
+    )
+    (tmp_path / "versioned@2.yaml").write_text(
+        MINIMAL.read_text(encoding="utf-8")
+        .replace("name: minimal", "name: versioned")
+        .replace("version: 1", "version: 2"),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(registry_module, "shipped_workflow_dir", lambda: tmp_path)
+    parsed: list[str] = []
+    read = registry_module.load_workflow_file
+    monkeypatch.setattr(
+        registry_module, "load_workflow_file", lambda path: parsed.append(path.name) or read(path)
+    )
+    fresh = WorkflowRegistry()
+    assert Path(fresh.get("versioned", 2).source).name == "versioned@2.yaml"
+    assert parsed == ["versioned@2.yaml"]
+    assert fresh.get("versioned", 3).version == 3
+    assert parsed == ["versioned@2.yaml", "versioned.yaml"]
+    (tmp_path / "versioned@1.yaml").write_text(
+        (tmp_path / "versioned@2.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        WorkflowRegistry().names()
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line, problem.message) == (
+        "versioned@1.yaml",
+        1,
+        "the file name says versioned version 1, the file holds versioned version 2",
+    )

@@ -90,8 +90,8 @@ def test_02_an_agreed_rush_surcharge_is_part_of_the_contract_and_billed_on_its_o
     testing.approve(store, ref, at=APPROVED_AT)
     _, final = store.issue_final_invoice(ref, at=INVOICED_AT)
     assert [(line["description"], line["amount"]) for line in final.lines] == [
-        ("Contract amount (CGV-2026-1)", {"amount": "1200.00", "currency": "EUR"}),
-        ("Rush surcharge (deadline 2026-03-05)", {"amount": "200.00", "currency": "EUR"}),
+        ("Logo", {"amount": "1200.00", "currency": "EUR"}),
+        ("Majoration pour délai court", {"amount": "200.00", "currency": "EUR"}),
     ]
     assert final.total == eur("1400")
     run = Cli(store_url)
@@ -176,7 +176,7 @@ def test_05_the_reports_agree_with_the_invoice_on_what_was_agreed(store: Store) 
     testing.approve(store, ref, at=APPROVED_AT)
     _, final = store.issue_final_invoice(ref, at=INVOICED_AT)
     assert final.total == eur("6350")
-    status = status_report(store, ref, at=INVOICED_AT)
+    status = status_report(store, ref, at=INVOICED_AT, lang="en")
     assert "| Agreed (contract) | 6,350.00 EUR |" in status
     assert "| Invoiced | 6,350.00 EUR |" in status
     pipeline = json.loads(pipeline_report(store, at=INVOICED_AT, fmt="json"))
@@ -199,12 +199,12 @@ def test_06_the_status_report_follows_the_plan_and_its_date(store: Store) -> Non
     )
     april = datetime(2026, 4, 10, 10, tzinfo=UTC)
     assert store.overdue(april.date()) == []
-    assert "Overdue" not in status_report(store, ref, at=april)
+    assert "Overdue" not in status_report(store, ref, at=april, lang="en")
     store.record_payment(ref, Payment(eur("700"), date(2026, 4, 20), "transfer"))
     store.fire(ref, "settle", at=datetime(2026, 4, 20, 10, tzinfo=UTC))
-    now = status_report(store, ref, at=datetime(2026, 4, 21, 10, tzinfo=UTC))
+    now = status_report(store, ref, at=datetime(2026, 4, 21, 10, tzinfo=UTC), lang="en")
     assert "The mission is complete" in now
-    before = status_report(store, ref, at=datetime(2026, 3, 5, 10, tzinfo=UTC))
+    before = status_report(store, ref, at=datetime(2026, 3, 5, 10, tzinfo=UTC), lang="en")
     assert "The mission is complete" not in before
     assert "| Paid | 300.00 EUR |" in before
     assert "| Due | 700.00 EUR |" in before
@@ -373,10 +373,9 @@ def test_11_a_terminated_mission_bills_the_work_done_and_lateness_is_billable(st
     store.fire(ref, "terminate", note="the client stopped answering", at=APPROVED_AT)
     work = store.issue_final_invoice_after_exit(ref, eur("800"), at=INVOICED_AT)
     assert (work.kind, work.total, work.number) == ("final", eur("500"), "2026-0002")
-    assert [line["description"] for line in work.lines] == [
-        "Work done up to the termination, as agreed",
-        f"Deposit invoice {deposit.number}",
-    ]
+    assert [line["description"] for line in work.lines] == ["Travail réalisé jusqu'à la fin de la mission"]
+    deducted = store.invoice_document(work.number).deposits
+    assert [(d.invoice.number, d.amount) for d in deducted] == [(deposit.number, eur("300"))]
     late = approved(store, client="Bea")
     _, final = store.issue_final_invoice(late, at=INVOICED_AT)
     assert final.due_on == date(2026, 4, 3)

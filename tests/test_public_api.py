@@ -18,6 +18,7 @@ PUBLIC_PACKAGES = (
     "missionflow",
     "missionflow.workflow",
     "missionflow.freelance",
+    "missionflow.freelance.documents",
     "missionflow.store",
     "missionflow.reports",
     "missionflow.diagrams",

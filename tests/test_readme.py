@@ -23,3 +23,17 @@ def test_quick_start_is_make_demo_and_make_test() -> None:
     commands = [line.split("#")[0].strip() for line in quick.splitlines() if line.startswith("    make")]
     assert commands == ["make demo", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_shows_an_invoice_page_the_product_writes() -> None:
+    """The README shows the committed invoice image, which `make invoice-sample` draws again from an
+    invoice issued through the store (tests/documents/test_sample_image.py checks it is current)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/images/invoice-sample.png)" in readme
+    assert (ROOT / "docs" / "images" / "invoice-sample.png").read_bytes().startswith(b"\x89PNG")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "invoice-sample:" in makefile
+    assert "scripts/render_sample_invoice.py" in makefile
+    script = (ROOT / "scripts" / "render_sample_invoice.py").read_text(encoding="utf-8")
+    assert "issue_final_invoice" in script
+    assert "invoice_document" in script

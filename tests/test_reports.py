@@ -23,7 +23,7 @@ from missionflow import (
     parse_workflow,
     register_workflow,
 )
-from missionflow.freelance import Client, Contract, InvoiceRecord, Mission, Payment, Settings
+from missionflow.freelance import Client, Contract, InvoiceRecord, Mission, Payment
 from missionflow.reports import (
     ClientsReport,
     EffortWeights,
@@ -41,7 +41,7 @@ from missionflow.reports import (
 from missionflow.reports.accounts import compute_account
 from missionflow.reports.charts import Bar, FunnelStage, funnel_chart, pareto_chart
 from missionflow.reports.progress import CLIENT, FREELANCER, assess_progress
-from missionflow.testing import identify
+from missionflow.testing import add_client, identify
 from tests.reports_scenario import AT, build, clock, eur, mission_in
 from tests.reports_scenario import FREELANCER as CAMILLE
 
@@ -425,10 +425,8 @@ def every_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stor
         "terminated",
     ]
     with open_store(url, clock=lambda: STATES_AT) as store:
-        store.save_settings(
-            Settings(name=CAMILLE, address="3 quai des Arts, 69002 Lyon", siret="73282932000074")
-        )
-        client = store.add_client("Atelier Dupont").ref
+        identify(store, name=CAMILLE)
+        client = add_client(store, "Atelier Dupont", language="en").ref
         yield store, {state: mission_in(store, client, state, STATES_AT) for state in states}
 
 
@@ -475,8 +473,8 @@ NEXT_STEP = {
 }
 CLOSED = {
     "paid": "The mission is complete: everything is delivered and paid. Thank you!",
-    "declined": "The mission was declined. Reason: Budget too small",
-    "terminated": "The collaboration was ended. Reason: The client stopped answering",
+    "declined": "The mission was declined.",
+    "terminated": "The collaboration was ended.",
 }
 
 
@@ -490,6 +488,7 @@ def test_status_report_says_the_next_step_in_words(
     assert f"**Current step: {store.get_mission(refs[state]).state.replace('_', ' ').capitalize()}**" in text
     if state in CLOSED:
         assert CLOSED[state] in text
+        assert "Reason" not in text  # the freelancer's note, shown only when asked
         assert "Next step" not in text
         assert "Who acts next" not in text
         return
@@ -500,6 +499,18 @@ def test_status_report_says_the_next_step_in_words(
         assert "Nothing is missing: it can happen now." in text
     else:
         assert f"It is waiting for:\n{waits}\n" in text
+
+
+def test_the_reason_of_a_way_out_is_shown_only_when_the_freelancer_says_so(
+    every_state: tuple[Store, dict[str, str]],
+) -> None:
+    """The note written when a mission was declined or terminated is the freelancer's: the client's
+    report shows it with show_reason only."""
+    store, refs = every_state
+    for state, reason in (("declined", "Budget too small"), ("terminated", "The client stopped answering")):
+        assert reason not in status_report(store, refs[state], at=STATES_AT, fmt="html")
+        shown = status_report(store, refs[state], at=STATES_AT, show_reason=True)
+        assert f"{CLOSED[state]} Reason: {reason}" in shown
 
 
 def test_status_report_lists_steps_deliverables_rounds_and_money(
@@ -576,7 +587,7 @@ def test_status_report_refuses_what_it_does_not_know(autumn: Store) -> None:
     with pytest.raises(MissionNotFoundError):
         status_report(autumn, "M-99")
     with pytest.raises(InvalidValueError, match="format"):
-        status_report(autumn, "M-1", fmt="pdf")
+        status_report(autumn, "M-1", fmt="docx")
     with pytest.raises(InvalidValueError, match="lang"):
         status_report(autumn, "M-1", lang="de")
 
@@ -625,7 +636,7 @@ def test_client_names_are_escaped_everywhere() -> None:
     """A name with markup characters stays text in the HTML, the SVG and the Markdown table."""
     with open_store("sqlite://", clock=lambda: STATES_AT) as store:
         identify(store)
-        client = store.add_client("Bob & <Sons> | Co").ref
+        client = add_client(store, "Bob & <Sons> | Co", language="en").ref
         ref = mission_in(store, client, "paid", STATES_AT)
         html = clients_report(store, fmt="html", at=STATES_AT)
         assert "Bob &amp; &lt;Sons&gt; | Co" in html
@@ -810,8 +821,9 @@ def test_any_workflow_gets_a_readable_status_report() -> None:
         render_status_report(closed, "pdf")
 
 
-def test_reminders_written_by_tick_are_not_client_effort() -> None:
-    """`remind` entries that `tick` records count neither as transitions nor as effort of the client."""
+def test_timers_fired_by_tick_and_moves_between_versions_are_not_client_effort() -> None:
+    """Entries a timer fired (actor `timer`) and `migrate` entries count neither as transitions nor
+    as effort of the client."""
     from datetime import UTC, datetime
 
     from missionflow import TransitionRecord
@@ -823,9 +835,10 @@ def test_reminders_written_by_tick_are_not_client_effort() -> None:
     def mission(ref: str, client: str, reminders: int) -> Mission:
         history = [TransitionRecord("qualify", "lead", "criteria_check", "me", at)]
         history += [
-            TransitionRecord("remind", "criteria_check", "criteria_check", "missionflow tick", at)
+            TransitionRecord("remind_deposit", "criteria_check", "criteria_check", "timer", at)
             for _ in range(reminders)
         ]
+        history += [TransitionRecord("migrate", "criteria_check", "criteria_check", "me", at)] * reminders
         return Mission(
             ref=ref,
             workflow="freelance-mission",

@@ -216,7 +216,7 @@ def test_status_page_reads_right_in_chromium(browser: Browser, pages: dict[str, 
     text = _check_clean(browser.render(pages["status"]))
     for expected in (
         "Status report: Landing page",
-        "For Dr Petit, from Camille Martin · As of 15 December 2026 · M-5",
+        "For Dr Petit, from Camille Martin · As of 15 December 2026",
         "Current step: In progress",
         "Next step: your approval of the work.",
         "the delivery of: hosting access (access code)",

@@ -1,18 +1,20 @@
-"""Reminders and deadlines as durable rows processed by Store.tick, on SQLite and PostgreSQL: each
-acts once however often (or however concurrently) tick runs, and its history entry keeps the chain."""
+"""The timers of freelance-mission as durable rows fired by Store.tick, on SQLite and PostgreSQL:
+each due timer fires once however often tick runs, a timer whose guard refuses is skipped, a
+mission that leaves the state first never gets it, and every entry keeps the history chain."""
 
 from __future__ import annotations
 
-import multiprocessing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from missionflow import Store, testing
+import pytest
+
+from missionflow import Store, TransitionNotAllowedError, parse_workflow, register_workflow, testing
 from missionflow.freelance import Deliverable, Installment, Payment, Specification
+from missionflow.store import TickResult
 from missionflow.testing import eur
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, within working hours
-
 
 SPEC = Specification(
     objectives="A new logo",
@@ -30,177 +32,254 @@ def signed_mission(store: Store, *, acceptance_days: int | None = None, client: 
     return ref
 
 
-def reminders_in_history(store: Store, ref: str) -> list[tuple[str, str]]:
-    """(kind, subject) of every remind entry of the mission, in order."""
+def started(store: Store, *, acceptance_days: int | None = None) -> str:
+    """A signed mission whose deposit is paid and work started at AT."""
+    ref = signed_mission(store, acceptance_days=acceptance_days)
+    store.record_payment(ref, Payment(eur("300"), AT.date()))
+    store.fire(ref, "confirm_deposit", at=AT)
+    store.fire(ref, "start_work", at=AT)
+    return ref
+
+
+def timer_entries(store: Store, ref: str) -> list[tuple[str, str, str]]:
+    """(trigger, source, dest) of every history entry a timer wrote, in order."""
     return [
-        (e.record.data["reminder"], e.record.data["subject"])
+        (e.record.trigger, e.record.source, e.record.dest)
         for e in store.history(ref)
-        if e.record.trigger == "remind"
+        if e.record.actor == "timer"
     ]
 
 
-def test_tick_twice_at_the_same_time_changes_nothing_the_second_time(store: Store) -> None:
-    """The second run at the same time processes nothing and writes nothing."""
+def fired(results: list[TickResult]) -> list[tuple[str, str]]:
+    """(mission, trigger) of the timers a tick fired."""
+    return [(r.mission, r.trigger) for r in results if r.fired]
+
+
+def test_a_signature_schedules_the_deposit_reminder_and_tick_fires_it_once(store: Store) -> None:
+    """Due 7 days after the signature: not before; then one entry with the actor `timer`; the same
+    tick again, or a later one, changes nothing."""
     ref = signed_mission(store)
+    [timer] = store.list_timers(ref)
+    assert (timer.trigger, timer.source, timer.due_at, timer.status) == (
+        "remind_deposit",
+        "contract_signed",
+        AT + timedelta(days=7),
+        "pending",
+    )
+    assert store.tick(AT + timedelta(days=7) - timedelta(seconds=1)) == []
     now = AT + timedelta(days=8)
-    first = store.tick(now)
-    assert [(r.kind, r.reminded) for r in first] == [("deposit_missing", True)]
-    assert "deposit not received 7 days after the signature: 0.00 EUR of 300.00 EUR paid" in first[0].message
+    [result] = store.tick(now)
+    assert (result.mission, result.trigger, result.fired, result.outcome) == (
+        ref,
+        "remind_deposit",
+        True,
+        "fired",
+    )
+    assert result.record is not None
+    assert (result.record.actor, result.record.at, result.record.data) == (
+        "timer",
+        now,
+        {"due": (AT + timedelta(days=7)).isoformat()},
+    )
     mission = store.get_mission(ref)
-    reminders = store.list_reminders(ref)
+    timers = store.list_timers(ref)
     assert store.tick(now) == []
+    assert store.tick(now + timedelta(days=30)) == []
     again = store.get_mission(ref)
     assert (again.version, again.history) == (mission.version, mission.history)
-    assert store.list_reminders(ref) == reminders
-    assert reminders_in_history(store, ref) == [("deposit_missing", "contract")]
-
-
-def test_ticking_at_later_times_fires_each_reminder_exactly_once(store: Store) -> None:
-    """Deposit, approval period and invoice due each give one history entry when their time comes."""
-    ref = signed_mission(store, acceptance_days=5)
-    deposit = store.issue_deposit_invoice(ref, issued_on=date(2026, 3, 2))
-    assert store.tick(AT + timedelta(days=1)) == []
-    assert [r.kind for r in store.tick(AT + timedelta(days=8))] == ["deposit_missing"]
-    assert store.tick(AT + timedelta(days=9)) == []
-    paid_at = datetime(2026, 3, 12, 10, tzinfo=UTC)
-    store.record_payment(ref, Payment(eur("300"), paid_at.date()))
-    store.fire(ref, "confirm_deposit", at=paid_at)
-    store.fire(ref, "start_work", at=paid_at)
-    store.fire(ref, "deliver", data={"deliverable": "logo"}, at=paid_at)
-    assert [(r.kind, r.reminded) for r in store.tick(paid_at + timedelta(days=6))] == [
-        ("approval_over", True)
-    ]
-    store.fire(ref, "approve", at=paid_at + timedelta(days=6))
-    _, final = store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
-    processed = store.tick(datetime(2026, 4, 3, tzinfo=UTC))
-    assert [(r.subject, r.reminded) for r in processed] == [(deposit.number, False)]  # paid: skipped
-    assert store.tick(datetime(2026, 5, 1, 12, tzinfo=UTC)) == []  # due today, not late yet
-    late = store.tick(datetime(2026, 5, 2, 12, tzinfo=UTC))
-    assert [(r.kind, r.subject, r.reminded) for r in late] == [("invoice_due", final.number, True)]
-    assert store.tick(datetime(2026, 6, 1, tzinfo=UTC)) == []
-    assert reminders_in_history(store, ref) == [
-        ("deposit_missing", "contract"),
-        ("approval_over", "delivery #7"),
-        ("invoice_due", final.number),
-    ]
-    assert all(not r.pending for r in store.list_reminders(ref))
+    assert store.list_timers(ref) == timers
+    assert [(t.status, t.outcome) for t in timers] == [("fired", "fired")]
+    assert timer_entries(store, ref) == [("remind_deposit", "contract_signed", "contract_signed")]
     assert store.verify() == []
 
 
-def test_a_reminder_that_no_longer_applies_is_skipped_without_history(store: Store) -> None:
-    """A deposit paid in time makes its reminder a recorded skip, with no history entry."""
+def test_a_timer_whose_guard_refuses_is_skipped_with_the_reason_and_no_entry(store: Store) -> None:
+    """A deposit paid in time (the mission still waiting in contract_signed) skips its reminder."""
     ref = signed_mission(store)
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 3)))
     length = len(store.history(ref))
     [result] = store.tick(AT + timedelta(days=30))
-    assert (result.reminded, result.message) == (False, "skipped: the deposit of 300.00 EUR is received")
-    assert len(store.history(ref)) == length
-    [reminder] = store.list_reminders(ref)
-    assert reminder.outcome == result.message
-    assert reminder.done_at is not None
-
-
-def test_a_later_delivery_supersedes_the_earlier_approval_reminder(store: Store) -> None:
-    """Only the approval period of the last delivery is reminded."""
-    ref = signed_mission(store, acceptance_days=5)
-    store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
-    store.fire(ref, "confirm_deposit", at=AT)
-    store.fire(ref, "start_work", at=AT)
-    store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
-    store.fire(ref, "request_revision", at=AT + timedelta(days=1))
-    store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT + timedelta(days=2))
-    results = [r for r in store.tick(AT + timedelta(days=10)) if r.kind == "approval_over"]
-    assert [(r.subject, r.reminded) for r in results] == [("delivery #6", False), ("delivery #8", True)]
-    assert "delivered again" in results[0].message
-
-
-def test_a_remind_entry_keeps_the_chain_and_later_fires_work(store: Store) -> None:
-    """The remind entry stays in its state, chains like any entry, and the mission fires on afterwards."""
-    ref = signed_mission(store)
-    store.tick(AT + timedelta(days=8))
-    entry = store.history(ref)[-1]
-    assert (entry.record.trigger, entry.record.source, entry.record.dest) == (
-        "remind",
-        "contract_signed",
-        "contract_signed",
+    assert (result.fired, result.outcome, result.record) == (
+        False,
+        "skipped: the deposit of 300.00 EUR is received",
+        None,
     )
-    assert entry.record.actor == "missionflow tick"
-    assert entry.prev_hash == store.history(ref)[-2].hash
+    assert len(store.history(ref)) == length
+    [timer] = store.list_timers(ref)
+    assert (timer.status, timer.outcome, timer.pending) == ("skipped", result.outcome, False)
+    assert timer.done_at is not None
+
+
+def test_a_mission_that_leaves_the_state_before_the_delay_never_gets_the_timer(store: Store) -> None:
+    """Confirming the deposit two days after the signature cancels the reminder: tick never fires it."""
+    ref = signed_mission(store)
+    store.record_payment(ref, Payment(eur("300"), date(2026, 3, 4)))
+    store.fire(ref, "confirm_deposit", at=AT + timedelta(days=2))
+    [timer] = store.list_timers(ref)
+    assert (timer.status, timer.outcome) == (
+        "cancelled",
+        "cancelled: the mission moved to deposit_received",
+    )
+    assert store.tick(AT + timedelta(days=60)) == []
+    assert timer_entries(store, ref) == []
+
+
+def test_the_acceptance_period_after_the_last_delivery_approves_tacitly(store: Store) -> None:
+    """Each delivery moves the tacit approval (and the approval reminder) to count from it; the
+    timer fires once the period is over, moving the mission to approved and ending the reminder."""
+    ref = started(store, acceptance_days=10)
+    testing.deliver(store, ref, "logo", at=AT + timedelta(days=1))
+    testing.deliver(store, ref, "logo", at=AT + timedelta(days=3))
+    pending = {t.trigger: t.due_at for t in store.list_timers(ref) if t.pending}
+    assert pending == {
+        "approve_tacitly": AT + timedelta(days=13),
+        "remind_approval": AT + timedelta(days=10),  # 5 business days after a Thursday
+    }
+    moved = [t for t in store.list_timers(ref) if t.trigger == "approve_tacitly" and not t.pending]
+    assert [(t.due_at, t.status) for t in moved] == [(AT + timedelta(days=11), "cancelled")]
+    assert fired(store.tick(AT + timedelta(days=10, hours=1))) == [(ref, "remind_approval")]
+    [result] = store.tick(AT + timedelta(days=13))
+    assert (result.trigger, result.fired) == ("approve_tacitly", True)
+    assert result.record is not None
+    assert (result.record.source, result.record.dest) == ("in_progress", "approved")
+    assert store.get_mission(ref).state == "approved"
+    assert [t.pending for t in store.list_timers(ref)] == [False] * len(store.list_timers(ref))
+    assert timer_entries(store, ref) == [
+        ("remind_approval", "in_progress", "in_progress"),
+        ("approve_tacitly", "in_progress", "approved"),
+    ]
+    assert store.verify() == []
+
+
+def test_a_revision_request_cancels_the_approval_timers_until_the_next_delivery(store: Store) -> None:
+    """The client answered: no tacit approval counts from the delivery before the request."""
+    ref = started(store, acceptance_days=5)
+    testing.deliver(store, ref, "logo", at=AT)
+    store.fire(ref, "request_revision", at=AT + timedelta(days=1))
+    assert [t for t in store.list_timers(ref) if t.pending] == []
+    assert store.tick(AT + timedelta(days=30)) == []
+    testing.deliver(store, ref, "logo", at=AT + timedelta(days=31))
+    assert fired(store.tick(AT + timedelta(days=36))) == [(ref, "approve_tacitly")]
+    assert store.get_mission(ref).state == "approved"
+
+
+def test_payment_reminders_fall_due_the_day_after_each_due_date_still_owed(store: Store) -> None:
+    """The final invoice is reminded the day after its due date in Paris (not on the day itself);
+    a plan moves the reminders to its installments, each reminded once while unpaid."""
+    ref = started(store)
+    testing.approve(store, ref, at=AT)
+    _, final = store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
+    assert final.due_on == date(2026, 5, 1)
+    [timer] = [t for t in store.list_timers(ref) if t.pending]
+    assert (timer.trigger, timer.due_at) == ("remind_payment", datetime(2026, 5, 1, 22, tzinfo=UTC))
+    assert store.tick(datetime(2026, 5, 1, 12, tzinfo=UTC)) == []  # due today, not late yet
+    assert fired(store.tick(datetime(2026, 5, 2, 12, tzinfo=UTC))) == [(ref, "remind_payment")]
+    store.set_payment_plan(
+        ref,
+        [Installment(date(2026, 5, 20), eur("350")), Installment(date(2026, 5, 30), eur("350"))],
+        on=date(2026, 5, 3),
+    )
+    assert [(t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending] == [
+        ("remind_payment", datetime(2026, 5, 20, 22, tzinfo=UTC))
+    ]
+    store.record_payment(ref, Payment(eur("350"), date(2026, 5, 19)))
+    assert [t.due_at for t in store.list_timers(ref) if t.pending] == [datetime(2026, 5, 30, 22, tzinfo=UTC)]
+    assert store.tick(datetime(2026, 5, 25, tzinfo=UTC)) == []
+    assert fired(store.tick(datetime(2026, 6, 1, tzinfo=UTC))) == [(ref, "remind_payment")]
+    assert store.tick(datetime(2026, 7, 1, tzinfo=UTC)) == []
+    assert [e[0] for e in timer_entries(store, ref)] == ["remind_payment", "remind_payment"]
+    assert store.verify() == []
+
+
+def test_two_overdue_installments_are_each_reminded_by_one_tick(store: Store) -> None:
+    """A plan agreed late, with two installments already past, gets both reminded by the same
+    tick: the second becomes due once the first is done."""
+    ref = started(store)
+    testing.approve(store, ref, at=AT)
+    store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
+    store.set_payment_plan(
+        ref,
+        [Installment(date(2026, 4, 10), eur("350")), Installment(date(2026, 4, 20), eur("350"))],
+        on=date(2026, 4, 2),
+    )
+    results = store.tick(datetime(2026, 5, 1, tzinfo=UTC))
+    assert [(r.trigger, r.due_at, r.fired) for r in results] == [
+        ("remind_payment", datetime(2026, 4, 10, 22, tzinfo=UTC), True),
+        ("remind_payment", datetime(2026, 4, 20, 22, tzinfo=UTC), True),
+    ]
+    assert store.tick(datetime(2026, 6, 1, tzinfo=UTC)) == []
+
+
+def test_a_timed_trigger_cannot_be_fired_by_hand(store: Store) -> None:
+    """`fire` refuses a timed trigger, naming its timer; the listing of triggers leaves it out."""
+    ref = signed_mission(store)
+    with pytest.raises(TransitionNotAllowedError) as caught:
+        store.fire(ref, "remind_deposit", at=AT)
+    assert (
+        caught.value.reason == "its timer fires it: after the deposit reminder delay of the settings (days)"
+    )
+    assert "remind_deposit" not in [o.trigger for o in store.triggers(ref)]
+
+
+def test_a_timer_entry_keeps_the_chain_and_runs_the_hooks(store: Store) -> None:
+    """The entry chains like any other, the application's hooks see it (after in the transaction,
+    after_commit once durable), and the mission fires on afterwards."""
+    ref = signed_mission(store)
+    seen: list[tuple[str, str]] = []
+    store.hooks.after()(lambda event: seen.append(("after", event.trigger)))
+    store.hooks.after_commit()(lambda event: seen.append(("after_commit", event.actor)))
+    store.tick(AT + timedelta(days=8))
+    assert seen == [("after", "remind_deposit"), ("after_commit", "timer")]
+    entry, before = store.history(ref)[-1], store.history(ref)[-2]
+    assert entry.prev_hash == before.hash
     store.record_payment(ref, Payment(eur("300"), date(2026, 3, 11)))
     store.fire(ref, "confirm_deposit", at=AT + timedelta(days=9))
     assert store.fire(ref, "start_work", at=AT + timedelta(days=9)).dest == "in_progress"
     assert store.verify() == []
 
 
-def test_a_new_plan_supersedes_the_reminders_of_the_old_one(store: Store) -> None:
-    """Installment reminders of a replaced plan never fire; the new plan's each fire once."""
-    ref = signed_mission(store)
-    store.record_payment(ref, Payment(eur("300"), date(2026, 3, 2)))
-    store.fire(ref, "confirm_deposit", at=AT)
-    store.fire(ref, "start_work", at=AT)
-    store.fire(ref, "deliver", data={"deliverable": "logo"}, at=AT)
-    store.fire(ref, "approve", at=AT)
-    store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
-    store.set_payment_plan(ref, [Installment(date(2026, 4, 10), eur("700"))], on=date(2026, 4, 2))
-    store.set_payment_plan(
-        ref,
-        [Installment(date(2026, 4, 20), eur("350")), Installment(date(2026, 5, 20), eur("350"))],
-        on=date(2026, 4, 3),
-    )
-    superseded = [r for r in store.list_reminders(ref) if r.subject == "plan 1 #1"]
-    assert [(r.pending, r.outcome) for r in superseded] == [(False, "superseded by a new plan")]
-    first = store.tick(datetime(2026, 4, 25, tzinfo=UTC))
-    assert [(r.subject, r.reminded) for r in first] == [("contract", False), ("plan 2 #1", True)]
-    second = store.tick(datetime(2026, 6, 1, tzinfo=UTC))
-    assert [(r.subject, r.reminded, r.message) for r in second] == [
-        ("2026-0001", False, "skipped: invoice 2026-0001 is paid by installments"),
-        ("plan 2 #2", True, "installment #2 due 2026-05-20 is unpaid: 350.00 EUR still due of 350.00 EUR"),
-    ]
-    assert reminders_in_history(store, ref) == [
-        ("installment_due", "plan 2 #1"),
-        ("installment_due", "plan 2 #2"),
-    ]
+def test_missions_of_version_1_have_no_timers(store: Store) -> None:
+    """Version 1 of freelance-mission declares no timer: its missions are never reminded."""
+    ref = testing.lead(store, version=1, deposit_percent=Decimal("30"), at=AT)
+    testing.sign(store, ref, spec=SPEC, at=AT)
+    assert store.get_mission(ref).workflow_version == 1
+    assert store.list_timers(ref) == []
+    assert store.tick(AT + timedelta(days=60)) == []
 
 
-TICK_WORKER = """
-from datetime import datetime
-from missionflow import open_store
-with open_store(url, create=False) as store:
-    store.list_reminders()
-    barrier.wait(timeout=60)
-    results.put([r.mission for r in store.tick(datetime.fromisoformat(now)) if r.reminded])
+HOURLY = """\
+name: hourly
+version: 1
+initial: waiting
+states:
+  - id: waiting
+  - id: expired
+    final: true
+transitions:
+  - trigger: expire
+    source: waiting
+    dest: expired
+    after: {hours: 48}
 """
 
 
-def test_concurrent_ticks_act_once_on_each_reminder(store: Store, store_url: str) -> None:
-    """Four processes ticking at once remind each of three missions exactly once between them."""
-    refs = [signed_mission(store, client=f"Client {n}") for n in range(3)]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["missionflow"])
-    barrier = context.Barrier(4)
-    results = context.Queue()
-    now = (AT + timedelta(days=8)).isoformat()
-    workers = [
-        context.Process(
-            target=exec,
-            args=(TICK_WORKER, {"url": store_url, "now": now, "barrier": barrier, "results": results}),
-        )
-        for _ in range(4)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        reminded = [ref for _ in workers for ref in results.get(timeout=120)]
-        for worker in workers:
-            worker.join(timeout=60)
-            assert worker.exitcode == 0
-    finally:
-        for worker in workers:
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-        results.close()
-    assert sorted(reminded) == sorted(refs)
-    for ref in refs:
-        assert reminders_in_history(store, ref) == [("deposit_missing", "contract")]
+def test_a_timer_of_the_initial_state_counts_from_the_creation(store: Store) -> None:
+    """A workflow whose first state is timed schedules its timer when the mission is created."""
+    register_workflow(parse_workflow(HOURLY))
+    ref = testing.lead(store, workflow="hourly", at=AT)
+    assert [(t.trigger, t.due_at) for t in store.list_timers(ref)] == [("expire", AT + timedelta(hours=48))]
+    assert fired(store.tick(AT + timedelta(hours=48))) == [(ref, "expire")]
+    assert store.get_mission(ref).state == "expired"
+
+
+def test_a_subject_of_another_domain_has_timers_under_its_own_reference(store: Store) -> None:
+    """A subject created with the application's reference gets the timer of its first state; tick
+    fires it under that reference and its chain verifies."""
+    register_workflow(parse_workflow(HOURLY))
+    store.create_subject("hourly", ref="ticket-7", at=AT)
+    [timer] = store.list_timers("ticket-7")
+    assert (timer.mission, timer.trigger, timer.due_at) == ("ticket-7", "expire", AT + timedelta(hours=48))
+    [result] = store.tick(AT + timedelta(hours=49))
+    assert (result.mission, result.trigger, result.fired) == ("ticket-7", "expire", True)
+    assert store.get_subject("ticket-7").state == "expired"
     assert store.verify() == []

@@ -55,13 +55,12 @@ def bulk_create(path: Path, missions: int, invoices: int) -> float:
     """Fill the database with ``missions`` missions over every state and ``invoices`` overdue final
     invoices on invoiced missions; the seconds it took."""
     from missionflow import open_store
-    from missionflow.testing import IDENTITY
+    from missionflow.testing import add_client, identify
 
     started = time.perf_counter()
     with open_store(str(path)) as store:
-        # An invoice states who issues it: the freelancer's identity comes first.
-        store.save_settings(store.get_settings().with_changes(**IDENTITY))
-        client = store.add_client("Client 1").ref
+        identify(store)  # an invoice states who issues it and to whom
+        client = add_client(store, "Client 1").ref
         first = store.create_mission(client, "Mission 1", amount=AMOUNT)
         store.issue_invoice(first.ref, "final", AMOUNT, ISSUED_ON, ISSUED_ON + timedelta(days=30))
     states = DEFINITION.state_ids

@@ -294,8 +294,10 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
         return EXIT_BLOCKED, [f"error: {exc.trigger} is blocked for mission {exc.subject}:", *exc.reasons]
     if isinstance(exc, TransitionNotAllowedError):
         allowed = ", ".join(exc.allowed) or "none (final state)"
+        why = [exc.reason] if exc.reason else []
         return EXIT_NOT_ALLOWED, [
             f"error: {exc.trigger} is not possible from state {exc.state} (mission {exc.subject})",
+            *why,
             f"possible triggers: {allowed}",
         ]
     if isinstance(exc, NotFoundError | WorkflowNotFoundError):
@@ -363,6 +365,40 @@ def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
     from missionflow.money import parse_percent as strict_percent
 
     return None if text is None else strict_percent(text, option)
+
+
+def write_document(
+    data: bytes, output: str | os.PathLike[str] | None, *, binary: bool, db: str | None = None
+) -> None:
+    """Write a rendered document to ``output`` through :func:`write_output` (it holds client data:
+    as private as the database) and print where, or print it (text shown safely; a PDF is never
+    written to a terminal: give ``-o FILE`` or redirect the output)."""
+    if output is not None:
+        echo(str(write_output(output, data, private=True, db=db)))
+        return
+    if not binary:
+        echo(data.decode("utf-8"), nl=False)
+        return
+    if sys.stdout.isatty():
+        raise click.UsageError("a PDF is not printed on a terminal: give -o FILE or redirect the output")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of printing (its folder must exist).",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="The document's language (default: the client's).",
+)
 
 
 def default_actor() -> str:

@@ -32,7 +32,17 @@ def contract() -> None:
 
 @contract.command("sign")
 @mission_argument
-@click.option("--amount", required=True, help="The signed quote amount (0 for pro bono, never missing).")
+@click.option(
+    "--quote",
+    "quote_number",
+    default=None,
+    help="The quote the client signed (bon pour accord): the contract's amount and lines are its own.",
+)
+@click.option(
+    "--amount",
+    default=None,
+    help="Without a quote: the amount agreed, excluding VAT (0 for pro bono, never missing).",
+)
 @click.option("--terms-version", required=True, help="Version of your terms (CGV) the client accepted.")
 @click.option("--signed-on", default=None, help="Signature date, YYYY-MM-DD (default: today).")
 @click.option("--acceptance-days", type=click.IntRange(min=1), default=None, help="Days for tacit approval.")
@@ -40,7 +50,8 @@ def contract() -> None:
 @db_option
 def contract_sign(
     ref: str,
-    amount: str,
+    quote_number: str | None,
+    amount: str | None,
     terms_version: str,
     signed_on: str | None,
     acceptance_days: int | None,
@@ -49,9 +60,12 @@ def contract_sign(
 ) -> None:
     """Record the signed contract and fire sign_contract, together or not at all (exit 3 if the spec is incomplete).
 
+    With --quote, the client's acceptance of that quote: an expired or superseded quote is
+    refused (exit 8). Without, the amount agreed, billed as one line.
+
     Example:
 
-        missionflow contract sign M-1 --amount 4500 --terms-version CGV-2026-1 --signed-on 2026-11-24
+        missionflow contract sign M-1 --quote DEV-2026-0001 --terms-version CGV-2026-1 --signed-on 2026-11-24
     """
     from datetime import date
 
@@ -61,19 +75,35 @@ def contract_sign(
     when = parse_date(signed_on, "signed-on") or date.today()
     if not terms_version.strip():
         raise click.BadParameter("give the version of the terms", param_hint="'--terms-version'")
+    if (quote_number is None) == (amount is None):
+        raise click.UsageError("give the quote the client signed (--quote) or the amount agreed (--amount)")
+    signer = actor or default_actor()
     with store_for(db) as store:
-        current = store.get_mission(ref)
-        signed = Contract(
-            amount=Money.of(amount, current.currency),
-            terms_version=terms_version.strip(),
-            signed_on=when,
-            signed_by=actor or default_actor(),
-            acceptance_days=acceptance_days,
-        )
-        record = store.sign_contract(ref, signed, actor=actor or default_actor())
-    echo(
-        f"{ref}: contract {signed.terms_version} signed for {signed.amount}; {record.source} -> {record.dest}"
-    )
+        if quote_number is not None:
+            record = store.sign_quote(
+                ref,
+                quote_number.strip(),
+                terms_version=terms_version.strip(),
+                signed_on=when,
+                signed_by=signer,
+                acceptance_days=acceptance_days,
+                actor=signer,
+            )
+            agreed = store.get_quote(quote_number.strip()).total
+            what = f"quote {quote_number.strip()} accepted"
+        else:
+            assert amount is not None
+            current = store.get_mission(ref)
+            signed = Contract(
+                amount=Money.of(amount, current.currency),
+                terms_version=terms_version.strip(),
+                signed_on=when,
+                signed_by=signer,
+                acceptance_days=acceptance_days,
+            )
+            record = store.sign_contract(ref, signed, actor=signer)
+            agreed, what = signed.amount, f"contract {signed.terms_version} signed"
+    echo(f"{ref}: {what} for {agreed}; {record.source} -> {record.dest}")
 
 
 @contract.command("amend")

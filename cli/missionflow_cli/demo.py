@@ -24,26 +24,62 @@ def _run(args: list[str], db: str) -> int:
     return 0
 
 
+IDENTITY = (
+    ("name", "Camille Martin"),
+    ("legal_form", "EI"),
+    ("siret", "732 829 320 00074"),
+    ("address", "12 rue des Lilas"),
+    ("postcode", "75011"),
+    ("city", "Paris"),
+    ("email", "camille@example.fr"),
+    ("iban", "FR76 3000 6000 0112 3456 7890 189"),
+    ("bic", "BNPAFRPPXXX"),
+)
+"""The sample freelancer: what every quote and invoice states about the one who issues it."""
+
+
 def walk(db: str) -> None:
     """The story: a website for a client, with both refusals the product exists for."""
     today = date.today()
     deadline = (today + timedelta(days=20)).isoformat()
     steps: list[tuple[str, list[str]]] = [
-        (
-            "Invoices state who issues them: your name, address and SIRET.",
-            ["settings", "set", "name", "Camille Martin"],
-        ),
-        ("", ["settings", "set", "address", "12 rue des Lilas, 75011 Paris"]),
-        ("", ["settings", "set", "siret", "73282932000074"]),
         ("You need at least a month for a website.", ["settings", "set", "minimum_lead_days", "30"]),
-        ("A new client writes to you.", ["client", "add", "Atelier Dupont", "--email", "contact@dupont.fr"]),
+        *(
+            (
+                "Your identity, printed on every quote and invoice." if key == "name" else "",
+                ["settings", "set", key, value],
+            )
+            for key, value in IDENTITY
+        ),
+        (
+            "A new client writes to you.",
+            [
+                "client",
+                "add",
+                "Atelier Dupont",
+                "--legal-name",
+                "Atelier Dupont SAS",
+                "--email",
+                "contact@dupont.fr",
+                "--address",
+                "5 avenue de la Gare",
+                "--postcode",
+                "69002",
+                "--city",
+                "Lyon",
+                "--siren",
+                "552 100 554",
+                "--contact",
+                "Marie Dupont",
+            ],
+        ),
         (
             "",
             [
                 "mission",
                 "new",
                 "C-1",
-                "Website redesign",
+                "Refonte du site",
                 "--amount",
                 "4500",
                 "--deposit",
@@ -68,35 +104,39 @@ def walk(db: str) -> None:
         ),
         ("", ["fire", "M-1", "accept", "--by", "camille"]),
         (
-            "Write the specification: the keystone.",
+            "Write the specification, the keystone, with the price of each deliverable.",
             [
                 "spec",
                 "set",
                 "M-1",
                 "--objectives",
-                "A faster, accessible website",
+                "Un site plus rapide et accessible",
                 "--deliverable",
-                "mockups",
+                "maquettes = 2 days x 450",
                 "--deliverable",
-                "website",
+                "site web = 8 days x 450",
                 "--access-code",
-                "admin access",
+                "accès administrateur",
                 "--deadline",
                 deadline,
                 "--budget",
                 "4500",
                 "--acceptance",
-                "Lighthouse score over 90 on every page",
+                "Score Lighthouse supérieur à 90 sur chaque page",
             ],
         ),
         (
-            "Sign the quote of 4,500; the 300 rush surcharge is agreed on top of it.",
+            'The quote: the deliverables, the rush surcharge, a "bon pour accord" block.',
+            ["quote", "new", "M-1"],
+        ),
+        (
+            "The client signs the quote: it is the contract.",
             [
                 "contract",
                 "sign",
                 "M-1",
-                "--amount",
-                "4500",
+                "--quote",
+                f"DEV-{today.year}-0001",
                 "--terms-version",
                 "CGV-2026-1",
                 "--by",
@@ -108,31 +148,35 @@ def walk(db: str) -> None:
             "The client asks to start on Monday, before paying the deposit:",
             ["fire", "M-1", "start_work", "--by", "camille"],
         ),
+        ("The deposit invoice (facture d'acompte).", ["invoice", "deposit", "M-1"]),
         (
             "The deposit arrives.",
             ["payment", "add", "M-1", "1440", "--method", "transfer", "--ref", "VIR-0042"],
         ),
         ("", ["fire", "M-1", "confirm_deposit", "--by", "camille"]),
         ("", ["fire", "M-1", "start_work", "--by", "camille"]),
-        ("", ["deliver", "M-1", "mockups", "--by", "camille"]),
-        ("", ["deliver", "M-1", "website", "--by", "camille"]),
+        ("", ["deliver", "M-1", "maquettes", "--by", "camille"]),
+        ("", ["deliver", "M-1", "site web", "--by", "camille"]),
         ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "bigger logo"]),
-        ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "logo enlarged"]),
+        ("", ["deliver", "M-1", "site web", "--by", "camille", "--note", "logo enlarged"]),
         (
             "The one included round is used; another one is an agreed extra:",
             ["fire", "M-1", "request_revision", "--by", "client", "--note", "other colours"],
         ),
-        ("", ["revision", "extra", "M-1", "--amount", "250", "--note", "colour round"]),
+        ("", ["revision", "extra", "M-1", "--amount", "250", "--note", "nouvelles couleurs"]),
         ("", ["fire", "M-1", "request_revision", "--by", "client", "--note", "other colours"]),
-        ("", ["deliver", "M-1", "website", "--by", "camille", "--note", "new colours"]),
+        ("", ["deliver", "M-1", "site web", "--by", "camille", "--note", "new colours"]),
         ("Invoicing before approval is impossible:", ["fire", "M-1", "invoice", "--by", "camille"]),
         (
             "Approval waits for every deliverable, access codes included:",
             ["fire", "M-1", "approve", "--by", "client"],
         ),
-        ("", ["deliver", "M-1", "admin access", "--by", "camille"]),
+        ("", ["deliver", "M-1", "accès administrateur", "--by", "camille"]),
         ("", ["fire", "M-1", "approve", "--by", "client"]),
-        ("", ["fire", "M-1", "invoice", "--by", "camille"]),
+        (
+            "The final invoice deducts the deposit invoice by number.",
+            ["fire", "M-1", "invoice", "--by", "camille"],
+        ),
         (
             "The balance arrives, the extra round included.",
             ["payment", "add", "M-1", "3610", "--method", "transfer"],
@@ -150,26 +194,56 @@ def walk(db: str) -> None:
             raise click.ClickException(f"the demo stopped: exit code {code}")
 
 
+def write_documents(db: str, folder: Path) -> list[Path]:
+    """Write the quote, the invoices and the client's status report as PDF into ``folder``,
+    with the commands a freelancer would type; nothing is sent anywhere."""
+    from missionflow import open_store
+
+    with open_store(db) as store:
+        quotes = [q.number for q in store.list_quotes("M-1")]
+        invoices = [(i.number, i.kind) for i in store.list_invoices("M-1")]
+    echo("\n# The documents the client receives, as PDF (nothing is sent anywhere):")
+    written: list[Path] = []
+    commands = [(folder / f"quote-{n}.pdf", ["quote", "show", n]) for n in quotes]
+    commands += [(folder / f"invoice-{n}-{kind}.pdf", ["invoice", "show", n]) for n, kind in invoices]
+    commands.append((folder / "status-M-1.pdf", ["report", "status", "M-1"]))
+    for path, args in commands:
+        if _run([*args, "--format", "pdf", "-o", str(path)], db) != 0:
+            raise click.ClickException(f"the demo could not write {path.name}")
+        written.append(path)
+    return written
+
+
 @click.command()
 @click.option(
     "--db", default=None, metavar="PATH", help="Keep the demo database here (default: a temporary one)."
 )
-def demo(db: str | None) -> None:
+@click.option(
+    "--out",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the PDF documents into this folder (default: a new temporary folder).",
+)
+def demo(db: str | None, out: Path | None) -> None:
     """Walk a sample mission from lead to paid, showing the refusals on the way.
 
     The walk uses the real commands, printed as you would type them, in a fresh
-    database (a temporary one unless --db is given).
+    database (a temporary one unless --db is given). It sends nothing anywhere: the
+    quote, the invoices and the client's status report are written as PDF into a
+    folder (a new one unless --out is given), named at the end.
 
     Example:
 
-        missionflow demo --db demo.db
+        missionflow demo --db demo.db --out demo-documents
     """
-    if db is not None:
-        if Path(db).exists():
-            raise click.BadParameter(
-                f"{db} already exists: the demo needs a fresh database", param_hint="'--db'"
-            )
-        walk(db)
-        return
-    with tempfile.TemporaryDirectory(prefix="missionflow-demo-") as folder:
-        walk(str(Path(folder) / "demo.db"))
+    if db is not None and Path(db).exists():
+        raise click.BadParameter(f"{db} already exists: the demo needs a fresh database", param_hint="'--db'")
+    folder = out if out is not None else Path(tempfile.mkdtemp(prefix="missionflow-demo-documents-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="missionflow-demo-") as scratch:
+        path = db if db is not None else str(Path(scratch) / "demo.db")
+        walk(path)
+        written = write_documents(path, folder)
+    echo(f"\nThe quote, the invoices and the status report are in {folder}:")
+    for document in written:
+        echo(f"  {document.name}")

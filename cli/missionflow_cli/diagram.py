@@ -60,7 +60,9 @@ def diagram(
 
     if all_workflows:
         out_dir = Path(output or "diagrams")
-        shipped = [load_workflow_file(p) for p in sorted(shipped_workflow_dir().glob("*.yaml"))]
+        # name.yaml is the newest version of each (name@1.yaml... keep the earlier ones)
+        files = sorted(p for p in shipped_workflow_dir().glob("*.yaml") if "@" not in p.stem)
+        shipped = [load_workflow_file(p) for p in files]
         try:
             # the folder itself may be made, not its parents (a typo should not make folders)
             if not out_dir.parent.is_dir() or (out_dir.exists() and not out_dir.is_dir()):

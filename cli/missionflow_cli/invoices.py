@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -13,11 +14,14 @@ from missionflow_cli.app import (
     echo,
     emit_json,
     json_option,
+    lang_option,
+    output_option,
     parse_date,
     parse_moment,
     store_for,
     table,
     to_jsonable,
+    write_document,
 )
 from missionflow_cli.complete import complete_mission
 from missionflow_cli.money import mission_argument, on_option
@@ -249,33 +253,38 @@ def invoice_list(mission: str | None, on: str | None, db: str | None, as_json: b
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "md", "html"]),
+    type=click.Choice(["text", "md", "html", "pdf"]),
     default="text",
     show_default=True,
-    help="text, Markdown, or one self-contained HTML page that prints cleanly.",
+    help="text, Markdown, one HTML page, or PDF/A-3 (A4, fonts embedded, Factur-X XML inside).",
 )
-@on_option
+@lang_option
+@output_option
 @db_option
-def invoice_show(number: str, fmt: str, on: str | None, db: str | None) -> None:
-    """Show an invoice with its lines, totals, identity, terms and late-payment penalties.
+def invoice_show(number: str, fmt: str, lang: str | None, output: Path | None, db: str | None) -> None:
+    """Show an invoice or credit note as the client receives it, with every mandatory mention.
+
+    In the client's language unless --lang says otherwise, with French formats in French
+    ("6 000,00 €", "30 novembre 2026"); what it states is what was copied when it was issued,
+    whatever the settings and the client book say today. Internal fields (the mission, what
+    was paid) stay off the client's copy: `invoice list` shows them.
 
     Example:
 
-        missionflow invoice show 2026-0002 --format html > 2026-0002.html
+        missionflow invoice show 2026-0002 --format pdf -o 2026-0002.pdf
     """
-    from missionflow.freelance import render_invoice
+    from missionflow.freelance import render_document, render_invoice
 
     with store_for(db) as store:
         issued = store.get_invoice(number)
-        balance = next(
-            (
-                b
-                for b in store.invoice_balances(issued.mission, on=parse_date(on, "on"))
-                if b.number == issued.number
-            ),
-            None,
-        )
-    echo(render_invoice(issued, fmt, balance=balance), nl=False)
+        legacy = issued.terms is None or issued.terms.document is None
+        document = None if legacy and fmt != "pdf" else store.invoice_document(number, language=lang)
+    if document is None:
+        # Issued before missionflow kept everything a document prints: the layout of that time.
+        text = render_invoice(issued, fmt).encode("utf-8")
+        write_document(text, output, binary=False, db=db)
+        return
+    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf", db=db)
 
 
 # --- plan ----------------------------------------------------------------------------------------

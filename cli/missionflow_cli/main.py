@@ -17,7 +17,7 @@ from missionflow_cli.exit_codes import EXIT_CODES_HELP, EXIT_FAILURE
 COMMANDS: dict[str, tuple[str, str, str]] = {
     # name: (module, attribute, short help shown by `missionflow --help`)
     "init": ("setup", "init", "Create the database, or upgrade it to the current schema."),
-    "client": ("clients", "client", "Add, list, show and block clients."),
+    "client": ("clients", "client", "Add, edit, list, show and block clients."),
     "mission": ("missions", "mission", "Create missions, see where they stand, and move them on."),
     "fire": (
         "firing",
@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "settings": ("trade", "settings", "Your identity, defaults, working hours and client criteria."),
     "spec": ("trade", "spec", "The written specification (cahier des charges) of a mission."),
+    "quote": ("quotes", "quote", "Quotes (devis): issue one from the specification, show it, list them."),
     "contract": ("contracts", "contract", "The signed quote and terms of a mission."),
     "payment": ("contracts", "payment", "Payments received from clients."),
     "deliver": ("contracts", "deliver", "Record the delivery of one deliverable of the specification."),
@@ -33,7 +34,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "invoice": ("invoices", "invoice", "Invoices and credit notes: issue, cancel, list and show them."),
     "plan": ("money", "plan", "Installment plans: the balance paid in agreed parts, each by a date (R6)."),
     "overdue": ("money", "overdue", "Overdue invoices and installments, with late interest and indemnity."),
-    "tick": ("money", "tick", "Process the reminders and deadlines that are due (safe to run from cron)."),
+    "tick": (
+        "timers",
+        "tick",
+        "Fire the timers that are due: reminders, tacit approvals (safe to run from cron).",
+    ),
+    "timers": ("timers", "timers", "List the timers of missions: when each falls due, and whether it fired."),
     "workflow": (
         "workflows",
         "workflow",

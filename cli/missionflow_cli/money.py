@@ -1,5 +1,5 @@
-"""Money from a terminal: ``invoice`` (deposit, final, cancel, list, show), ``plan`` (installments),
-``overdue`` (late invoices and installments with their penalties) and ``tick`` (due reminders)."""
+"""Money from a terminal: ``plan`` (installments) and ``overdue`` (late invoices and installments
+with their penalties); the payment reminders are timers (see ``tick``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from missionflow_cli.app import (
     emit_json,
     json_option,
     parse_date,
-    parse_moment,
     store_for,
     table,
     to_jsonable,
@@ -22,7 +21,7 @@ from missionflow_cli.app import (
 from missionflow_cli.complete import complete_mission
 
 if TYPE_CHECKING:
-    from missionflow.freelance import OverdueItem, PaymentPlan, ReminderResult
+    from missionflow.freelance import OverdueItem, PaymentPlan
 
 mission_argument = click.argument("ref", metavar="MISSION", shell_complete=complete_mission)
 on_option = click.option(
@@ -143,7 +142,7 @@ def plan_show(ref: str, on: str | None, db: str | None, as_json: bool) -> None:
     _print_plan(current)
 
 
-# --- overdue and tick ----------------------------------------------------------------------------
+# --- overdue ----------------------------------------------------------------------------------
 
 
 def overdue_json(item: OverdueItem) -> dict[str, object]:
@@ -209,43 +208,3 @@ def _today(timezone: str) -> date:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo(timezone)).date()
-
-
-def reminder_json(result: ReminderResult) -> dict[str, object]:
-    """What tick did with one reminder, as JSON."""
-    return {
-        "mission": result.mission,
-        "kind": result.kind,
-        "subject": result.subject,
-        "due_at": result.due_at.isoformat(),
-        "reminded": result.reminded,
-        "message": result.message,
-    }
-
-
-@click.command()
-@click.option("--now", "now", default=None, help="Act as if it were this time (ISO 8601; default: now).")
-@db_option
-@json_option
-def tick(now: str | None, db: str | None, as_json: bool) -> None:
-    """Process the reminders and deadlines that are due (safe to run from cron).
-
-    Run it every few minutes: no thread, no timer, the reminders are rows in the database.
-    Each one still relevant adds a ``remind`` entry to its mission's history; each is done
-    once, however often tick runs.
-
-    Example:
-
-        missionflow tick --now 2027-03-01T09:00+01:00
-    """
-    from datetime import UTC, datetime
-
-    with store_for(db) as store:
-        results = store.tick(parse_moment(now, "now") or datetime.now(UTC))
-    if as_json:
-        emit_json([reminder_json(r) for r in results])
-        return
-    for result in results:
-        what = "reminded: " if result.reminded else ""
-        echo(f"{result.mission}: {result.kind} {result.subject}: {what}{result.message}")
-    echo(f"{len(results)} reminder{'s' if len(results) != 1 else ''} processed")

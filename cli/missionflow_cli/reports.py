@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import db_option, echo, parse_date, store_for, write_output
+from missionflow_cli.app import db_option, parse_date, store_for, write_document
 from missionflow_cli.complete import complete_mission
 
 output_option = click.option(
@@ -23,10 +23,7 @@ on_option = click.option(
 def emit_report(text: str, output: str | None, db: str | None) -> None:
     """Print the report, or write it (UTF-8; it names clients: as private as the database) and
     print where."""
-    if output is None:
-        echo(text, nl=False)
-        return
-    echo(str(write_output(output, text, private=True, db=db)))
+    write_document(text.encode("utf-8"), output, binary=False, db=db)
 
 
 @click.group()
@@ -47,38 +44,58 @@ def report() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "html"]),
+    type=click.Choice(["md", "html", "pdf"]),
     default="md",
     show_default=True,
-    help="Output format.",
+    help="Markdown, one HTML page, or an A4 PDF/A (no browser needed).",
 )
 @click.option(
-    "--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="The client's language."
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default=None,
+    help="The report's language (default: the client's).",
+)
+@click.option(
+    "--show-reason",
+    is_flag=True,
+    help="Show the reason written when the mission was declined or terminated (hidden by default).",
 )
 @on_option
 @output_option
 @db_option
 def report_status(
-    mission_ref: str, fmt: str, lang: str, on: str | None, output: str | None, db: str | None
+    mission_ref: str,
+    fmt: str,
+    lang: str | None,
+    show_reason: bool,
+    on: str | None,
+    output: str | None,
+    db: str | None,
 ) -> None:
     """A status report for the client of MISSION: what is done, what it waits for, what remains.
 
     It lists the steps done with their dates, the current step and what it waits for in plain
     words, the steps that remain, the deliverables, the revision rounds and the money invoiced,
-    paid and due. The HTML page is self-contained, shows the mission's lifecycle diagram (when
-    Graphviz is installed) and prints cleanly.
+    paid and due, in the client's language. Reminders and other internal entries are left out;
+    the reason written when the mission was declined or terminated only with --show-reason. The
+    HTML page and the PDF show the path the mission took and what remains as a diagram in plain
+    words (when Graphviz is installed).
 
     Example:
 
     \b
-        missionflow report status M-1 --format html --lang fr -o status-M-1.html
+        missionflow report status M-1 --format pdf -o status-M-1.pdf
     """
-    from missionflow.reports import status_report
+    from missionflow.reports import status_report, status_report_pdf
 
     day = parse_date(on, "on")
     with store_for(db) as store:
-        text = status_report(store, mission_ref, lang=lang, fmt=fmt, at=day)
-    emit_report(text, output, db)
+        if fmt == "pdf":
+            data = status_report_pdf(store, mission_ref, lang=lang, at=day, show_reason=show_reason)
+        else:
+            text = status_report(store, mission_ref, lang=lang, fmt=fmt, at=day, show_reason=show_reason)
+            data = text.encode("utf-8")
+    write_document(data, output, binary=fmt == "pdf", db=db)
 
 
 @report.command("clients")

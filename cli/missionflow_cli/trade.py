@@ -122,7 +122,13 @@ def spec() -> None:
 @spec.command("set")
 @mission_argument
 @click.option("--objectives", default=None, help="What the mission must achieve.")
-@click.option("--deliverable", "deliverables", multiple=True, help="A deliverable (repeat for each).")
+@click.option(
+    "--deliverable",
+    "deliverables",
+    multiple=True,
+    help="A deliverable (repeat for each); with its price excluding VAT when billed on its own: "
+    "'website = 12.5 days x 400', 'logo = 800', 'support = 10 hours x 60 vat 20%'.",
+)
 @click.option(
     "--access-code", "access_codes", multiple=True, help="An access code or credential to hand over."
 )
@@ -151,12 +157,12 @@ def spec_set(
 
     Example:
 
-        missionflow spec set M-1 --objectives "A faster site" --deliverable website --deadline 2027-01-15 --budget 4500 --acceptance "Lighthouse over 90"
+        missionflow spec set M-1 --objectives "A faster site" --deliverable "website = 10 days x 450" --deadline 2027-01-15 --budget 4500 --acceptance "Lighthouse over 90"
     """
     from dataclasses import replace
 
     from missionflow import Money
-    from missionflow.freelance import Deliverable, Specification, load_specification
+    from missionflow.freelance import Deliverable, Specification, load_specification, parse_priced_item
 
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
@@ -164,7 +170,10 @@ def spec_set(
         base = current.specification or Specification()
         if path is not None:
             base = load_specification(path, current.currency)
-        items = [Deliverable(d) for d in deliverables] + [Deliverable(a, "access_code") for a in access_codes]
+        items = [
+            Deliverable(name, price=price)
+            for name, price in (parse_priced_item(d, current.currency) for d in deliverables)
+        ] + [Deliverable(a, "access_code") for a in access_codes]
         updated = replace(
             base,
             objectives=objectives if objectives is not None else base.objectives,
@@ -192,7 +201,7 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
 
         missionflow spec show M-1
     """
-    from missionflow.freelance import Specification
+    from missionflow.freelance import Specification, format_price
 
     with store_for(db) as store:
         current = store.get_mission(ref)
@@ -207,7 +216,12 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
                 "missing": missing,
                 "objectives": written.objectives,
                 "deliverables": [
-                    {"name": d.name, "kind": d.kind, "delivered": d.name in delivered}
+                    {
+                        "name": d.name,
+                        "kind": d.kind,
+                        "delivered": d.name in delivered,
+                        "price": format_price(d.price) if d.price is not None else None,
+                    }
                     for d in written.deliverables
                 ],
                 "deadline": written.deadline,
@@ -228,9 +242,14 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
         echo(f"  {label:<11} {value}")
     echo("deliverables:")
     table(
-        ["NAME", "KIND", "DELIVERED"],
+        ["NAME", "KIND", "PRICE (EXCL. VAT)", "DELIVERED"],
         [
-            [d.name, d.kind.replace("_", " "), "yes" if d.name in delivered else "no"]
+            [
+                d.name,
+                d.kind.replace("_", " "),
+                format_price(d.price) if d.price is not None else "-",
+                "yes" if d.name in delivered else "no",
+            ]
             for d in written.deliverables
         ],
     )

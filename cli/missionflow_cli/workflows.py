@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from missionflow_cli.app import echo, emit_json, json_option, table, write_output
+from missionflow_cli.app import (
+    db_option,
+    default_actor,
+    echo,
+    emit_json,
+    json_option,
+    store_for,
+    table,
+    write_output,
+)
+
+if TYPE_CHECKING:
+    from missionflow.store import MigrationPlan
 
 
 @click.group()
@@ -14,7 +28,8 @@ def workflow() -> None:
     Your own workflows live in the workflows folder of your configuration directory (see
     `missionflow workflow copy`) or in the files and folders listed in MISSIONFLOW_WORKFLOWS.
 
-    Export them for XState or SCXML applications, and import those back.
+    Export them for XState or SCXML applications, and import those back; move missions in
+    flight to a new version with migrate.
 
     Example:
 
@@ -59,7 +74,7 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
         missionflow workflow show freelance-mission --lang fr
     """
     from missionflow import load_workflow
-    from missionflow.workflow import get_guard
+    from missionflow.workflow import describe_timer, get_guard
 
     definition = load_workflow(name, version)
 
@@ -84,6 +99,7 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
                         "sources": list(t.sources),
                         "dest": t.dest,
                         "guards": [g.name for g in t.guards],
+                        "after": describe_timer(t.after, lang) if t.after is not None else None,
                     }
                     for t in definition.transitions
                 ],
@@ -108,13 +124,14 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
     )
     echo("transitions:")
     table(
-        ["TRIGGER", "FROM", "TO", "GUARDS"],
+        ["TRIGGER", "FROM", "TO", "GUARDS", "TIMER"],
         [
             [
                 t.trigger,
                 ", ".join(t.sources),
                 t.dest or "(stays)",
                 ", ".join(guard_words(g.name) for g in t.guards),
+                describe_timer(t.after, lang) if t.after is not None else "",
             ]
             for t in definition.transitions
         ],
@@ -137,6 +154,109 @@ def workflow_validate(path: str) -> None:
         f"{path}: valid ({definition.name} v{definition.version}, "
         f"{len(definition.states)} states, {len(definition.transitions)} transitions)"
     )
+
+
+@workflow.command("migrate")
+@click.argument("name")
+@click.option("--to", "to_version", type=click.IntRange(min=1), required=True, help="The version to move to.")
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Move the missions of state OLD to state NEW (repeat for several states).",
+)
+@click.option("--dry-run", is_flag=True, help="Only show what would move, and what would be stranded.")
+@click.option("--by", "actor", default=None, help="Who moves them (default: your login name).")
+@db_option
+@json_option
+def workflow_migrate(
+    name: str,
+    to_version: int,
+    mappings: tuple[str, ...],
+    dry_run: bool,
+    actor: str | None,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Move the missions of a workflow to another of its versions, in flight.
+
+    Lists per state how many missions move and where, and which would be stranded: a state the
+    new version does not have (map it with --map OLD=NEW), or a mission the new version's rules
+    would not have let into its state. While one is stranded nothing moves (exit 8); otherwise
+    every mission moves in one transaction, with a "migrate" entry in its history and the timers
+    of the new version.
+
+    Example:
+
+    \b
+        missionflow workflow migrate freelance-mission --to 2 --dry-run
+        missionflow workflow migrate freelance-mission --to 2 --map briefing=specification
+    """
+    mapping: dict[str, str] = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(
+                f"{item!r}: give OLD=NEW, like briefing=specification", param_hint="'--map'"
+            )
+        mapping[old.strip()] = new.strip()
+    with store_for(db) as store:
+        plan = store.migrate_missions(
+            name, to_version, mapping=mapping, dry_run=dry_run, actor=actor or default_actor()
+        )
+    if as_json:
+        emit_json(_plan_json(plan))
+        return
+    _print_plan(plan, dry_run)
+
+
+def _plan_json(plan: MigrationPlan) -> dict[str, object]:
+    return {
+        "workflow": plan.workflow,
+        "to_version": plan.to_version,
+        "done": plan.done,
+        "moving": plan.moving,
+        "already": plan.already,
+        "states": [
+            {
+                "version": move.version,
+                "state": move.state,
+                "dest": move.dest,
+                "missions": list(move.missions),
+                "stranded": [{"mission": s.mission, "reasons": list(s.reasons)} for s in move.stranded],
+            }
+            for move in plan.moves
+        ],
+    }
+
+
+def _print_plan(plan: MigrationPlan, dry_run: bool) -> None:
+    target = f"{plan.workflow}@{plan.to_version}"
+    echo(f"{plan.workflow} to version {plan.to_version}{' (dry run)' if dry_run else ''}:")
+    table(
+        ["FROM", "STATE", "MISSIONS", "TO", "STRANDED"],
+        [
+            [
+                f"@{move.version}",
+                move.state,
+                len(move.missions),
+                move.dest or "(none)",
+                ", ".join(s.mission for s in move.stranded) or "",
+            ]
+            for move in plan.moves
+        ],
+    )
+    for stranded in plan.stranded:
+        echo(f"stranded: {stranded}")
+    if plan.already:
+        echo(f"{plan.already} already under {target}")
+    if plan.done:
+        echo(f"moved {plan.moving} mission{'s' if plan.moving != 1 else ''} to {target}")
+    elif plan.stranded:
+        echo(f"{len(plan.stranded)} stranded: the migration would be refused; nothing moved")
+    else:
+        echo(f"{plan.moving} mission{'s' if plan.moving != 1 else ''} would move to {target}")
 
 
 @workflow.command("copy")

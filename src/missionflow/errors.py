@@ -8,7 +8,8 @@
     ├── NotFoundError                a subject, mission, client or record does not exist
     │   ├── MissionNotFoundError
     │   ├── ClientNotFoundError
-    │   └── InvoiceNotFoundError
+    │   ├── InvoiceNotFoundError
+    │   └── QuoteNotFoundError
     ├── TransitionError              a trigger could not be fired
     │   ├── TransitionNotAllowedError   the trigger does not leave the current state
     │   └── TransitionBlockedError      a guard (or a hook) refused, with every reason
@@ -95,6 +96,12 @@ class InvoiceNotFoundError(NotFoundError):
     kind = "invoice"
 
 
+class QuoteNotFoundError(NotFoundError):
+    """No quote with this number."""
+
+    kind = "quote"
+
+
 @dataclass(frozen=True)
 class GuardResult:
     """The verdict of one guard: ``reason`` is None when it lets the transition through."""
@@ -119,13 +126,18 @@ class TransitionError(MissionflowError):
 
 
 class TransitionNotAllowedError(TransitionError):
-    """The trigger does not leave the subject's current state."""
+    """The trigger does not leave the subject's current state (or only its timer fires it:
+    ``reason`` says so)."""
 
-    def __init__(self, *, subject: str, state: str, trigger: str, allowed: Sequence[str]) -> None:
+    def __init__(
+        self, *, subject: str, state: str, trigger: str, allowed: Sequence[str], reason: str | None = None
+    ) -> None:
         self.allowed = tuple(allowed)
+        self.reason = reason
         listed = ", ".join(self.allowed) if self.allowed else "none (final state)"
+        why = f" ({reason})" if reason else ""
         super().__init__(
-            f"{trigger!r} is not possible from state {state!r}; possible triggers: {listed}",
+            f"{trigger!r} is not possible from state {state!r}{why}; possible triggers: {listed}",
             subject=subject,
             state=state,
             trigger=trigger,

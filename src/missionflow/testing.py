@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from missionflow.freelance import (
     Client,
+    ClientRecord,
     Contract,
     Deliverable,
     Mission,
@@ -29,16 +30,51 @@ DELIVERABLES = (Deliverable("mockups"), Deliverable("website"), Deliverable("adm
 """What the default specification promises: two deliverables and an access code."""
 
 
-IDENTITY = {"name": "Camille Martin", "address": "12 rue des Lilas\n75011 Paris", "siret": "73282932000074"}
-"""A freelancer's identity as an invoice states it (name, address, SIRET): see :func:`identify`."""
+IDENTITY: dict[str, object] = {
+    "name": "Camille Martin",
+    "legal_form": "EI",
+    "siret": "73282932000074",
+    "address": "12 rue des Lilas",
+    "postcode": "75011",
+    "city": "Paris",
+    "email": "camille@example.fr",
+    "iban": "FR7630006000011234567890189",
+    "bic": "BNPAFRPPXXX",
+}
+"""A freelancer's identity as a lawful document states it (name, legal form, address, SIRET and
+the bank details, with valid keys): see :func:`identify`."""
+BUSINESS_CLIENT: dict[str, object] = {
+    "address": ("5 avenue de la Gare",),
+    "postcode": "69002",
+    "city": "Lyon",
+    "siren": "552100554",
+}
+"""What documents need to know of a French business client."""
+PRIVATE_CLIENT: dict[str, object] = {
+    "address": ("8 impasse des Roses",),
+    "postcode": "33000",
+    "city": "Bordeaux",
+}
+"""What documents need to know of a private client (besides the e-mail address :func:`add_client`
+gives each client, where a private client receives the e-invoice)."""
 
 
-def identify(store: Store) -> Settings:
-    """Give the store's freelancer the identity every invoice needs (name, address, SIRET); the
-    other settings stay as they are. Returns the saved settings."""
-    settings = store.get_settings().with_changes(**IDENTITY)
+def identify(store: Store, **changes: object) -> Settings:
+    """Give the store's freelancer the identity every document needs (IDENTITY, then ``changes``);
+    the other settings stay as they are. Returns the saved settings."""
+    settings = store.get_settings().with_changes(**{**IDENTITY, **changes})
     store.save_settings(settings)
     return settings
+
+
+def add_client(store: Store, name: str = "Acme", *, business: bool = True, **details: object) -> ClientRecord:
+    """A new client with an address (and a SIREN for a business) and an e-mail address of their
+    own (two clients never share one: a blocked client's is refused to the next), ``details``
+    overriding them."""
+    known = BUSINESS_CLIENT if business else PRIVATE_CLIENT
+    own = "".join(c if c.isascii() and c.isalnum() else "-" for c in name.lower()).strip("-") or "client"
+    email = f"contact@{own}.example.fr"
+    return store.add_client(name, business=business, **{**known, "email": email, **details})  # type: ignore[arg-type]
 
 
 def eur(amount: str | int) -> Money:
@@ -77,9 +113,11 @@ def lead(
     at: datetime = MONDAY,
     **terms: object,
 ) -> str:
-    """A new mission for a new client, as a lead; returns its reference. ``terms`` go to
-    ``create_mission`` (``deposit_percent``, ``workflow``, ``deadline``...)."""
-    client_ref = store.add_client(client, business=business).ref
+    """A new mission for a new client (with an address, and a SIREN for a business), as a lead;
+    returns its reference. ``terms`` go to ``create_mission`` (``deposit_percent``, ``workflow``,
+    ``deadline``...). The freelancer's identity is :func:`identify`'s job: a test may want to see
+    an invoice refused without it."""
+    client_ref = add_client(store, client, business=business).ref
     money = eur(amount) if amount is not None else None
     return store.create_mission(client_ref, title, amount=money, at=at, **terms).ref  # type: ignore[arg-type]
 
@@ -166,12 +204,15 @@ def approved_mission(store: Store, *, acceptance_days: int | None = None, **opti
 
 
 __all__ = [
+    "BUSINESS_CLIENT",
     "DELIVERABLES",
     "EUR",
     "IDENTITY",
     "MONDAY",
+    "PRIVATE_CLIENT",
     "SATURDAY",
     "accept",
+    "add_client",
     "approve",
     "approved_mission",
     "deliver",

@@ -53,6 +53,24 @@ def test_totals_to_the_cent_with_three_rates(invoice: Document) -> None:
     assert (totals.prepaid, totals.due) == (eur("2606.65"), eur("5098.80"))
 
 
+def test_a_credit_note_cancelling_a_final_invoice_deducts_its_deposits(invoice: Document) -> None:
+    """The credit note of a final invoice repeats its lines and the deposits it deducted: it credits
+    what that invoice asked for, and its view says so as the amount credited."""
+    from missionflow.freelance.documents.view import build_view
+
+    credit = dataclasses.replace(
+        invoice,
+        kind=DocumentKind.CREDIT_NOTE,
+        number="AV-1",
+        cancels=InvoiceReference(invoice.number, invoice.issued_on),
+        payment=PaymentTerms(30, Decimal("12.15")),
+    )
+    assert (credit.totals.gross, credit.totals.due) == (eur("7705.45"), eur("5098.80"))
+    last = build_view(credit).totals[-1]
+    assert (last.label, last.value, last.strong) == ("Montant de l'avoir", "5\u202f098,80\u00a0€", True)
+    assert "Net à payer" not in [row.label for row in build_view(credit).totals]
+
+
 def test_vat_is_rounded_per_rate_not_per_line(invoice: Document) -> None:
     """Three lines of 0.10 at 5.5 % owe 0.02 (5.5 % of 0.30), not 3 x 0.01."""
     dime = Line("Vis", Decimal(1), Unit.UNIT, eur("0.10"), Decimal("5.5"))
@@ -127,10 +145,21 @@ def test_inconsistent_documents_are_refused(invoice: Document) -> None:
         assert words in _refused(invoice, **changes), name
 
 
-def test_refused_values() -> None:
-    """Negative quantities, floats, five decimals, VAT under the franchise, a foreign SIRET and a GIF logo are refused."""
+def test_a_reduction_lowers_the_total_but_never_below_zero(invoice: Document) -> None:
+    """A line of negative quantity (an amendment that lowers the price) is deducted from the total HT;
+    a negative unit price, or reductions larger than the other lines, are refused."""
+    reduction = Line("Une page de moins", Decimal(-1), Unit.LUMP_SUM, eur("100"))
+    assert reduction.net == Money(Decimal(-100), "EUR")
+    lowered = dataclasses.replace(invoice, lines=(*invoice.lines, reduction))
+    assert lowered.totals.net == invoice.totals.net - eur("100")
     with pytest.raises(InvalidValueError, match="negative"):
-        Line("Audit", Decimal(-1), Unit.DAY, eur("100"))
+        Line("Audit", Decimal(1), Unit.DAY, Money(Decimal(-100), "EUR"))
+    too_much = Line("Remise", Decimal(-1), Unit.LUMP_SUM, invoice.totals.net + eur("1"))
+    assert "below 0" in _refused(invoice, lines=(*invoice.lines, too_much), deposits=())
+
+
+def test_refused_values() -> None:
+    """Floats, five decimals, VAT under the franchise, a foreign SIRET and a GIF logo are refused."""
     with pytest.raises(InvalidValueError, match="float"):
         Line("Audit", 1.5, Unit.DAY, eur("100"))  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="4 decimals"):

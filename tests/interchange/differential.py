@@ -1,8 +1,11 @@
 """Random event sequences replayed in three engines, and what each one did at every step.
 
 missionflow's own engine explores: at each step it is given a trigger (mostly one that leaves
-the current state, sometimes any trigger of the workflow or one that does not exist) and a
-random verdict for every guard; what it does is recorded. The same steps are then replayed in
+the current state, sometimes any trigger of the workflow or one that does not exist), or a timer
+of the current state falls due, with a random verdict for every guard; what it does is recorded.
+A timer step is the timer's event in each engine: a fire with ``timer=True`` in missionflow, the
+delayed event of XState's ``after``, the ``mf-after.<trigger>`` event of the SCXML; a timed
+trigger sent as an ordinary event must do nothing anywhere. The same steps are then replayed in
 the real xstate v5 (run by node on the XState export) and in python-statemachine (loading the
 SCXML export), and the three records are compared step by step: whether a transition was
 taken, the state reached, and the states exited and entered on the way.
@@ -39,10 +42,11 @@ VERDICT_GUARD = "_differential_verdict"
 
 @dataclass(frozen=True)
 class Step:
-    """One event of a sequence: a trigger and the verdict of every guard of the workflow."""
+    """One event of a sequence: a trigger (or a timer falling due) and the verdict of every guard."""
 
     trigger: str
     verdicts: Mapping[str, bool]
+    timer: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ class _MissionflowEngine:
         self.trace.clear()
         data = {name: "yes" if ok else "no" for name, ok in event.verdicts.items()}
         try:
-            self.flow.fire(subject, event.trigger, data=data)
+            self.flow.fire(subject, event.trigger, data=data, timer=event.timer)
         except (TransitionNotAllowedError, TransitionBlockedError):
             return Observation(False, subject.state, tuple(self.trace))
         return Observation(True, subject.state, tuple(self.trace))
@@ -176,6 +180,12 @@ def explore(definition: WorkflowDefinition, count: int, length: int, seed: int) 
         observed: list[Observation] = []
         for _ in range(length):
             leaving = definition.transitions_from(subject.state)
+            timed = definition.timed_from(subject.state)
+            if timed and rng.random() < 0.2:
+                event = Step(rng.choice(timed).trigger, {name: rng.random() < 0.75 for name in guards}, True)
+                steps.append(event)
+                observed.append(engine.step(subject, event))
+                continue
             if leaving and rng.random() < 0.85:
                 # ways out (declined, terminated) are rarer, so that sequences get deep
                 weights = [0.1 if exits[t.dest_from(subject.state)] else 1.0 for t in leaving]
@@ -204,7 +214,8 @@ def run_xstate(machine: Mapping[str, object], sequences: list[list[Step]]) -> li
     payload = {
         "machine": machine,
         "sequences": [
-            [{"trigger": s.trigger, "verdicts": dict(s.verdicts)} for s in steps] for steps in sequences
+            [{"trigger": s.trigger, "verdicts": dict(s.verdicts), "timer": s.timer} for s in steps]
+            for steps in sequences
         ],
     }
     node = shutil.which("node")
@@ -264,7 +275,8 @@ def run_python_statemachine(scxml: str, sequences: list[list[Step]]) -> list[lis
         for event in steps:
             model.trace.clear()
             model.taken = False
-            machine.send(event.trigger, missionflow_all=_Verdicts(event.verdicts))
+            name = f"mf-after.{event.trigger}" if event.timer else event.trigger
+            machine.send(name, missionflow_all=_Verdicts(event.verdicts))
             (state,) = machine.configuration_values
             observed.append(Observation(model.taken, str(state), tuple(model.trace)))
         runs.append(observed)

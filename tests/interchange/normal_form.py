@@ -36,6 +36,7 @@ def normal_form(definition: WorkflowDefinition) -> dict[str, object]:
                     t.done,
                     t.next,
                     t.from_any,
+                    t.after,
                 )
                 for t in definition.transitions_from(state)
             ]

@@ -20,7 +20,6 @@ from missionflow.workflow import (
     export_workflow,
     load_workflow,
     load_workflow_file,
-    shipped_workflow_dir,
 )
 from tests.interchange.differential import (
     Replay,
@@ -30,8 +29,8 @@ from tests.interchange.differential import (
     run_python_statemachine,
     run_xstate,
 )
+from tests.shipped import SHIPPED, shipped
 
-SHIPPED = sorted(path.stem for path in shipped_workflow_dir().glob("*.yaml"))
 INSTALLED = "studio-session"  # from tests/plugin_pkg: guard parameters, hooks, a `cancel` trigger
 LANGUAGES = Path(__file__).parent / "machines" / "languages.yaml"  # '*' and a non-final exit state
 SEQUENCES = 300
@@ -81,7 +80,10 @@ def replay(
 def test_the_three_engines_agree_at_every_step(name: str) -> None:
     """Every step of 300 random sequences ends in the same state, with the same exits and entries,
     in missionflow, xstate and python-statemachine."""
-    definition = load_workflow_file(LANGUAGES) if name == LANGUAGES.stem else load_workflow(name)
+    if name == LANGUAGES.stem:
+        definition = load_workflow_file(LANGUAGES)
+    else:
+        definition = shipped(name) if name in SHIPPED else load_workflow(name)
     found = replay(definition)
     assert found.steps == SEQUENCES * LENGTH
     mismatches = found.mismatches()
@@ -149,3 +151,46 @@ def test_a_self_loop_without_reentry_is_caught_by_the_exits_and_entries() -> Non
         assert mine.trace == ("exit:revisions", "enter:revisions")
         assert theirs == mismatch.observed["python-statemachine"]
         assert theirs.trace == ()
+
+
+def test_the_sequences_fire_timers_and_send_timed_triggers_by_hand() -> None:
+    """freelance-mission's sequences fire timers (a tacit approval moves to approved, a reminder
+    stays) and send timed triggers as ordinary events, which no engine takes."""
+    definition = load_workflow("freelance-mission")
+    found = explore(definition, count=SEQUENCES, length=LENGTH, seed=1)
+    steps = [
+        (event, observed)
+        for sequence, events in enumerate(found.sequences)
+        for event, observed in zip(events, found.runs["missionflow"][sequence], strict=True)
+    ]
+    timed = {t.trigger for t in definition.transitions if t.timed}
+    assert any(
+        e.timer and e.trigger == "approve_tacitly" and o.taken and o.state == "approved" for e, o in steps
+    )
+    assert any(e.timer and e.trigger == "remind_deposit" and o.taken and o.trace == () for e, o in steps)
+    assert any(e.timer and not o.taken for e, o in steps)  # a guard said no: skipped
+    assert any(not e.timer and e.trigger in timed and not o.taken for e, o in steps)
+
+
+def test_a_timer_exported_as_an_ordinary_event_is_caught() -> None:
+    """An export that turns the tacit approval into an event (XState `on`, an SCXML event named
+    after the trigger) takes it when it is sent by hand and misses the timer: the comparison fails."""
+
+    def machine(config: dict[str, object]) -> None:
+        states = config["states"]
+        assert isinstance(states, dict)
+        for state in ("in_progress", "revisions"):
+            states[state]["on"]["approve_tacitly"] = states[state]["after"].pop("approve_tacitly")
+
+    def chart(root: ET.Element) -> None:
+        for found in root.iter(f"{SCXML}transition"):
+            if found.get("event") == "mf-after.approve_tacitly":
+                found.set("event", "approve_tacitly")
+
+    mismatches = replay(
+        load_workflow("freelance-mission"), count=60, machine=machine, chart=chart
+    ).mismatches()
+    assert mismatches
+    first = {m.sequence: m for m in reversed(mismatches)}
+    assert {m.event.trigger for m in first.values()} == {"approve_tacitly"}
+    assert {m.observed["xstate"] == m.observed["python-statemachine"] for m in first.values()} == {True}

@@ -17,12 +17,11 @@ from missionflow.workflow import (
     import_workflow,
     load_workflow,
     load_workflow_file,
-    shipped_workflow_dir,
 )
 from tests.interchange.normal_form import normal_form, without_places
+from tests.shipped import SHIPPED, shipped
 
 HERE = Path(__file__).parent
-SHIPPED = sorted(path.stem for path in shipped_workflow_dir().glob("*.yaml"))
 SAMPLES = [
     HERE / "machines" / "tricky.yaml",
     HERE / "machines" / "languages.yaml",
@@ -31,11 +30,11 @@ SAMPLES = [
 
 
 def _definitions() -> list[WorkflowDefinition]:
-    return [load_workflow(name) for name in SHIPPED] + [load_workflow_file(path) for path in SAMPLES]
+    return [shipped(stem) for stem in SHIPPED] + [load_workflow_file(path) for path in SAMPLES]
 
 
 def _ids(definition: WorkflowDefinition) -> str:
-    return definition.name
+    return definition.key
 
 
 @pytest.mark.parametrize("fmt", INTERCHANGE_FORMATS)
@@ -50,12 +49,10 @@ def test_export_then_import_gives_an_equivalent_workflow(definition: WorkflowDef
 @pytest.mark.parametrize("fmt", INTERCHANGE_FORMATS)
 @pytest.mark.parametrize("name", [*SHIPPED, "languages"])
 def test_export_then_import_gives_an_equal_definition(name: str, fmt: str) -> None:
-    """For the shipped workflows (and a sample in French with labels in four more languages),
-    the import equals the original field for field, transitions in file order; only the file
-    and the line numbers differ."""
-    definition = (
-        load_workflow(name) if name in SHIPPED else load_workflow_file(HERE / "machines" / f"{name}.yaml")
-    )
+    """For the shipped workflows, every version (and a sample in French with labels in four more
+    languages), the import equals the original field for field, transitions and timers in file
+    order; only the file and the line numbers differ."""
+    definition = shipped(name) if name in SHIPPED else load_workflow_file(HERE / "machines" / f"{name}.yaml")
     back = import_workflow(export_workflow(definition, fmt), fmt)
     assert without_places(back) == without_places(definition)
 
@@ -95,10 +92,16 @@ def test_the_normal_form_tells_different_workflows_apart() -> None:
 @pytest.mark.parametrize("fmt", ["xstate", "scxml"])
 @pytest.mark.parametrize("name", SHIPPED)
 def test_the_cli_exports_and_imports_back_an_equivalent_workflow(name: str, fmt: str, tmp_path: Path) -> None:
-    """`workflow export -o` then `workflow import -o` writes a YAML file that validates to the same workflow."""
+    """`workflow export -o` then `workflow import -o` writes a YAML file that validates to the same
+    workflow, for every published version of each shipped workflow."""
     runner = CliRunner()
+    definition = shipped(name)
     exported = tmp_path / f"{name}.{'json' if fmt == 'xstate' else 'scxml'}"
-    written = runner.invoke(cli, ["workflow", "export", name, "--format", fmt, "-o", str(exported)])
+    version = str(definition.version)
+    written = runner.invoke(
+        cli,
+        ["workflow", "export", definition.name, "--version", version, "--format", fmt, "-o", str(exported)],
+    )
     assert written.exit_code == 0, written.output
     assert f"wrote {exported}" in written.stderr
     yaml_file = tmp_path / f"{name}.yaml"
@@ -106,4 +109,4 @@ def test_the_cli_exports_and_imports_back_an_equivalent_workflow(name: str, fmt:
     assert imported.exit_code == 0, imported.output
     validated = runner.invoke(cli, ["workflow", "validate", str(yaml_file)])
     assert validated.exit_code == 0, validated.output
-    assert normal_form(load_workflow_file(yaml_file)) == normal_form(load_workflow(name))
+    assert normal_form(load_workflow_file(yaml_file)) == normal_form(definition)

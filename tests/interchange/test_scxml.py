@@ -177,6 +177,18 @@ def test_a_handwritten_document_is_read() -> None:
             "not a missionflow guard",
         ),
         ('<state id="a"><transition event="go" cond="missionflow_all[[{}]]"/></state>', "has no 'name'"),
+        (
+            '<state id="a"><transition event="go" target="b" mf:after="2 days"/></state>',
+            "a transition of state 'a' has a timer (mf:after...) but listens to 'go', not mf-after.TRIGGER",
+        ),
+        (
+            '<state id="a"><transition event="mf-after.expire" target="b"/></state>',
+            "a transition of state 'a' listens to 'mf-after.expire' but has no mf:after",
+        ),
+        (
+            '<state id="a"><transition event="mf-after.expire" target="b" mf:after="2 weeks"/></state>',
+            "mf:after of a transition of state 'a' is '2 weeks': give a number or a fact",
+        ),
     ],
 )
 def test_what_a_workflow_cannot_express_is_refused(body: str, message: str) -> None:
@@ -207,3 +219,25 @@ def test_a_document_that_is_not_scxml_is_refused_with_its_line(text: str, line: 
         read_scxml(text, source="m.scxml")
     assert [(p.file, p.line) for p in caught.value.problems] == [("m.scxml", line)]
     assert message in caught.value.problems[0].message
+
+
+def test_a_timed_transition_listens_to_its_timer_event_in_python_statemachine() -> None:
+    """The timer's event `mf-after.<trigger>` fires the tacit approval; sending the trigger itself
+    does nothing; the timer reads back from the mf: attributes."""
+    text = export_workflow(load_workflow("freelance-mission"), "scxml")
+    assert 'event="mf-after.approve_tacitly" target="approved"' in text
+    assert (
+        'mf:after="acceptance_days days" mf:since-last="deliver" mf:unless-fired-since="request_revision"'
+        in text
+    )
+    chart = load(text, format="scxml")
+    machine = chart(model=Model(allow=True))
+    for trigger in ("qualify", "accept", "sign_contract", "confirm_deposit", "start_work"):
+        machine.send(trigger)
+    machine.send("approve_tacitly")
+    assert list(machine.configuration_values) == ["in_progress"]
+    machine.send("mf-after.approve_tacitly")
+    assert list(machine.configuration_values) == ["approved"]
+    back = read_scxml(text).transition("revisions", "approve_tacitly")
+    assert back is not None
+    assert back.after == load_workflow("freelance-mission").transition("revisions", "approve_tacitly").after  # type: ignore[union-attr]

@@ -88,7 +88,7 @@ def test_states_keep_final_type_kind_labels_outcome_and_description() -> None:
     }
     assert (machine["id"], machine["initial"]) == ("freelance-mission", "lead")
     assert machine["meta"] == {
-        "version": 1,
+        "version": 2,
         "title": "Freelance mission",
         "language": "en",
         "parties": ["freelancer", "client"],
@@ -197,8 +197,23 @@ def _line(text: str, fragment: str) -> int:
     [
         (
             {"a": {"after": {"1000": "b"}, "on": {"go": "b"}}, "b": FINAL},
+            '"1000"',
+            "delayed transition '1000' of state 'a': a delay in milliseconds cannot be expressed",
+        ),
+        (
+            {"a": {"after": {"expire": {"target": "b"}}, "on": {"go": "b"}}, "b": FINAL},
+            '"expire"',
+            "delayed transition 'expire' of state 'a' has no meta.after",
+        ),
+        (
+            {"a": {"on": {"go": {"target": "b", "meta": {"after": {"days": 2}}}}}, "b": FINAL},
             '"after"',
-            "delayed transitions (after) are not supported yet",
+            "meta.after of transition 'go' of state 'a': a timed transition goes under the state's after",
+        ),
+        (
+            {"a": {"after": ["expire"], "on": {"go": "b"}}, "b": FINAL},
+            '"after"',
+            "'after' of state 'a' must be an object of transitions by delay, got a list",
         ),
         (
             {"a": {"entry": ["log"], "on": {"go": "b"}}, "b": FINAL},
@@ -342,3 +357,45 @@ def test_a_json_document_that_is_not_a_machine_is_refused(text: str, message: st
     """Valid JSON of another shape is an InterchangeError that says what was expected."""
     with pytest.raises(InterchangeError, match=message):
         read_xstate(text)
+
+
+def test_a_timed_transition_is_a_named_delay_of_its_state() -> None:
+    """`approve_tacitly` is under `after`, named after its trigger, with its timer in meta.after
+    and its guard as usual; it is not an event of `on`."""
+    machine = to_xstate(load_workflow("freelance-mission"))
+    states = machine["states"]
+    assert isinstance(states, dict)
+    revisions = states["revisions"]
+    assert "approve_tacitly" not in revisions["on"]
+    tacit = revisions["after"]["approve_tacitly"]
+    assert tacit["target"] == "approved"
+    assert tacit["guard"]["params"]["guards"] == [{"name": "deliverables_complete", "params": {}}]
+    assert tacit["meta"]["after"] == {
+        "days": {"fact": "acceptance_days"},
+        "since_last": ["deliver"],
+        "unless_fired_since": ["request_revision"],
+    }
+    assert set(states["invoiced"]["after"]) == {"remind_payment"}
+    assert "reenter" not in states["contract_signed"]["after"]["remind_deposit"]
+
+
+def test_a_handwritten_delayed_transition_is_read_back_as_a_timer() -> None:
+    """A delay named after a trigger, with its timer in meta.after, is a timed transition; an
+    invalid timer is the validator's problem, on its JSON line."""
+    text = _machine(
+        {
+            "a": {"on": {"go": "b"}, "after": {"expire": {"target": "b", "meta": {"after": {"hours": 48}}}}},
+            "b": FINAL,
+        }
+    )
+    expire = read_xstate(text).transition("a", "expire")
+    assert expire is not None
+    assert (expire.dest, expire.after is not None and expire.after.delay_text) == ("b", "48 hours")
+    bad = text.replace('"hours": 48', '"hours": 0')
+    with pytest.raises(WorkflowDefinitionError) as caught:
+        read_xstate(bad, source="m.json")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.message) == (
+        _line(bad, '"hours": 0'),
+        "the hours of transition 'expire' must be a whole number from 1 or {fact: name}, got a number (0)",
+    )

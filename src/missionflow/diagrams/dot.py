@@ -2,7 +2,8 @@
 
 Semantic flags become a ``class`` attribute (kept by Graphviz in SVG output, for CSS) and
 colours and line styles: exits in red, the current state in yellow, the path taken in blue,
-transitions possible now in green (solid) or, when blocked, in orange (dashed).
+transitions possible now in green (solid) or, when blocked, in orange (dashed); a timed
+transition is dotted, with its delay under its name.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _ALLOWED = "#2e7d32"
 _BLOCKED = "#d9822b"
 _FADED = "#b0b7bb"
 _WRAP = 44
+_INDENT = "\u00a0\u00a0\u00a0"
 
 _PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -111,10 +113,18 @@ def _edge_attrs(edge: DiagramEdge, diagram: Diagram) -> str:
     words = WORDS[diagram.lang]
     head = f"{edge.label} ({edge.trigger})" if edge.label != edge.trigger else edge.trigger
     lines = [head]
-    if edge.guards:
-        lines.extend(textwrap.wrap("[" + ", ".join(edge.guards) + "]", _WRAP))
-    lines.extend(step.text for step in edge.steps)
-    if edge.blocked:
+    if diagram.plain:
+        # Set off from the edge: a printed font a little wider than dot's measure still clears it.
+        lines = [
+            f"{_INDENT}{wrapped}" for line in edge.label.split("\n") for wrapped in textwrap.wrap(line, _WRAP)
+        ]
+    else:
+        if edge.timer is not None:
+            lines.extend(textwrap.wrap(f"{words.timer}: {edge.timer}", _WRAP))
+        if edge.guards:
+            lines.extend(textwrap.wrap("[" + ", ".join(edge.guards) + "]", _WRAP))
+        lines.extend(step.text for step in edge.steps)
+    if edge.blocked and not diagram.plain:
         lines.extend(
             textwrap.wrap(f"{words.blocked} — {edge.reason}" if edge.reason else words.blocked, _WRAP)
         )
@@ -122,6 +132,7 @@ def _edge_attrs(edge: DiagramEdge, diagram: Diagram) -> str:
         flag
         for flag, on in (
             ("internal", edge.internal),
+            ("timed", edge.timed),
             ("exit", edge.exit),
             ("taken", edge.taken),
             ("possible", edge.possible),
@@ -131,6 +142,8 @@ def _edge_attrs(edge: DiagramEdge, diagram: Diagram) -> str:
         if on
     ]
     attrs = {"id": edge.key, "label": _text(*lines), "class": " ".join(classes)}
+    if edge.timed:
+        attrs["style"] = "dotted"
     if edge.exit:
         # Exits do not pull on the layout, so the main path stays straight.
         attrs.update(color=_EXIT, fontcolor=_EXIT, weight="0")

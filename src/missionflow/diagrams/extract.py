@@ -15,6 +15,7 @@ from missionflow.workflow import (
     Subject,
     WorkflowDefinition,
     WorkingCalendar,
+    describe_timer,
     get_guard,
     workflow_for,
 )
@@ -143,9 +144,12 @@ def _edges(definition: WorkflowDefinition, lang: str) -> list[DiagramEdge]:
     for transition in definition.transitions:
         label = transition.label.in_lang(lang) if transition.label is not None else transition.trigger
         guards = tuple(_guard_words(ref, lang) for ref in transition.guards)
+        timer = describe_timer(transition.after, lang) if transition.after is not None else None
         for source in transition.sources:
             dest = transition.dest_from(source)
-            edges.append(DiagramEdge(source, dest, transition.trigger, label, guards, exit=dest in exits))
+            edges.append(
+                DiagramEdge(source, dest, transition.trigger, label, guards, exit=dest in exits, timer=timer)
+            )
     return edges
 
 

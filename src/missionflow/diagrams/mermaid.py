@@ -1,7 +1,8 @@
 """Mermaid ``stateDiagram-v2`` text from the diagram model, for Markdown pages that render it.
 
 Mermaid cannot style one transition of a state diagram, so what dot shows with colours and
-dashes is written in the transition's text: the dated steps, "possible now", "blocked — why".
+dashes is written in the transition's text: a timer's delay (⏱), the dated steps, "possible
+now", "blocked — why".
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def _lines(diagram: Diagram) -> Iterator[str]:
 
 def _edge_text(edge: DiagramEdge, diagram: Diagram) -> str:
     words = WORDS[diagram.lang]
+    if diagram.plain:
+        return " — ".join(line for line in edge.label.split("\n") if line)
     parts = [f"{edge.label} ({edge.trigger})" if edge.label != edge.trigger else edge.trigger]
+    if edge.timer is not None:
+        parts.append(f"⏱ {edge.timer}")
     if edge.guards:
         parts.append("[" + ", ".join(edge.guards) + "]")
     if edge.steps:

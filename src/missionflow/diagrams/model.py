@@ -39,7 +39,8 @@ class DiagramEdge:
     """One transition from one source (a trigger with several sources gives several edges).
 
     ``possible`` marks the transitions that leave a mission's current state; among them
-    ``blocked`` ones carry the first reason a guard gave.
+    ``blocked`` ones carry the first reason a guard gave. ``timer`` says, for a timed transition,
+    when its timer fires it ("after 7 days").
     """
 
     source: str
@@ -52,11 +53,17 @@ class DiagramEdge:
     possible: bool = False
     blocked: bool = False
     reason: str | None = None
+    timer: str | None = None
 
     @property
     def internal(self) -> bool:
         """True when the transition stays in its state (drawn as a loop)."""
         return self.source == self.dest
+
+    @property
+    def timed(self) -> bool:
+        """True when a timer fires the transition (drawn dotted, with its delay)."""
+        return self.timer is not None
 
     @property
     def taken(self) -> bool:
@@ -87,6 +94,9 @@ class Diagram:
     nodes: tuple[DiagramNode, ...]
     edges: tuple[DiagramEdge, ...]
     mission: str | None = None
+    plain: bool = False
+    """A diagram for a client: edges show their label only (lines split at newlines), never the
+    trigger, the guards or why a step is blocked."""
 
     def node(self, node_id: str) -> DiagramNode:
         """The node with this id (KeyError when unknown)."""
@@ -107,10 +117,11 @@ class Words:
 
     blocked: str
     possible: str
+    timer: str
 
 
 WORDS = {
-    "en": Words(blocked="blocked", possible="possible now"),
-    "fr": Words(blocked="bloqué", possible="possible maintenant"),
+    "en": Words(blocked="blocked", possible="possible now", timer="timer"),
+    "fr": Words(blocked="bloqué", possible="possible maintenant", timer="minuteur"),
 }
 """The languages a diagram can be drawn in, with their words."""

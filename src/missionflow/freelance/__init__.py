@@ -1,8 +1,8 @@
 """The freelance trade: a mission from lead to paid, plugged into the generic engine.
 
 The mission (the workflow's subject), the freelancer's settings, the trade's guards and the
-words they say to a client, the effects it declares, billing arithmetic, reminders and
-specification files. It imports the engine and never the store: a store persists what it
+words they say to a client, the effects it declares, what its timers read (reminders, tacit
+approval), billing arithmetic and specification files. It imports the engine and never the store: a store persists what it
 decides.
 
 >>> from missionflow.freelance import Client, Mission, fire
@@ -19,6 +19,7 @@ import typing
 from missionflow.freelance import agreement, invoicing, vocabulary
 from missionflow.freelance import effects as _effects
 from missionflow.freelance import guards as _guards
+from missionflow.freelance import reminders as _reminders
 from missionflow.freelance.api import (
     DEFAULT_WORKFLOW,
     context_of,
@@ -29,6 +30,8 @@ from missionflow.freelance.api import (
 )
 from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance, OverdueItem, PaymentPlan
 from missionflow.freelance.billing import Installment
+from missionflow.freelance.client_details import CLIENT_FIELDS, LANGUAGES
+from missionflow.freelance.documents.lines import Unit
 from missionflow.freelance.guards import settings_in, trade_guard
 from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import (
@@ -40,10 +43,25 @@ from missionflow.freelance.mission import (
     InvoiceSummary,
     Mission,
     Payment,
+    PaymentDue,
     Specification,
 )
-from missionflow.freelance.records import INVOICE_KINDS, ClientRecord, InvoiceRecord
-from missionflow.freelance.reminders import ReminderRecord, ReminderResult
+from missionflow.freelance.pricing import (
+    UNIT_WORDS,
+    LineSource,
+    Price,
+    PricedLine,
+    format_price,
+    parse_price,
+    parse_priced_item,
+)
+from missionflow.freelance.records import (
+    INVOICE_KINDS,
+    QUOTE_STATUSES,
+    ClientRecord,
+    InvoiceRecord,
+    QuoteRecord,
+)
 from missionflow.freelance.settings import (
     Criterion,
     Settings,
@@ -54,18 +72,23 @@ from missionflow.freelance.settings import (
     settings_warnings,
 )
 
-del _effects, _guards  # imported for what they register
+del _effects, _guards, _reminders  # imported for what they register
 
 _LAZY = {
     "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
     "render_invoice": "missionflow.freelance.invoice_render",
     "parse_specification": "missionflow.freelance.specification_file",
     "load_specification": "missionflow.freelance.specification_file",
+    "DOCUMENT_FORMATS": "missionflow.freelance.client_documents",
+    "render_document": "missionflow.freelance.client_documents",
+    "missing_mentions": "missionflow.freelance.issued",
 }
 """Loaded on first use: a command that does not render or read a file does not import them."""
 
 if typing.TYPE_CHECKING:
+    from missionflow.freelance.client_documents import DOCUMENT_FORMATS, render_document
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
+    from missionflow.freelance.issued import missing_mentions
     from missionflow.freelance.specification_file import load_specification, parse_specification
 
 
@@ -80,9 +103,14 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "CLIENT_FIELDS",
     "DEFAULT_WORKFLOW",
+    "DOCUMENT_FORMATS",
     "INVOICE_FORMATS",
     "INVOICE_KINDS",
+    "LANGUAGES",
+    "QUOTE_STATUSES",
+    "UNIT_WORDS",
     "Amendment",
     "Client",
     "ClientRecord",
@@ -96,24 +124,33 @@ __all__ = [
     "InvoiceRecord",
     "InvoiceSummary",
     "InvoiceTerms",
+    "LineSource",
     "Mission",
     "OverdueItem",
     "Payment",
+    "PaymentDue",
     "PaymentPlan",
-    "ReminderRecord",
-    "ReminderResult",
+    "Price",
+    "PricedLine",
+    "QuoteRecord",
     "Settings",
     "Specification",
+    "Unit",
     "agreement",
     "context_of",
     "describe_settings",
     "editable_settings",
     "fire",
+    "format_price",
     "invoicing",
     "load_specification",
     "missing_identity",
+    "missing_mentions",
+    "parse_price",
+    "parse_priced_item",
     "parse_specification",
     "path_to",
+    "render_document",
     "render_invoice",
     "revision_rounds_used",
     "set_from_text",

@@ -52,8 +52,10 @@ def fire(
     data: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     hooks: Hooks | None = None,
+    timer: bool = False,
 ) -> TransitionRecord:
-    """Fire ``trigger`` on an in-memory mission under the freelancer's ``settings``.
+    """Fire ``trigger`` on an in-memory mission under the freelancer's ``settings`` (``timer=True``
+    for a timed transition that fell due: see :func:`missionflow.workflow.due_timers`).
 
     >>> from missionflow.freelance import Client, Mission, fire
     >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
@@ -71,6 +73,7 @@ def fire(
         facts={SETTINGS: settings},
         calendar=settings,
         hooks=hooks,
+        timer=timer,
     )
 
 

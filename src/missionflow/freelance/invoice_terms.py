@@ -30,6 +30,9 @@ class InvoiceTerms:
     """The fixed recovery indemnity owed by a business client paying late; None for a consumer."""
     note: str = ""
     """Free text printed on the invoice; a credit note's reason."""
+    document: Mapping[str, object] | None = None
+    """The whole copy the document is printed from (``issued.DocumentCopy`` as JSON); None for an
+    invoice issued before missionflow printed French and English documents (migration 0006)."""
 
     def to_json(self) -> dict[str, object]:
         """The terms as JSON values (decimals and money as exact text)."""
@@ -53,6 +56,7 @@ class InvoiceTerms:
                 else {"amount": f"{indemnity.amount:.2f}", "currency": indemnity.currency}
             ),
             "note": self.note,
+            "document": None if self.document is None else dict(self.document),
         }
 
     @classmethod
@@ -78,4 +82,5 @@ class InvoiceTerms:
                 else None
             ),
             note=str(data.get("note", "")),
+            document=dict(document) if isinstance(document := data.get("document"), Mapping) else None,
         )

@@ -1,5 +1,6 @@
 """A freelance mission as plain Python objects: the subject the trade's workflows move, and the
-facts its guards read (client, specification, contract, payments, invoices, history).
+facts its guards and timers read (client, specification, contract, payments, invoices, what is
+still owed by when, history).
 
 The engine works on these objects directly (embedding without a database); the store
 loads them from the database and writes back what the engine decided.
@@ -13,6 +14,16 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from missionflow.freelance.agreement import CONTRACT, Agreement, agreement_of
+from missionflow.freelance.pricing import (
+    LineSource,
+    Price,
+    PricedLine,
+    change_line,
+    deposit_due,
+    gross_of,
+    lump_sum,
+    rush_line,
+)
 from missionflow.money import Money
 from missionflow.workflow import TransitionRecord
 
@@ -39,10 +50,19 @@ class CriterionAnswer:
 
 @dataclass(frozen=True)
 class Deliverable:
-    """Something the specification promises to hand over; access codes count as deliverables."""
+    """Something the specification promises to hand over; access codes count as deliverables.
+
+    A deliverable with a ``price`` is a line of the quote, the contract and the invoices; one
+    without is included in the others (an access code, mockups included in the site).
+    """
 
     name: str
     kind: str = "deliverable"
+    price: Price | None = None
+
+    def line(self) -> PricedLine | None:
+        """The deliverable as a priced line, or None when it is not priced on its own."""
+        return PricedLine(self.name, self.price) if self.price is not None else None
 
 
 @dataclass(frozen=True)
@@ -73,13 +93,42 @@ class Specification:
 
 @dataclass(frozen=True)
 class Contract:
-    """The signed quote and terms (R4); pro bono is an explicit amount of 0."""
+    """The signed quote and terms (R4); pro bono is an explicit amount of 0.
+
+    ``amount`` excludes VAT (HT). ``quote`` is the number of the quote the client accepted;
+    ``lines`` what the contract bills, line by line (the quote's lines; none means one lump sum
+    of ``amount``); ``vat_rate`` the default VAT rate when VAT is charged, None under the
+    franchise (no VAT).
+    """
 
     amount: Money
     terms_version: str
     signed_on: date
     signed_by: str = ""
     acceptance_days: int | None = None
+    quote: str | None = None
+    lines: tuple[PricedLine, ...] = ()
+    vat_rate: Decimal | None = None
+
+    @property
+    def billed(self) -> tuple[PricedLine, ...]:
+        """The lines the contract bills: its own, or one lump sum of its amount."""
+        return self.lines or (PricedLine("-", lump_sum(self.amount), LineSource.CONTRACT),)
+
+    def at_signature(self, rush_surcharge: Money | None) -> tuple[PricedLine, ...]:
+        """What was agreed at the signature, line by line: the contract's lines, and the rush
+        surcharge unless they already bill it (a quote does)."""
+        lines = self.billed
+        if rush_surcharge is None or rush_surcharge.amount <= 0:
+            return lines
+        if any(line.source is LineSource.RUSH for line in lines):
+            return lines
+        return (*lines, rush_line(rush_surcharge))
+
+    @property
+    def gross(self) -> Money:
+        """What the contract's lines cost the client, VAT included (their sum under the franchise)."""
+        return gross_of(self.billed, self.vat_rate, self.amount.currency)
 
 
 @dataclass(frozen=True)
@@ -124,6 +173,16 @@ def live_invoices(invoices: Sequence[InvoiceSummary]) -> list[InvoiceSummary]:
     return [i for i in invoices if i.kind != "credit" and i.number not in cancelled]
 
 
+@dataclass(frozen=True)
+class PaymentDue:
+    """Money the client still owes by a date: an open invoice, or an installment of the current
+    plan (an invoice a plan reschedules is owed by its installments instead)."""
+
+    what: str
+    due_on: date
+    balance: Money
+
+
 @dataclass
 class Mission:
     """A mission and every fact the guards of the shipped workflows read (a workflow Subject).
@@ -154,6 +213,8 @@ class Mission:
     payments: list[Payment] = field(default_factory=list)
     invoices: list[InvoiceSummary] = field(default_factory=list)
     amendments: list[Amendment] = field(default_factory=list)
+    dues: tuple[PaymentDue, ...] = ()
+    """What is still owed, by due date (a store computes it from the invoices, payments and plan)."""
     history: list[TransitionRecord] = field(default_factory=list)
     version: int = 0
 
@@ -206,13 +267,31 @@ class Mission:
         return agreement.total if agreement.lines_of(CONTRACT) else None
 
     @property
+    def agreed_gross(self) -> Money | None:
+        """Everything agreed, VAT included, as the invoices bill it: the contract's lines, the rush
+        surcharge, amendments and extra rounds (:attr:`agreed_amount` under the franchise, or
+        before the signature)."""
+        contract = self.contract
+        if contract is None:
+            return self.agreed_amount
+        changes = (change_line(a.kind, a.amount, a.reason) for a in self.amendments)
+        lines = (*contract.at_signature(self.rush_surcharge), *changes)
+        return gross_of(lines, contract.vat_rate, self.currency)
+
+    @property
     def deposit_due(self) -> Money:
         """The deposit the client owes before work starts (R5): the deposit percentage of what was
-        agreed at the signature (the contract and its rush surcharge)."""
+        agreed at the signature (the contract and its rush surcharge), VAT included, exactly as the
+        deposit invoice bills it (see :meth:`Contract.at_signature`); before the signature, what the
+        quoted amount would ask."""
         # Amendments are not read: they never change the deposit agreed at the signature.
-        agreement = self._agreement(with_changes=False)
-        base = agreement.at_signature if agreement.lines_of(CONTRACT) else Money.zero(self.currency)
-        return base.percent(self.deposit_percent)
+        contract = self.contract
+        if contract is None:  # what the quoted amount (and its rush surcharge) would ask
+            agreement = self._agreement(with_changes=False)
+            base = agreement.at_signature if agreement.lines_of(CONTRACT) else Money.zero(self.currency)
+            return base.percent(self.deposit_percent)
+        lines = contract.at_signature(self.rush_surcharge)
+        return deposit_due(lines, contract.vat_rate, self.currency, self.deposit_percent)
 
     def deliveries(self) -> list[tuple[str, datetime]]:
         """(deliverable, when) for every recorded delivery (see TransitionRecord.delivery), oldest first."""

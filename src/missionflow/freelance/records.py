@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from missionflow.freelance.invoice_terms import InvoiceTerms
 from missionflow.freelance.mission import Client, InvoiceSummary
+from missionflow.freelance.pricing import PricedLine
 from missionflow.money import Money
 
 INVOICE_KINDS = ("deposit", "final", "penalty", "credit")
 """An invoice is a deposit invoice, the final invoice, a late-payment invoice (the interest and the
 recovery indemnity owed for paying late), or a credit note cancelling one of them."""
+QUOTE_STATUSES = ("open", "accepted", "superseded", "expired")
+"""A quote is open until the client accepts it, a newer quote replaces it, or its validity ends."""
 
 
 @dataclass(frozen=True)
 class ClientRecord:
-    """A stored client, with its reference ("C-1") and whether it is blocked."""
+    """A stored client, with its reference ("C-1") and whether it is blocked.
+
+    ``company`` is the legal name printed on documents when it differs from ``name``; the
+    address, identifiers, contact and language are what a quote or an invoice states.
+    """
 
     ref: str
     name: str
@@ -27,6 +35,21 @@ class ClientRecord:
     blocked: bool
     blocked_reason: str
     created_at: datetime
+    address: tuple[str, ...] = ()
+    postcode: str = ""
+    city: str = ""
+    country: str = "FR"
+    siren: str = ""
+    siret: str = ""
+    vat_number: str = ""
+    contact: str = ""
+    phone: str = ""
+    language: str = "fr"
+
+    @property
+    def legal_name(self) -> str:
+        """The name documents print: the legal name when given, else the name."""
+        return self.company or self.name
 
     def as_client(self) -> Client:
         """The client as guards see it."""
@@ -88,3 +111,29 @@ class InvoiceRecord:
     def as_summary(self) -> InvoiceSummary:
         """What guards need to know of this invoice."""
         return InvoiceSummary(number=self.number, kind=self.kind, total=self.total)
+
+
+@dataclass(frozen=True)
+class QuoteRecord:
+    """An issued quote (devis), numbered in its own gapless series ("DEV-2026-0001"); never edited.
+
+    ``net`` excludes VAT, ``total`` includes it; ``status`` is worked out when it is read, on
+    ``status_on``: accepted (a contract was signed on it), superseded (a newer quote of the mission,
+    or a specification changed since), expired (past ``valid_until``) or open.
+    """
+
+    number: str
+    mission: str
+    issued_on: date
+    valid_until: date
+    lines: tuple[PricedLine, ...]
+    net: Money
+    total: Money
+    deposit_percent: Decimal
+    revision_rounds: int
+    vat_rate: Decimal | None
+    created_at: datetime
+    status: str = "open"
+    status_on: date | None = None
+    copy: Mapping[str, object] = field(default_factory=dict)
+    """What the quote states besides its lines (``issued.DocumentCopy`` as JSON)."""

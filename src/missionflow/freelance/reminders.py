@@ -1,122 +1,101 @@
-"""Reminders and deadlines as durable rows with a due time: their kinds, when each falls due, and
-what ``tick`` decides when one comes up (remind, or skip because it no longer applies)."""
+"""What the trade's timers read: the timer facts a workflow file names in ``after:`` and the
+guards of the reminders.
+
+The reminders themselves are declared in the workflow (``remind_deposit``, ``remind_approval``,
+``approve_tacitly``, ``remind_payment`` in ``freelance-mission``): a store fires each one once
+when it falls due, and its guard decides whether it still applies (a deposit paid in time skips
+its reminder). Importing this module registers them; the engine finds it through the
+``missionflow.timer_facts`` entry point.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from missionflow.freelance.balances import InstallmentStatus, InvoiceBalance
+from missionflow.freelance.guards import settings_in, trade_guard
 from missionflow.freelance.mission import Mission
+from missionflow.workflow import FactKind, GuardContext, GuardParam, register_timer_fact
 
-DEPOSIT_MISSING = "deposit_missing"
-APPROVAL_OVER = "approval_over"
-INVOICE_DUE = "invoice_due"
-INSTALLMENT_DUE = "installment_due"
-REMINDER_KINDS = (DEPOSIT_MISSING, APPROVAL_OVER, INVOICE_DUE, INSTALLMENT_DUE)
-"""deposit not received N days after the signature; the client's approval period is over;
-an invoice is unpaid after its due date; an installment is unpaid after its due date."""
-
-REMIND_TRIGGER = "remind"
-"""The trigger name of the history entries ``tick`` writes (source and dest are the current state)."""
-TICK_ACTOR = "missionflow tick"
+Params = Mapping[str, GuardParam]
 
 
-@dataclass(frozen=True)
-class ReminderRecord:
-    """A stored reminder: when it falls due and, once ``tick`` looked at it, what it did."""
-
-    mission: str
-    kind: str
-    subject: str
-    due_at: datetime
-    done_at: datetime | None
-    outcome: str
-
-    @property
-    def pending(self) -> bool:
-        """True until ``tick`` has processed it."""
-        return self.done_at is None
+def _zone(ctx: GuardContext) -> ZoneInfo:
+    """The time zone days are counted in: the calendar's, else the settings'."""
+    name = ctx.calendar.timezone if ctx.calendar is not None else settings_in(ctx).timezone
+    return ZoneInfo(name)
 
 
-@dataclass(frozen=True)
-class ReminderResult:
-    """What one ``tick`` did with one due reminder: a history entry (``reminded``) or a skip."""
-
-    mission: str
-    kind: str
-    subject: str
-    due_at: datetime
-    reminded: bool
-    message: str
+def local_day(ctx: GuardContext) -> date:
+    """The day it is at ``ctx.now`` for the freelancer."""
+    return ctx.now.astimezone(_zone(ctx)).date()
 
 
-def day_after(day: date, timezone: str) -> datetime:
-    """The first moment after ``day`` ends in the freelancer's timezone (when a due date is missed).
+@register_timer_fact(
+    "deposit_reminder_days",
+    kind=FactKind.DELAY,
+    words={"en": "the deposit reminder delay of the settings", "fr": "le délai de relance de l'acompte"},
+    reads=(),
+)
+def deposit_reminder_days(mission: Mission, ctx: GuardContext) -> int:
+    """Days after the signature before the deposit is reminded (``settings set deposit_reminder_days``)."""
+    return settings_in(ctx).deposit_reminder_days
 
-    >>> day_after(date(2027, 1, 31), "Europe/Paris").isoformat()
-    '2027-01-31T23:00:00+00:00'
-    """
-    local = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=ZoneInfo(timezone))
-    return local.astimezone(UTC)
+
+@register_timer_fact(
+    "acceptance_days",
+    kind=FactKind.DELAY,
+    words={"en": "the acceptance period of the contract", "fr": "le délai de validation du contrat"},
+    reads={"contract"},
+)
+def acceptance_days(mission: Mission, ctx: GuardContext) -> int | None:
+    """The contract's acceptance period (R10), or None when it sets none: no tacit approval then."""
+    return mission.contract.acceptance_days if mission.contract is not None else None
 
 
-def deposit_message(mission: Mission, days: int, final_state: bool) -> tuple[bool, str]:
-    """Remind about a deposit still missing after the signature, unless it arrived meanwhile."""
+@register_timer_fact(
+    "payment_due",
+    kind=FactKind.MOMENT,
+    words={"en": "each payment's due date", "fr": "l'échéance de chaque paiement"},
+    reads={"dues"},
+)
+def payment_due(mission: Mission, ctx: GuardContext) -> list[datetime]:
+    """The start of the due day of everything still owed (in the freelancer's time zone): one
+    day after it, the payment is late."""
+    zone = _zone(ctx)
+    return [datetime.combine(due.due_on, time(0), zone) for due in mission.dues if due.balance.amount > 0]
+
+
+@trade_guard(
+    "deposit_missing",
+    words_en="deposit not received yet",
+    words_fr="acompte pas encore reçu",
+    reads={"contract", "payments"},
+)
+def deposit_missing(mission: Mission, ctx: GuardContext, params: Params) -> str | None:
+    """The deposit reminder applies while the agreed deposit is not paid."""
     due = mission.deposit_due
+    if due.amount <= 0:
+        return "no deposit was agreed"
     paid = mission.paid_total
-    if final_state:
-        return False, f"skipped: the mission is {mission.state}"
-    if paid >= due:
-        return False, f"skipped: the deposit of {due} is received"
-    return True, (
-        f"deposit not received {days} days after the signature: {paid} of {due} paid; "
-        "no work before the deposit"
-    )
+    if paid.amount >= due.amount:
+        return f"the deposit of {due} is received"
+    return None
 
 
-def approval_message(
-    mission: Mission, delivery_position: int, days: int, can_approve: bool
-) -> tuple[bool, str]:
-    """Say that the client's approval period after a delivery is over (tacit approval may apply),
-    unless the work was approved, or delivered again since (that delivery has its own reminder)."""
-    if not can_approve:
-        return False, f"skipped: the mission is {mission.state}"
-    later = [
-        position
-        for position, record in enumerate(mission.history, start=1)
-        if position > delivery_position and record.delivery is not None
-    ]
-    if later:
-        return False, f"skipped: delivered again since (history entry #{later[-1]})"
-    return True, (
-        f"approval period over: {days} days since the last delivery without an answer; "
-        "the work may be approved (approve)"
-    )
-
-
-def invoice_message(balance: InvoiceBalance | None, covered_by_plan: bool) -> tuple[bool, str]:
-    """Remind about an unpaid invoice after its due date, unless it is paid, cancelled or in a plan."""
-    if balance is None:
-        return False, "skipped: no such invoice"
-    if balance.status in ("paid", "cancelled", "credit"):
-        return False, f"skipped: invoice {balance.number} is {balance.status}"
-    if covered_by_plan:
-        return False, f"skipped: invoice {balance.number} is paid by installments"
-    return True, (
-        f"invoice {balance.number} is overdue since {balance.due_on.isoformat()}: "
-        f"{balance.balance} still due of {balance.total}"
-    )
-
-
-def installment_message(installment: InstallmentStatus | None, plan_current: bool) -> tuple[bool, str]:
-    """Remind about an unpaid installment after its due date, unless paid or its plan was replaced."""
-    if installment is None or not plan_current:
-        return False, "skipped: the plan was replaced"
-    if installment.status == "paid":
-        return False, f"skipped: installment #{installment.position} is paid"
-    return True, (
-        f"installment #{installment.position} due {installment.due_on.isoformat()} is unpaid: "
-        f"{installment.balance} still due of {installment.amount}"
-    )
+@trade_guard(
+    "payment_overdue",
+    words_en="a payment is overdue",
+    words_fr="un paiement est en retard",
+    reads={"dues"},
+)
+def payment_overdue(mission: Mission, ctx: GuardContext, params: Params) -> str | None:
+    """A payment reminder applies while something is still owed after its due date."""
+    today = local_day(ctx)
+    late = [due for due in mission.dues if due.balance.amount > 0 and due.due_on < today]
+    if late:
+        return None
+    if any(due.balance.amount > 0 for due in mission.dues):
+        return "nothing is overdue: every payment still owed is due later"
+    return "nothing is owed"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -36,9 +36,29 @@ class Settings:
     name: str = "Freelancer"
     """Your name as it appears on documents; the default identifies nobody (see missing_identity)."""
     legal_name: str = ""
+    legal_form: str = ""
+    """The legal form printed after the name on every document, for example "EI"."""
     siret: str = ""
     address: str = ""
+    """The street lines of the postal address, one per line (the postcode and city apart)."""
+    postcode: str = ""
+    city: str = ""
+    country: str = "FR"
+    email: str = ""
+    phone: str = ""
+    vat_regime: str = "franchise"
+    """``franchise`` (no VAT, art. 293 B du CGI) or ``charged`` (VAT at ``vat_rate`` by default)."""
+    vat_rate: Decimal = Decimal("20")
+    vat_number: str = ""
+    """The intra-EU VAT number, printed when VAT is charged."""
+    iban: str = ""
+    bic: str = ""
+    bank_holder: str = ""
+    logo: str = ""
+    """A PNG or SVG file; its bytes are copied into each document when it is issued."""
+    quote_validity_days: int = 30
     vat_mention: str = "TVA non applicable, art. 293 B du CGI"
+    """The franchise mention of invoices issued before the documents spoke French and English."""
     currency: str = "EUR"
     deposit_percent: Decimal = Decimal("30")
     included_revisions: int = 2
@@ -55,7 +75,18 @@ class Settings:
     timezone: str = "Europe/Paris"
     criteria: tuple[Criterion, ...] = field(default=DEFAULT_CRITERIA)
     deposit_reminder_days: int = 7
-    """Days after the signature after which ``tick`` reminds you that the deposit has not arrived."""
+    """Days after the signature after which the deposit reminder falls due (the timer fact
+    ``deposit_reminder_days`` of the workflow's ``remind_deposit``)."""
+
+    @property
+    def vat_charged_rate(self) -> Decimal | None:
+        """The default VAT rate when VAT is charged, None under the franchise."""
+        return self.vat_rate if self.vat_regime == VAT_CHARGED else None
+
+    @property
+    def address_lines(self) -> tuple[str, ...]:
+        """The street lines of the address."""
+        return tuple(line.strip() for line in self.address.splitlines() if line.strip())
 
     def with_changes(self, **changes: object) -> Settings:
         """A copy with some fields changed."""
@@ -68,10 +99,40 @@ class Settings:
             return True
         return not (self.working_start <= local.time() < self.working_end)
 
+    def is_working_day(self, day: date) -> bool:
+        """True when ``day`` is one of the working days: timers count business days with it."""
+        return day.weekday() in self.working_days
 
-_EDITABLE_TEXT = ("name", "legal_name", "siret", "address", "vat_mention", "timezone")
-_EDITABLE_INT = ("included_revisions", "minimum_lead_days", "payment_terms_days", "deposit_reminder_days")
-_EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate", "legal_interest_rate")
+
+VAT_FRANCHISE = "franchise"
+VAT_CHARGED = "charged"
+_EDITABLE_TEXT = (
+    "name",
+    "legal_name",
+    "legal_form",
+    "siret",
+    "address",
+    "postcode",
+    "city",
+    "country",
+    "email",
+    "phone",
+    "vat_regime",
+    "vat_number",
+    "iban",
+    "bic",
+    "bank_holder",
+    "logo",
+    "timezone",
+)
+_EDITABLE_INT = (
+    "included_revisions",
+    "minimum_lead_days",
+    "payment_terms_days",
+    "deposit_reminder_days",
+    "quote_validity_days",
+)
+_EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate", "legal_interest_rate", "vat_rate")
 PLACEHOLDER_NAME = "Freelancer"
 """The name of the default settings: it identifies nobody on an invoice."""
 IDENTITY = ("name", "address", "siret")
@@ -108,10 +169,22 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
     if key in _EDITABLE_TEXT:
         if key == "name" and not value:
             raise InvalidValueError(key, "your name cannot be empty")
-        if key == "siret":
-            value = "".join(value.split())
-            if value and not (len(value) == 14 and value.isascii() and value.isdigit()):
-                raise InvalidValueError(key, f"{text.strip()!r} is not a SIRET of 14 digits")
+        if value and key in _IDENTIFIERS:
+            from missionflow.freelance import identifiers
+
+            value = getattr(identifiers, _IDENTIFIERS[key])(value, key)
+        if key == "address":
+            value = "\n".join(line.strip() for line in value.replace(";", "\n").splitlines() if line.strip())
+        if key == "country" and not (len(value) == 2 and value.isascii() and value.isalpha()):
+            raise InvalidValueError(key, f"{value!r} is not an ISO 3166 country code like FR")
+        if key == "email" and value and "@" not in value:
+            raise InvalidValueError(key, f"{value!r} is not an e-mail address")
+        if key == "vat_regime" and value not in (VAT_FRANCHISE, VAT_CHARGED):
+            raise InvalidValueError(key, f"{value!r}: say {VAT_FRANCHISE} (no VAT) or {VAT_CHARGED}")
+        if key == "logo" and value:
+            value = _logo_path(value)
+        if key == "country":
+            value = value.upper()
         if key == "timezone":
             try:
                 ZoneInfo(value)
@@ -121,7 +194,10 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
     if key == "currency":
         return replace(settings, currency=check_currency(value, key))
     if key in _EDITABLE_PERCENT:
-        return settings.with_changes(**{key: parse_percent(value, key)})
+        number = parse_percent(value, key)
+        if key == "vat_rate" and not 0 < number < 100:
+            raise InvalidValueError(key, f"{value!r} is out of range: a VAT rate is between 0 and 100")
+        return settings.with_changes(**{key: number})
     if key == "recovery_indemnity":
         return settings.with_changes(**{key: parse_decimal(value, key)})
     if key in _EDITABLE_INT:
@@ -131,6 +207,8 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
         number_int = int(value)
         if number_int > MAX_WHOLE_NUMBER:
             raise InvalidValueError(key, f"{number_int} is more than {MAX_WHOLE_NUMBER}")
+        if key == "quote_validity_days" and number_int < 1:
+            raise InvalidValueError(key, "a quote is valid for at least one day")
         if key == "payment_terms_days" and number_int > MAX_PAYMENT_TERMS_DAYS:
             raise InvalidValueError(
                 key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}"
@@ -186,6 +264,31 @@ def settings_warnings(settings: Settings) -> list[str]:
     return []
 
 
+_IDENTIFIERS = {
+    "siret": "normalize_siret",
+    "vat_number": "normalize_vat_number",
+    "iban": "normalize_iban",
+    "bic": "normalize_bic",
+}
+"""The settings checked as identifiers (check digits included) and kept in compact form."""
+
+
+def _logo_path(text: str) -> str:
+    """The absolute path of a readable PNG or SVG file (read again when a document is issued)."""
+    from pathlib import Path
+
+    from missionflow.errors import InvalidValueError
+
+    path = Path(text).expanduser()
+    try:
+        head = path.resolve().read_bytes()[:1024]
+    except OSError as error:
+        raise InvalidValueError("logo", f"cannot read {text!r}: {error.strerror}") from None
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or b"<svg" in head):
+        raise InvalidValueError("logo", f"{text!r} is neither a PNG nor an SVG image")
+    return str(path.resolve())
+
+
 def describe_settings(settings: Settings) -> list[tuple[str, str]]:
     """(key, value as text) for every editable setting, as ``settings set`` reads them back."""
     texts: list[tuple[str, str]] = []
@@ -194,6 +297,8 @@ def describe_settings(settings: Settings) -> list[tuple[str, str]]:
             texts.append((key, ",".join(_DAY_NAMES[d] for d in settings.working_days)))
         elif key == "working_hours":
             texts.append((key, f"{settings.working_start:%H:%M}-{settings.working_end:%H:%M}"))
+        elif key == "address":
+            texts.append((key, "; ".join(settings.address_lines)))
         else:
             texts.append((key, str(getattr(settings, key))))
     return texts

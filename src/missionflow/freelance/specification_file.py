@@ -9,6 +9,7 @@ from pathlib import Path
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance.mission import Deliverable, Specification
+from missionflow.freelance.pricing import Price, parse_price, parse_priced_item
 from missionflow.money import Money
 from missionflow.workflow.yaml_nodes import Node, YamlProblems, parse
 
@@ -17,7 +18,9 @@ MAX_DELIVERABLES = 1_000
 MAX_FILE_BYTES = 1_000_000
 """The largest specification file read (as large as a workflow file may be)."""
 PARTS = ("objectives", "deliverables", "access_codes", "deadline", "budget", "acceptance")
-"""The parts a specification file may hold, under these YAML keys (Markdown headings below)."""
+"""The parts a specification file may hold, under these YAML keys (Markdown headings below). A
+deliverable billed on its own carries its price: ``website = 12.5 days x 400`` (or, in YAML,
+``{name: website, price: 12.5 days x 400}``)."""
 
 _HEADINGS = {
     "objectives": "objectives",
@@ -60,7 +63,12 @@ def parse_specification(
             f"{source}: unknown part{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
             f"the parts are {', '.join(PARTS)}",
         )
-    deliverables = [Deliverable(name) for name in _names("deliverables", parts.get("deliverables"))]
+    deliverables = [
+        Deliverable(name, price=price)
+        for name, price in (
+            _priced(item, currency) for item in _items("deliverables", parts.get("deliverables"))
+        )
+    ]
     deliverables += [
         Deliverable(name, "access_code") for name in _names("access_codes", parts.get("access_codes"))
     ]
@@ -122,6 +130,27 @@ def _text(part: str, value: object) -> str:
     if isinstance(value, dict):
         raise InvalidValueError(part, "give it as text")
     return str(value).strip()
+
+
+def _items(part: str, value: object) -> list[object]:
+    """The deliverables as given: names (``website = 12 days x 400`` prices one) or mappings
+    ``{name: website, price: 12 days x 400}``."""
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        return [item if isinstance(item, dict) else _names(part, [item])[0] for item in value if item]
+    return list(_names(part, value))
+
+
+def _priced(item: object, currency: str) -> tuple[str, Price | None]:
+    if isinstance(item, dict):
+        unknown = sorted(set(item) - {"name", "price"})
+        name = str(item.get("name") or "").strip()
+        if unknown or not name:
+            raise InvalidValueError(
+                "deliverables", f"give each deliverable a name and, if billed on its own, a price: {item!r}"
+            )
+        price = item.get("price")
+        return name, parse_price(str(price), currency, field="deliverables") if price is not None else None
+    return parse_priced_item(str(item), currency, field="deliverables")
 
 
 def _names(part: str, value: object) -> list[str]:

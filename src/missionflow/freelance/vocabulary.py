@@ -48,6 +48,7 @@ FACTS = frozenset(
         "amendments",
         "payments",
         "invoices",
+        "dues",
         "history",
     }
 )

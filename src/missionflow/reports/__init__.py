@@ -23,7 +23,7 @@ from missionflow.reports.books_render import (
 )
 from missionflow.reports.clients import ClientFigures, ClientsReport, EffortWeights, build_clients_report
 from missionflow.reports.clients_render import CLIENTS_FORMATS, clients_report, render_clients_report
-from missionflow.reports.drawing import mission_diagram, view_diagram
+from missionflow.reports.drawing import client_diagram, mission_diagram, view_diagram
 from missionflow.reports.pipeline import (
     FunnelStep,
     OldestMission,
@@ -46,6 +46,7 @@ from missionflow.reports.status_render import (
     render_status_markdown,
     render_status_report,
     status_report,
+    status_report_pdf,
 )
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "build_receipts_book",
     "build_revenue_book",
     "build_status_report",
+    "client_diagram",
     "clients_report",
     "compute_account",
     "mission_diagram",
@@ -92,5 +94,6 @@ __all__ = [
     "render_status_report",
     "revenue_book",
     "status_report",
+    "status_report_pdf",
     "view_diagram",
 ]

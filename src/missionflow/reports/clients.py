@@ -29,15 +29,23 @@ from zoneinfo import ZoneInfo
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import InvoiceRecord, Mission
-from missionflow.freelance.reminders import REMIND_TRIGGER
 from missionflow.freelance.vocabulary import CLIENT, REVISION, WORK
 from missionflow.money import Money
 from missionflow.reports.accounts import compute_account
 from missionflow.reports.text import (
     format_percent,
 )
-from missionflow.workflow import TransitionRecord, WorkflowDefinition, workflow_for
+from missionflow.workflow import (
+    MIGRATE_TRIGGER,
+    TIMER_ACTOR,
+    TransitionRecord,
+    WorkflowDefinition,
+    workflow_for,
+)
 
+PROGRAM_ACTORS = frozenset({TIMER_ACTOR, "missionflow tick"})
+"""Who records the program's own steps: timers, and the reminders tick wrote before timers
+were declared in the workflow (databases from before migration 0008 keep them)."""
 TOP_SHARE = Decimal(80)
 """The share of revenue that the top clients bring together (the 80 of 80/20)."""
 COSTLY_BELOW = Decimal("0.5")
@@ -246,11 +254,15 @@ def build_clients_report(
         if mission.currency != currency:
             excluded += 1
             continue
-        # Reminders written by `tick` are the program's work, not the client's: no effort.
+        # Timers fired by `tick` and moves to another workflow version are the program's work,
+        # not the client's: no effort.
         records = [
             r
             for r in mission.history
-            if r.trigger != REMIND_TRIGGER and r.at <= at and (start is None or r.at >= start)
+            if r.actor not in PROGRAM_ACTORS
+            and r.trigger != MIGRATE_TRIGGER
+            and r.at <= at
+            and (start is None or r.at >= start)
         ]
         account = compute_account(
             currency, by_mission.get(mission.ref, []), mission.payments, on=on, since=since

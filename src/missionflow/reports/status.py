@@ -146,8 +146,12 @@ def _done(mission: Mission, definition: WorkflowDefinition, lang: str, zone: Zon
     steps = []
     counts: dict[str, int] = {}
     for record in mission.history:
-        counts[record.trigger] = counts.get(record.trigger, 0) + 1
         transition = definition.transition(record.source, record.trigger)
+        if record.source == record.dest and (transition is None or transition.done is None):
+            # An internal step with nothing to tell the client (no ``done:`` words): a reminder
+            # fired by a timer, or an entry no workflow declares.
+            continue
+        counts[record.trigger] = counts.get(record.trigger, 0) + 1
         if transition is None or transition.done is None:
             text = _trigger_label(definition, record.trigger, lang)
         else:
@@ -166,8 +170,9 @@ def _outcome(definition: WorkflowDefinition, state_id: str) -> str | None:
     return "closed" if state.kind is StateKind.EXIT else "complete"
 
 
-def _closing(mission: Mission, definition: WorkflowDefinition, lang: str) -> str:
-    """How the mission ended, in the words of its final state (``outcome:``), with the reason of a way out."""
+def _closing(mission: Mission, definition: WorkflowDefinition, lang: str, show_reason: bool) -> str:
+    """How the mission ended, in the words of its final state (``outcome:``); the reason of a way
+    out is the freelancer's note, shown only when ``show_reason`` says so."""
     state = definition.state(mission.state)
     words = TEXT[lang]
     label = state.label.in_lang(lang)
@@ -177,7 +182,7 @@ def _closing(mission: Mission, definition: WorkflowDefinition, lang: str) -> str
         sentence = words["closed_generic" if state.kind is StateKind.EXIT else "complete_generic"].format(
             state=label
         )
-    if state.kind is StateKind.EXIT:
+    if state.kind is StateKind.EXIT and show_reason:
         reason = next((r.note for r in reversed(mission.history) if r.dest == mission.state), "")
         return f"{sentence} {words['reason'].format(reason=reason)}" if reason.strip() else sentence
     return sentence
@@ -199,12 +204,16 @@ def build_status_report(
     at: datetime | None = None,
     overdue: Mapping[str, Money] | None = None,
     facts: Mapping[str, object] | None = None,
+    show_reason: bool = False,
 ) -> StatusReport:
     """The status report of an in-memory ``mission`` as it stood at ``at`` (its invoices' dates
     from ``invoices``, as :meth:`Store.list_invoices` gives them): what happened later is left
     out, and the guards are evaluated at ``at`` (with the application's ``facts``, as a store's
     fire would). ``overdue`` maps missions to what the store's ``overdue`` found late (see
-    :func:`overdue_by_mission`): with it, the report follows the payment plan."""
+    :func:`overdue_by_mission`): with it, the report follows the payment plan.
+
+    Internal entries of the history (reminders) are left out; the reason written when the
+    mission was declined or terminated is shown only with ``show_reason``."""
     check_lang(lang)
     settings = settings or Settings()
     moment = at or datetime.now(UTC)
@@ -236,12 +245,12 @@ def build_status_report(
         mission=mission.ref,
         title=mission.title,
         client=mission.client.name,
-        freelancer=settings.name,
+        freelancer=settings.legal_name.strip() or settings.name,
         on=today,
         state=mission.state,
         state_label=_label(definition, mission.state, lang),
         outcome=_outcome(definition, mission.state),
-        closing=_closing(mission, definition, lang) if progress.final else None,
+        closing=_closing(mission, definition, lang, show_reason) if progress.final else None,
         next_step=next_step,
         waiting_for=_waiting_for(progress.forward, mission, ctx, lang),
         waiting_on=progress.waiting_on,
@@ -249,7 +258,7 @@ def build_status_report(
         remaining=tuple(_label(definition, s, lang) for s in progress.remaining),
         deliverables=deliverables,
         revisions=revisions,
-        agreed=mission.agreed_amount,
+        agreed=mission.agreed_gross,
         contract_signed=mission.contract is not None,
         account=account,
     )

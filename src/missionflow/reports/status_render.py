@@ -3,19 +3,19 @@ self-contained HTML page with the mission's lifecycle diagram."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from missionflow.diagrams import render_diagram
 from missionflow.errors import DiagramRenderError, InvalidValueError
-from missionflow.freelance import Settings
+from missionflow.freelance import Mission, Settings
 from missionflow.freelance.as_of import mission_as_of
 from missionflow.freelance.guard_words import kind_suffix
 from missionflow.freelance.vocabulary import CLIENT
 from missionflow.reports import html as page
 from missionflow.reports.accounts import overdue_by_mission
-from missionflow.reports.drawing import view_diagram
+from missionflow.reports.drawing import client_diagram
 from missionflow.reports.status import DeliverableStatus, RevisionRounds, StatusReport, build_status_report
 from missionflow.reports.text import check_lang, format_date, format_money, md_cell, report_moment
 from missionflow.store import Store
@@ -55,11 +55,11 @@ def _heading(report: StatusReport) -> str:
 
 
 def _subtitle(report: StatusReport) -> str:
+    # The mission's reference is the freelancer's bookkeeping: the client reads its title.
     return " · ".join(
         [
             report.text("for", client=report.client, freelancer=report.freelancer),
             report.text("as_of", date=format_date(report.on, report.lang)),
-            report.mission,
         ]
     )
 
@@ -243,30 +243,21 @@ def render_status_report(
     raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
 
 
-def status_report(
-    store: Store, ref: str, *, lang: str = "en", fmt: str = "md", at: datetime | date | None = None
-) -> str:
-    """The status report of mission ``ref`` for its client, as Markdown (``md``) or HTML (``html``),
-    as of ``at`` (now by default; a date means the end of that day).
-
-    The HTML page includes the mission's lifecycle diagram when Graphviz is installed, and a
-    note saying so otherwise.
-
-    >>> from missionflow import open_store
-    >>> with open_store("sqlite://") as store:
-    ...     mission = store.create_mission(store.add_client("Acme").ref, "Logo")
-    ...     print(status_report(store, mission.ref).splitlines()[0])
-    # Status report: Logo
-    """
-    if fmt not in STATUS_FORMATS:
-        raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
-    check_lang(lang)
+def _read(
+    store: Store, ref: str, lang: str | None, at: datetime | date | None, show_reason: bool
+) -> tuple[Mission, Settings, datetime, Mapping[str, object], StatusReport]:
+    """The mission, the settings, the report's moment and the report, in ``lang`` (the client's
+    language when None)."""
     mission = store.get_mission(ref)
+    if lang is None:
+        lang = store.get_client(mission.client.ref).language
+    check_lang(lang)
     invoices = store.list_invoices(ref)
     settings = store.get_settings()
     moment = report_moment(at, settings.timezone)
     overdue = overdue_by_mission(store.overdue(moment.astimezone(ZoneInfo(settings.timezone)).date()))
     view = store.view(ref, at=moment)  # the guards see what a fire would, the application's facts too
+    facts = view.context.facts
     report = build_status_report(
         mission,
         invoices=invoices,
@@ -274,16 +265,71 @@ def status_report(
         lang=lang,
         at=moment,
         overdue=overdue,
-        facts=view.context.facts,
+        facts=facts,
+        show_reason=show_reason,
     )
-    if fmt == "md":
-        return render_status_markdown(report)
+    return mission, settings, moment, facts, report
+
+
+def _html(
+    mission: Mission, settings: Settings, moment: datetime, facts: Mapping[str, object], report: StatusReport
+) -> str:
     try:
         # The diagram shows the mission as it stood at the report's moment, like the report.
-        as_of = replace(view, subject=mission_as_of(mission, moment, settings.timezone))
-        drawing = view_diagram(as_of, lang=lang)
+        as_of = mission_as_of(mission, moment, settings.timezone)
+        drawing = client_diagram(as_of, settings, lang=report.lang, at=moment, facts=facts)
         svg: str | None = render_diagram(drawing, "svg").decode("utf-8")
         note = ""
     except DiagramRenderError as error:
         svg, note = None, str(error)
     return render_status_html(report, diagram_svg=svg, diagram_note=note)
+
+
+def status_report(
+    store: Store,
+    ref: str,
+    *,
+    lang: str | None = None,
+    fmt: str = "md",
+    at: datetime | date | None = None,
+    show_reason: bool = False,
+) -> str:
+    """The status report of mission ``ref`` for its client, as Markdown (``md``) or HTML (``html``),
+    in ``lang`` (the client's language when None), as of ``at`` (now by default; a date means the
+    end of that day). The reason a mission was declined or terminated is shown only with
+    ``show_reason``: it is the freelancer's note, not always meant for the client.
+
+    The HTML page includes the client's diagram (the path the mission took and the steps that
+    remain, in plain words) when Graphviz is installed, and a note saying so otherwise.
+
+    >>> from missionflow import open_store
+    >>> with open_store("sqlite://") as store:
+    ...     mission = store.create_mission(store.add_client("Acme", language="en").ref, "Logo")
+    ...     print(status_report(store, mission.ref).splitlines()[0])
+    # Status report: Logo
+    """
+    if fmt not in STATUS_FORMATS:
+        raise InvalidValueError("format", f"{fmt!r} is not one of: {', '.join(STATUS_FORMATS)}")
+    if lang is not None:
+        check_lang(lang)
+    mission, settings, moment, facts, report = _read(store, ref, lang, at, show_reason)
+    if fmt == "md":
+        return render_status_markdown(report)
+    return _html(mission, settings, moment, facts, report)
+
+
+def status_report_pdf(
+    store: Store,
+    ref: str,
+    *,
+    lang: str | None = None,
+    at: datetime | date | None = None,
+    show_reason: bool = False,
+) -> bytes:
+    """The status report as an A4 PDF/A-3b (fonts embedded, no browser): the HTML page of
+    :func:`status_report` printed by WeasyPrint."""
+    from missionflow.freelance.documents.pdf import render_pdf_from_html
+
+    if lang is not None:
+        check_lang(lang)
+    return render_pdf_from_html(_html(*_read(store, ref, lang, at, show_reason)))

@@ -20,11 +20,14 @@ from missionflow.store.database import database_file, default_database_url
 from missionflow.store.ledger import Anchor
 from missionflow.store.ledger_keys import KEY_ENV, KeyRing, load_keyring, new_key_text, next_keyring
 from missionflow.store.limits import FIRST_DAY, LAST_DAY
+from missionflow.store.migrating import MigrationPlan, StateMove, Stranded
 from missionflow.store.opening import open_store
 from missionflow.store.providers import FactsProvider
 from missionflow.store.records import MissionSummary
 from missionflow.store.store import Store
 from missionflow.store.subjects import StoredSubject
+from missionflow.store.tick import TickResult
+from missionflow.store.timers import TimerRecord
 
 _LAZY = {"AsyncStore": "missionflow.store.asyncstore", "open_async_store": "missionflow.store.asyncstore"}
 """Loaded on first use: a synchronous application does not import asyncio's extension."""
@@ -52,11 +55,16 @@ __all__ = [
     "FactsProvider",
     "HistoryEntry",
     "KeyRing",
+    "MigrationPlan",
     "MissionSummary",
+    "StateMove",
     "Store",
     "StoredSubject",
+    "Stranded",
     "SubjectStore",
     "SubjectView",
+    "TickResult",
+    "TimerRecord",
     "VerifyFailure",
     "database_file",
     "default_database_url",

@@ -21,9 +21,8 @@ from missionflow.freelance import (
 from missionflow.freelance.balances import days_late
 from missionflow.freelance.billing import PlanShare, check_plan, due_date
 from missionflow.freelance.late_charges import INDEMNITY, INTEREST, late_charges, unbilled
-from missionflow.freelance.reminders import INSTALLMENT_DUE, day_after
 from missionflow.money import Money
-from missionflow.store import account_reads, invoice_rows, lateness, plan_rows, rows, schedule
+from missionflow.store import account_reads, invoice_rows, lateness, plan_rows, rows
 from missionflow.store.account_reads import Account
 from missionflow.store.invoice_rows import money_line, number_key
 from missionflow.store.invoices import local_day
@@ -81,7 +80,7 @@ class Accounts:
             ordered = check_plan(installments, shares)
             current = plan_rows.current_plan(session, row.id)
             if current is not None:
-                plan_rows.replace_plan(session, current, "superseded by a new plan")
+                plan_rows.replace_plan(session, current)
             amount = sum((s.balance for s in shares), Money.zero(row.currency))
             plan = PaymentPlanRow(
                 mission_id=row.id,
@@ -112,8 +111,6 @@ class Accounts:
                         currency=item.amount.currency,
                     )
                 )
-                due_at = day_after(item.due_on, settings.timezone)
-                schedule.add(session, row.id, INSTALLMENT_DUE, f"plan {plan.id} #{position}", due_at)
             session.flush()
             result = account_reads.account(session, row.id, day).plan
             assert result is not None
@@ -154,10 +151,12 @@ class Accounts:
                         f"Late interest on {what} due {charge.due_on.isoformat()}: {charge.days_late} days "
                         f"at {charge.rate.normalize():f} % a year"
                     )
-                    lines.append({**money_line(text, interest, INTEREST), **keys})
+                    words = lateness.interest_words(charge.reference, charge.days_late, charge.rate)
+                    lines.append({**money_line(text, interest, INTEREST), **keys, "words": words})
                 if indemnity is not None:
                     text = f"Fixed recovery indemnity for late payment ({charge.group if charge.group.startswith('plan of ') else what})"
-                    lines.append({**money_line(text, indemnity, INDEMNITY), **keys})
+                    words = lateness.indemnity_words(charge.reference)
+                    lines.append({**money_line(text, indemnity, INDEMNITY), **keys, "words": words})
             if not lines:
                 raise ConflictError(
                     "penalty",
@@ -168,8 +167,20 @@ class Accounts:
                 (line["amount"] for line in lines if isinstance(line["amount"], Money)), row.currency
             )
             due_on = due_date(day, settings.payment_terms_days)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            late = lateness.late_invoices(account, [str(line["reference"]) for line in lines])
+            copy = invoice_documents.penalty_copy(session, row, settings, late, day)
             return invoice_rows.insert_invoice(
-                session, row.id, lateness.PENALTY, total, day, due_on, None, lines_to_json(lines)
+                session,
+                row.id,
+                lateness.PENALTY,
+                total,
+                day,
+                due_on,
+                None,
+                lines_to_json(lines),
+                document=copy,
             )
 
     def overdue(self, on: date) -> list[OverdueItem]:

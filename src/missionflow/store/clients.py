@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from missionflow.errors import ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import ClientRecord, Mission
+from missionflow.freelance.client_details import check_client_changes, check_client_identifiers
 from missionflow.freelance.records import blocked_matches
 from missionflow.store import rows
 from missionflow.store.firing import Extra
@@ -27,7 +30,29 @@ def client_record(row: ClientRow) -> ClientRecord:
         blocked=row.blocked,
         blocked_reason=row.blocked_reason,
         created_at=row.created_at,
+        address=tuple(line for line in (row.address or "").splitlines() if line.strip()),
+        postcode=row.postcode or "",
+        city=row.city or "",
+        country=row.country or "FR",
+        siren=row.siren or "",
+        siret=row.siret or "",
+        vat_number=row.vat_number or "",
+        contact=row.contact or "",
+        phone=row.phone or "",
+        language=row.language or "fr",
     )
+
+
+def _apply_details(row: ClientRow, details: Mapping[str, object]) -> None:
+    """Set checked client fields on the row (the legal name is kept as ``company``)."""
+    for field, value in details.items():
+        if field == "address":
+            row.address = "\n".join(value) if isinstance(value, tuple) else str(value)
+        elif field == "legal_name":
+            row.company = str(value)
+        else:
+            setattr(row, field, value)
+    check_client_identifiers(row.siren or "", row.siret or "")
 
 
 def apply_block(session: Session, row: ClientRow, blocked: bool, reason: str) -> None:
@@ -55,14 +80,23 @@ class ClientBook:
         self.db = db
 
     def add(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
+        self,
+        name: str,
+        *,
+        email: str = "",
+        company: str = "",
+        business: bool = True,
+        force: bool = False,
+        **details: object,
     ) -> ClientRecord:
         """Record a new client; its reference ("C-1", "C-2"...) is what a person types afterwards.
 
+        ``details`` are the other fields of the client book (see ``client_details.CLIENT_FIELDS``).
         A client whose name, company or email matches a blocked client is refused (ConflictError
         naming the blocked one), unless ``force`` says it is someone else (R11)."""
         if not name.strip():
             raise InvalidValueError("name", "a client needs a name")
+        checked = check_client_changes({"email": email, "legal_name": company, **details})
         moment = now()
         with self.db.writing() as session:
             if not force:
@@ -84,15 +118,46 @@ class ClientBook:
                     )
             row = ClientRow(
                 name=name.strip(),
-                email=email.strip(),
-                company=company.strip(),
+                email="",
+                company="",
                 business=business,
                 blocked=False,
                 blocked_reason="",
                 created_at=moment,
                 updated_at=moment,
+                address="",
+                postcode="",
+                city="",
+                country="FR",
+                siren="",
+                siret="",
+                vat_number="",
+                contact="",
+                phone="",
+                language="fr",
             )
+            _apply_details(row, checked)
             session.add(row)
+            session.flush()
+            return client_record(row)
+
+    def edit(self, ref: str, **changes: object) -> ClientRecord:
+        """Change some fields of a client; documents issued before keep what they stated.
+
+        Guards read the client (its name, whether a business): every mission of theirs changes
+        version, so a fire that read the old client loses its optimistic check.
+        """
+        checked = check_client_changes(changes)
+        with self.db.writing() as session:
+            row = rows.client_row(session, ref)
+            _apply_details(row, checked)
+            row.updated_at = now()
+            session.execute(
+                update(MissionRow)
+                .where(MissionRow.client_id == row.id)
+                .values(version=MissionRow.version + 1)
+                .execution_options(synchronize_session=False)
+            )
             session.flush()
             return client_record(row)
 

@@ -1,6 +1,7 @@
 """The generic core of the store: subjects of any workflow, the fire, what blocks what, the
-history, the application's facts providers and composed transactions. :class:`Store` adds the
-freelance trade (clients, terms, invoices...) on top; the async store runs this same code."""
+history, the application's facts providers, composed transactions, timers and ``tick``, and moves
+to another workflow version. :class:`Store` adds the freelance trade (clients, terms,
+invoices...) on top; the async store runs this same code."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
 from missionflow.errors import MissionNotFoundError
+from missionflow.store import timers
 from missionflow.store.audit import Audit
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.firing import AppConnection, EffectFactory, Firing
@@ -23,7 +25,9 @@ from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.providers import FactsProvider, Providers
 from missionflow.store.records import MissionSummary
 from missionflow.store.session import Database
+from missionflow.store.store_timers import TimersAndVersions
 from missionflow.store.subjects import StoredSubject, SubjectBook, subject_id
+from missionflow.store.tick import Tick
 from missionflow.workflow import (
     GuardContext,
     Hooks,
@@ -43,7 +47,7 @@ class SubjectView:
     context: GuardContext
 
 
-class SubjectStore:
+class SubjectStore(TimersAndVersions):
     """Subjects of any workflow in SQLite or PostgreSQL; every change is one transaction, or part
     of the application's (:meth:`transaction`)."""
 
@@ -72,6 +76,9 @@ class SubjectStore:
         options = {} if app_connection is None else {"app_connection": app_connection}
         self._firing = Firing(self._db, self.hooks, self._store_effects(), self._providers, **options)
         self._subjects = SubjectBook(self._db)
+        self._tick = Tick(self._db, self._firing)
+        # A write that changes what a timer reads (an invoice, a payment, a plan) moves it.
+        self._db.before_commit.append(timers.refresh_touched)
 
     def _store_effects(self) -> Mapping[str, EffectFactory]:
         """The effects a workflow may declare that this store implements (none in the core)."""

@@ -27,6 +27,7 @@ from missionflow.freelance import (
     CriterionAnswer,
     Deliverable,
     Mission,
+    PaymentDue,
     Settings,
     Specification,
 )
@@ -42,7 +43,7 @@ from missionflow.store.models import (
     SpecificationRow,
 )
 from missionflow.store.money_facts import load_amendments, load_contract, load_invoices, load_payments
-from missionflow.store.records import client_ref, mission_ref, settings_from_json
+from missionflow.store.records import client_ref, mission_ref, price_of, settings_from_json
 from missionflow.workflow import TransitionRecord
 
 SETTINGS_ID = 1
@@ -147,8 +148,10 @@ _SPECIFICATION_OF = (
         _SPECIFICATIONS.c.budget_cents,
         _SPECIFICATIONS.c.budget_currency,
         _SPECIFICATIONS.c.acceptance,
-        _DELIVERABLES.c.name,
-        _DELIVERABLES.c.kind,
+        *(
+            _DELIVERABLES.c[name]
+            for name in ("name", "kind", "quantity", "unit", "unit_price_cents", "vat_rate")
+        ),
     )
     .select_from(
         _SPECIFICATIONS.outerjoin(_DELIVERABLES, _DELIVERABLES.c.mission_id == _SPECIFICATIONS.c.mission_id)
@@ -219,14 +222,21 @@ def build_mission(connection: Connection, row: MissionRead, facts: Collection[st
             Money(row.rush_surcharge_cents, currency) if row.rush_surcharge_cents is not None else None
         ),
         criteria_answers=_answers(connection, mission_id) if "criteria_answers" in facts else {},
-        specification=_specification(connection, mission_id) if "specification" in facts else None,
+        specification=_specification(connection, mission_id, currency) if "specification" in facts else None,
         contract=load_contract(connection, mission_id) if "contract" in facts else None,
         payments=load_payments(connection, mission_id) if "payments" in facts else [],
         invoices=load_invoices(connection, mission_id) if "invoices" in facts else [],
         amendments=load_amendments(connection, mission_id) if "amendments" in facts else [],
+        dues=_dues(connection, mission_id) if "dues" in facts else (),
         history=load_history(connection, mission_id) if "history" in facts else [],
         version=row.version,
     )
+
+
+def _dues(connection: Connection, mission_id: int) -> tuple[PaymentDue, ...]:
+    from missionflow.store.dues import load_dues  # reads the accounts, which read rows like this module
+
+    return load_dues(connection, mission_id)
 
 
 def _client(row: MissionRead) -> Client:
@@ -246,7 +256,7 @@ def _answers(connection: Connection, mission_id: int) -> dict[str, CriterionAnsw
     return {a.criterion: CriterionAnswer(a.criterion, a.met, a.note) for a in rows}
 
 
-def _specification(connection: Connection, mission_id: int) -> Specification | None:
+def _specification(connection: Connection, mission_id: int, currency: str) -> Specification | None:
     rows = connection.execute(_SPECIFICATION_OF, {"mission_id": mission_id}).all()
     if not rows:
         return None
@@ -259,7 +269,9 @@ def _specification(connection: Connection, mission_id: int) -> Specification | N
     return Specification(
         objectives=first.objectives,
         # An outer join: a specification without deliverables comes as one row without a name.
-        deliverables=tuple(Deliverable(d.name, d.kind) for d in rows if d.name is not None),
+        deliverables=tuple(
+            Deliverable(d.name, d.kind, price_of(d, currency)) for d in rows if d.name is not None
+        ),
         deadline=first.deadline,
         budget=budget,
         acceptance=first.acceptance,

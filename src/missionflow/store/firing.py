@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConcurrentUpdateError, ConflictError, InvalidValueError, MissionNotFoundError
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
-from missionflow.store import facts, history, money_facts, rows, schedule
+from missionflow.store import facts, history, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.database import application_code
 from missionflow.store.history import DuplicateKey
@@ -31,6 +31,7 @@ from missionflow.store.providers import Providers
 from missionflow.store.session import Database, now, utc
 from missionflow.store.subjects import StoredSubject, build_subject, read_subject
 from missionflow.workflow import (
+    TIMER_ACTOR,
     GuardContext,
     HookEvent,
     Hooks,
@@ -217,9 +218,12 @@ class Firing:
         idempotency_key: str | None,
         extras: Sequence[Extra],
         effects: Mapping[str, Effect] | None,
+        *,
+        timer: bool = False,
     ) -> tuple[TransitionRecord, HookEvent | None, Hooks]:
         """Read, decide and write in the transaction of ``connection``; the record, and the event
-        to tell the after_commit hooks once it committed (None: nobody to tell)."""
+        to tell the after_commit hooks once it committed (None: nobody to tell). ``timer`` fires
+        a timed transition that fell due (see :meth:`fire_timer`)."""
         row = read_subject(connection, ref)
         if row is None:
             raise MissionNotFoundError(ref)
@@ -254,11 +258,26 @@ class Firing:
                 raise ConcurrentUpdateError(ref) from None
             raise
         ctx = self._context(loaded, moment, actor, note, data, provided)
-        record = workflow.decide(loaded.subject, trigger, ctx, hooks=hooks)
+        record = workflow.decide(loaded.subject, trigger, ctx, hooks=hooks, timer=timer)
         earlier = self._write(connection, loaded, record, idempotency_key, steps)
         if earlier is not None:
             return earlier, None, hooks
         return record, HookEvent.after(loaded.subject, record) if len(hooks) else None, hooks
+
+    def fire_timer(
+        self, connection: Connection, ref: str, trigger: str, moment: datetime, due_at: datetime
+    ) -> tuple[TransitionRecord, HookEvent | None, Hooks]:
+        """Fire the timed transition ``trigger`` that fell due at ``due_at``, in the caller's
+        transaction (``tick``'s), as its timer: the actor ``timer``, the due time in the data.
+        TransitionBlockedError when its guards refuse; the event for the after_commit hooks."""
+        data = {"due": due_at.isoformat()}
+        return self._fire_on(
+            connection, ref, trigger, TIMER_ACTOR, "", moment, data, None, (), None, timer=True
+        )
+
+    def provided_facts(self, subject: Subject, connection: Connection) -> dict[str, object]:
+        """The application's facts for ``subject``, read on ``connection`` by its providers."""
+        return self._provided(subject, connection)
 
     def _provided(self, subject: Subject, connection: Connection) -> dict[str, object]:
         return self.providers.facts(subject, self.app_connection(connection)) if self.providers else {}
@@ -318,27 +337,22 @@ class Firing:
                     return earlier
             raise ConcurrentUpdateError(subject.ref)
         writes = [extra.write for extra in extras if extra.write is not None]
-        definition = loaded.workflow.definition
-        settings = loaded.settings
-        reminders = isinstance(subject, Mission) and schedule.starts_reminders(definition, record)
-        if (
-            isinstance(subject, Mission)
-            and reminders
-            and loaded.facts is not None
-            and "contract" not in loaded.facts
-        ):
-            subject.contract = money_facts.load_contract(connection, loaded.subject_id)
-        if reminders or writes:
+        if writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
             with StoreSession(bind=connection) as session:
                 for write in writes:
                     write(session, loaded.subject_id)
-                if isinstance(subject, Mission) and settings is not None:
-                    schedule.after_fire(session, definition, subject, record, loaded.position, settings)
                 try:
                     session.flush()
                 except IntegrityError:
                     raise DuplicateKey from None
+        definition = loaded.workflow.definition
+        if definition.has_timers and timers.may_move(definition, record, wrote_facts=bool(writes)):
+            # The timers of the state it entered are scheduled, those of the state it left cancelled.
+            provided = self._provided(subject, connection)
+            timers.reschedule(
+                connection, definition, loaded.subject_id, record.at, state=record.dest, provided=provided
+            )
         if len(loaded.hooks):
             # an exception here leaves the block: the transaction rolls back, nothing is recorded,
             # and the exception (a database error of the application's own SQL too) propagates as is

@@ -13,7 +13,7 @@ from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionN
 from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings, invoicing
 from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
-from missionflow.store import ledger, rows, schedule
+from missionflow.store import ledger, rows
 from missionflow.store.ledger_cover import INVOICE
 from missionflow.store.models import (
     ClientRow,
@@ -61,9 +61,16 @@ def check_invoice(
 
 
 def invoice_terms(
-    session: Session, mission_id: int, settings: Settings, note: str = "", *, asks_for: Money | None = None
+    session: Session,
+    mission_id: int,
+    settings: Settings,
+    note: str = "",
+    document: dict[str, object] | None = None,
+    *,
+    asks_for: Money | None = None,
 ) -> InvoiceTerms:
-    """The freelancer's identity, the client and the terms, as an invoice issued now must state them.
+    """The freelancer's identity, the client and the terms, as an invoice issued now must state them
+    (``document``: everything its document prints, see ``issued.DocumentCopy``).
 
     An invoice that asks for nothing (``asks_for`` is zero: pro bono) can never be paid late: it
     states no late penalty and no recovery indemnity."""
@@ -90,6 +97,7 @@ def invoice_terms(
             Money(settings.recovery_indemnity, mission.currency) if business and not nothing_due else None
         ),
         note=note,
+        document=document,
     )
 
 
@@ -140,9 +148,11 @@ def insert_invoice(
     lines: list[object],
     *,
     note: str = "",
+    document: dict[str, object] | None = None,
 ) -> InvoiceRecord:
-    """Number and insert an invoice in the current transaction, with its copy of the terms and its
-    reminder; a credit note names the invoice it cancels (``references``)."""
+    """Number and insert an invoice in the current transaction, with its copy of the terms (and of
+    everything its document prints, ``document``); a credit note names the invoice it cancels
+    (``references``)."""
     referenced: InvoiceRow | None = None
     if references:
         referenced = session.scalars(select(InvoiceRow).where(InvoiceRow.number == references)).one_or_none()
@@ -170,13 +180,12 @@ def insert_invoice(
         lines=lines,
         created_at=now(),
         # What the invoice states must not change with the settings later: copied now.
-        terms=invoice_terms(session, mission_id, settings, note, asks_for=total).to_json(),
+        terms=invoice_terms(session, mission_id, settings, note, document, asks_for=total).to_json(),
         ledger_anchor=_anchor_text(session),
     )
     session.add(invoice)
     session.flush()
     ledger.note(session, INVOICE, {"id": invoice.id})
-    schedule.for_invoice(session, invoice, settings)
     return invoice_record(invoice, mission_ref(mission_id), references)
 
 
@@ -201,12 +210,6 @@ def draft_lines(draft: InvoiceDraft) -> list[object]:
     return lines_to_json(
         [money_line(line.description, Money(line.amount, currency), line.kind) for line in draft.lines]
     )
-
-
-def final_invoice(session: Session, row: MissionRow) -> tuple[list[object], Money]:
-    """The final invoice's lines and total (see :func:`missionflow.freelance.invoicing.final_invoice`)."""
-    draft = invoicing.final_invoice(rows.snapshot(session, row))
-    return draft_lines(draft), draft.total
 
 
 def number_key(number: str) -> tuple[int, int, str]:

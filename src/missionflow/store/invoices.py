@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,13 +25,17 @@ from missionflow.freelance import InvoiceRecord, InvoiceSummary, Mission, Settin
 from missionflow.freelance.billing import due_date
 from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
-from missionflow.store import invoice_rows, plan_rows, rows
+from missionflow.store import invoice_rows, logos, plan_rows, rows
 from missionflow.store.firing import Extra, Firing
-from missionflow.store.invoice_rows import invoice_record, money_line
-from missionflow.store.models import InvoiceRow
-from missionflow.store.records import lines_to_json, mission_ref
+from missionflow.store.invoice_rows import invoice_record
+from missionflow.store.models import InvoiceRow, MissionRow
+from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, utc
 from missionflow.workflow import StateKind, TransitionRecord, WorkflowDefinition
+
+if TYPE_CHECKING:
+    # Imported where an invoice is issued: it loads the document model and the identifier checks.
+    from missionflow.store import invoice_documents
 
 
 def local_day(settings: Settings, moment: datetime | None = None) -> date:
@@ -51,7 +56,7 @@ class FinalInvoice:
     db: Database
     ref: str
     moment: datetime
-    draft: tuple[list[object], Money, date, date] | None = None
+    draft: tuple[invoice_documents.Billed, date, date] | None = None
     issued: list[InvoiceRecord] = field(default_factory=list)
 
     def prepare(self, mission: Mission) -> None:
@@ -64,17 +69,19 @@ class FinalInvoice:
             settings = rows.settings(session)
             invoicing.require_identity(settings)
             issued_on = local_day(settings, self.moment)
-            lines, total = invoice_rows.final_invoice(session, row)
-        self.draft = (lines, total, issued_on, due_date(issued_on, settings.payment_terms_days))
-        mission.invoices.append(InvoiceSummary("(being issued)", "final", total))
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.final_invoice(session, row, settings, issued_on)
+        self.draft = (billed, issued_on, due_date(issued_on, settings.payment_terms_days))
+        mission.invoices.append(InvoiceSummary("(being issued)", "final", billed.total))
 
     def write(self, session: Session, mission_id: int) -> None:
         if self.draft is None:  # pragma: no cover - prepare always runs first
             return
-        lines, total, issued_on, due_on = self.draft
-        self.issued.append(
-            invoice_rows.insert_invoice(session, mission_id, "final", total, issued_on, due_on, None, lines)
-        )
+        billed, issued_on, due_on = self.draft
+        # The logo read in prepare is stored again here, in the transaction that issues the invoice.
+        logos.keep_logo(session, rows.settings(session).logo)
+        self.issued.append(_insert(session, mission_id, "final", billed, issued_on, due_on))
 
 
 class Invoices:
@@ -100,8 +107,12 @@ class Invoices:
         with self.db.writing() as session:
             row = rows.touch(session, ref)
             rows.same_currency("total", total, row.currency)
+            settings = rows.settings(session)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            copy = invoice_documents.given_invoice(session, row, settings, kind, issued_on)
             return invoice_rows.insert_invoice(
-                session, row.id, kind, total, issued_on, due_on, references, stored_lines
+                session, row.id, kind, total, issued_on, due_on, references, stored_lines, document=copy
             )
 
     def fire_with_invoice(
@@ -129,9 +140,14 @@ class Invoices:
             mission.invoices.append(InvoiceSummary("(being issued)", kind, total))
 
         def write(session: Session, mission_id: int) -> None:
+            row = session.get(MissionRow, mission_id)
+            assert row is not None  # the fire holds it
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            copy = invoice_documents.given_invoice(session, row, rows.settings(session), kind, issued_on)
             issued.append(
                 invoice_rows.insert_invoice(
-                    session, mission_id, kind, total, issued_on, due_on, None, stored_lines
+                    session, mission_id, kind, total, issued_on, due_on, None, stored_lines, document=copy
                 )
             )
 
@@ -152,9 +168,8 @@ class Invoices:
             mission = rows.snapshot(session, row)
             if mission.contract is None:
                 raise ConflictError("deposit", f"mission {ref} has no signed contract yet")
-            amount = mission.deposit_due
-            base = mission.agreement.at_signature
-            if amount.amount <= 0:
+            if mission.deposit_due.amount <= 0:
+                base = mission.agreement.at_signature
                 raise ConflictError(
                     "deposit", f"mission {ref} asks for no deposit ({row.deposit_percent} % of {base})"
                 )
@@ -165,13 +180,11 @@ class Invoices:
                     "cancel it with a credit note first",
                 )
             day = issued_on or local_day(settings)
-            text = (
-                f"Deposit (acompte) of {row.deposit_percent} % of the amount agreed at signature "
-                f"{base} ({mission.contract.terms_version})"
-            )
-            lines = lines_to_json([money_line(text, amount, "deposit")])
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.deposit_invoice(session, row, settings, day)
             due_on = due_date(day, settings.payment_terms_days)
-            return invoice_rows.insert_invoice(session, row.id, "deposit", amount, day, due_on, None, lines)
+            return _insert(session, row.id, "deposit", billed, day, due_on)
 
     def issue_final(
         self, ref: str, *, actor: str = "", note: str = "", at: datetime | None = None
@@ -234,13 +247,12 @@ class Invoices:
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             settings = rows.settings(session)
-            draft = invoicing.termination_invoice(rows.snapshot(session, row), work_done)
             day = local_day(settings, moment)
             due_on = due_date(day, settings.payment_terms_days)
-            lines = invoice_rows.draft_lines(draft)
-            return invoice_rows.insert_invoice(
-                session, row.id, "final", draft.total, day, due_on, None, lines
-            )
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.termination_invoice(session, row, settings, day, work_done)
+            return _insert(session, row.id, "final", billed, day, due_on)
 
     def reissue_final(self, ref: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Issue the final invoice again after its credit note (a mission already in the state its
@@ -259,9 +271,11 @@ class Invoices:
                 )
             settings = rows.settings(session)
             day = issued_on or local_day(settings)
-            lines, total = invoice_rows.final_invoice(session, row)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.final_invoice(session, row, settings, day)
             due_on = due_date(day, settings.payment_terms_days)
-            return invoice_rows.insert_invoice(session, row.id, "final", total, day, due_on, None, lines)
+            return _insert(session, row.id, "final", billed, day, due_on)
 
     def issue_credit_note(self, number: str, reason: str, *, issued_on: date | None = None) -> InvoiceRecord:
         """Cancel an issued invoice with a credit note (avoir) for its whole total, numbered in the same
@@ -292,18 +306,17 @@ class Invoices:
                     "no longer be cancelled",
                 )
             invoicing.check_cancellation(rows.snapshot(session, row), target.number)
-            day = issued_on or local_day(rows.settings(session))
-            total = Money(target.total_cents, target.currency)
-            text = f"Cancels invoice {target.number} of {target.issued_on.isoformat()}: {reason.strip()}"
-            lines = lines_to_json([money_line(text, total)])
-            record = invoice_rows.insert_invoice(
-                session, row.id, "credit", total, day, day, target.number, lines, note=reason.strip()
-            )
+            settings = rows.settings(session)
+            day = issued_on or local_day(settings)
+            from missionflow.store import invoice_documents  # loaded when an invoice is issued
+
+            billed = invoice_documents.credit_note(session, row, settings, target)
+            record = _insert(session, row.id, "credit", billed, day, day, target.number, reason.strip())
             plan = plan_rows.current_plan(session, row.id)
             if plan is not None and any(
                 isinstance(c, dict) and c.get("number") == target.number for c in plan.covers
             ):
-                plan_rows.replace_plan(session, plan, f"superseded: invoice {target.number} was cancelled")
+                plan_rows.replace_plan(session, plan)
             return record
 
     def get(self, number: str) -> InvoiceRecord:
@@ -332,6 +345,30 @@ class Invoices:
                 )
                 for row in found
             ]
+
+
+def _insert(
+    session: Session,
+    mission_id: int,
+    kind: str,
+    billed: invoice_documents.Billed,
+    issued_on: date,
+    due_on: date,
+    references: str | None = None,
+    note: str = "",
+) -> InvoiceRecord:
+    return invoice_rows.insert_invoice(
+        session,
+        mission_id,
+        kind,
+        billed.total,
+        issued_on,
+        due_on,
+        references,
+        billed.lines,
+        note=note,
+        document=billed.copy,
+    )
 
 
 class _AlreadyIssued:

@@ -103,3 +103,33 @@ def billed_of(account: Account) -> Billed:
 def _by_number(account: Account) -> list[str]:
     statuses = {b.number: b.status for b in account.balances}
     return [statuses.get(i.number, "") for i in account.invoices]
+
+
+def late_invoices(account: Account, references: Sequence[str]) -> list[str]:
+    """The numbers of the invoices a late-payment invoice is about: those its lines name, and for an
+    installment of a plan, the invoices the plan covers."""
+    numbers = {i.number for i in account.invoices}
+    found = [r for r in references if r in numbers]
+    if any(r not in numbers for r in references) and account.plan is not None:
+        found.extend(account.plan.covers)
+    return list(dict.fromkeys(found))
+
+
+def interest_words(reference: str, days: int, rate: Decimal) -> dict[str, str]:
+    """The designation of a late-interest line in each language of the documents."""
+    from missionflow.freelance.documents.formatting import format_rate
+    from missionflow.freelance.documents.messages import message
+    from missionflow.freelance.documents.parties import Language
+
+    return {
+        lang.value: message(lang, "late.interest", number=reference, days=days, rate=format_rate(rate, lang))
+        for lang in Language
+    }
+
+
+def indemnity_words(reference: str) -> dict[str, str]:
+    """The designation of a recovery-indemnity line in each language of the documents."""
+    from missionflow.freelance.documents.messages import message
+    from missionflow.freelance.documents.parties import Language
+
+    return {lang.value: message(lang, "late.indemnity", number=reference) for lang in Language}

@@ -42,6 +42,7 @@ from missionflow.store.models import (
     InvoiceRow,
     MissionRow,
     PaymentRow,
+    QuoteRow,
     SettingsRow,
 )
 from missionflow.store.records import mission_ref
@@ -276,3 +277,4 @@ PAYMENT = cover(PaymentRow, "payment", label=lambda values: f"payment #{values['
 CONTRACT = cover(ContractRow, "contract", key=("mission_id",), label=lambda values: "the contract")
 AMENDMENT = cover(AmendmentRow, "amendment", label=lambda values: f"amendment #{values['id']}")
 SETTINGS = cover(SettingsRow, "settings", subject=None, label=lambda values: "settings")
+QUOTE = cover(QuoteRow, "quote", label=lambda values: f"quote {values['number']}")

@@ -11,13 +11,14 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 
 from missionflow.store.chain import VerifyFailure
 from missionflow.store.ledger import GENESIS, HEAD, LEDGER, LEDGER_KIND, Anchor, entry_mac, head_mac
 from missionflow.store.ledger_cover import (
     COVERED,
     INVOICE,
+    QUOTE,
     Coverage,
     Malformed,
     canonical_value,
@@ -26,9 +27,13 @@ from missionflow.store.ledger_cover import (
     read_table,
 )
 from missionflow.store.ledger_keys import KeyRing
-from missionflow.store.models import Base, InvoiceCounterRow
+from missionflow.store.models import Base, InvoiceCounterRow, QuoteCounterRow
 
-_COUNTERS = Base.metadata.tables[str(InvoiceCounterRow.__tablename__)]
+_SERIES: dict[str, tuple[Table, str]] = {
+    INVOICE.kind: (Base.metadata.tables[str(InvoiceCounterRow.__tablename__)], "invoice"),
+    QUOTE.kind: (Base.metadata.tables[str(QuoteCounterRow.__tablename__)], "quote"),
+}
+"""The kinds numbered in a gapless yearly series, with the table of their counters."""
 _SHOWN_FIELDS = 3
 
 
@@ -46,8 +51,8 @@ class _Walk:
 
     problems: list[VerifyFailure] = field(default_factory=list)
     latest: dict[tuple[str, str], _Latest] = field(default_factory=dict)
-    issued: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    """Every invoice entry (seq, content), to check the number series."""
+    numbered: dict[str, list[tuple[int, dict[str, object]]]] = field(default_factory=dict)
+    """Every entry (seq, content) of a kind numbered in series (invoices, quotes), by kind."""
     last_seq: int = 0
     last_mac: str = GENESIS
 
@@ -186,8 +191,8 @@ def _content(text: str) -> dict[str, object] | None:
 def _remember(walk: _Walk, seq: int, kind: str, row_key: str, content: dict[str, object] | None) -> None:
     if kind not in COVERED:
         return
-    if kind == INVOICE.kind and content is not None:
-        walk.issued.append((seq, content))
+    if kind in _SERIES and content is not None:
+        walk.numbered.setdefault(kind, []).append((seq, content))
     walk.latest[(kind, row_key)] = _Latest(seq, content)
 
 
@@ -274,15 +279,27 @@ def _short(value: object) -> str:
 
 
 def _check_series(connection: Connection, walk: _Walk) -> None:
-    """Invoice numbers: one series per year from 1 without a gap, no number given twice, and each
-    year's counter at the last number (a counter set back would give a number again)."""
+    """Invoice and quote numbers: one series per year from 1 without a gap, no number given twice,
+    and each year's counter at the last number (a counter set back would give a number again)."""
+    for kind, (counters, noun) in _SERIES.items():
+        _check_one_series(connection, walk, walk.numbered.get(kind, []), counters, noun)
+
+
+def _check_one_series(
+    connection: Connection,
+    walk: _Walk,
+    entries: list[tuple[int, dict[str, object]]],
+    counters: Table,
+    noun: str,
+) -> None:
     by_number: dict[str, tuple[int, dict[str, object]]] = {}
     years: dict[int, set[int]] = {}
-    for seq, content in walk.issued:
+    prefixes: dict[int, str] = {}
+    for seq, content in entries:
         number, year, sequence = content.get("number"), content.get("year"), content.get("sequence")
         if not isinstance(year, int) or not isinstance(sequence, int) or not isinstance(number, str):
             continue
-        # An issued invoice never changes: the same number with other content is a second invoice.
+        # An issued document never changes: the same number with other content is a second one.
         first = by_number.setdefault(number, (seq, content))
         if first[1] != content:
             walk.problems.append(
@@ -290,30 +307,31 @@ def _check_series(connection: Connection, walk: _Walk) -> None:
                     INVOICE.subject(content),
                     seq,
                     f"was given twice (ledger entries #{first[0]} and #{seq})",
-                    what=f"invoice number {number}",
+                    what=f"{noun} number {number}",
                 )
             )
         years.setdefault(year, set()).add(sequence)
+        prefixes.setdefault(year, number.rpartition("-")[0])
     for year, sequences in sorted(years.items()):
         gaps = sorted(set(range(1, max(sequences) + 1)) - sequences)
         if gaps:
-            listed = ", ".join(f"{year}-{n:04d}" for n in gaps[:5]) + (" ..." if len(gaps) > 5 else "")
+            listed = ", ".join(f"{prefixes[year]}-{n:04d}" for n in gaps[:5]) + (
+                " ..." if len(gaps) > 5 else ""
+            )
             walk.problems.append(
                 VerifyFailure(
-                    "",
-                    0,
-                    f"has a gap: no invoice was issued as {listed}",
-                    what=f"the invoice series of {year}",
+                    "", 0, f"has a gap: no {noun} was issued as {listed}", what=f"the {noun} series of {year}"
                 )
             )
-    for counter in read_table(connection, _COUNTERS, order=["year"]):
+    for counter in read_table(connection, counters, order=["year"]):
         year, last = counter.get("year"), counter.get("last_sequence")
         if isinstance(year, int) and isinstance(last, int) and year in years and last < max(years[year]):
             walk.problems.append(
                 VerifyFailure(
                     "",
                     0,
-                    f"is at {last} but {year}-{max(years[year]):04d} was issued: the next invoice would reuse a number",
-                    what=f"the invoice counter of {year}",
+                    f"is at {last} but {prefixes[year]}-{max(years[year]):04d} was issued: "
+                    f"the next {noun} would reuse a number",
+                    what=f"the {noun} counter of {year}",
                 )
             )

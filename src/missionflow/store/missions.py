@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
 from missionflow.money import Money, check_currency
-from missionflow.store import ledger, rows
+from missionflow.store import ledger, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.ledger_cover import MISSION
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
@@ -44,6 +44,7 @@ class MissionBook:
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
+        version: int | None = None,
         amount: Money | None = None,
         currency: str | None = None,
         deposit_percent: Decimal | None = None,
@@ -56,12 +57,13 @@ class MissionBook:
 
         ``client`` may be None only when no guard of the workflow reads the client.
 
-        The mission keeps the workflow's name and version, and the database keeps that version's
-        text, so the mission's rules stay the same when the workflow file changes later.
+        The mission keeps the workflow's name and version (the newest unless ``version`` names
+        another), and the database keeps that version's text, so the mission's rules stay the
+        same when the workflow file changes later (``migrate_missions`` moves it on).
         """
         if not title.strip():
             raise InvalidValueError("title", "a mission needs a title")
-        definition = load_workflow(workflow)
+        definition = load_workflow(workflow, version)
         if client is None and compile_workflow(definition).reads_fact("client"):
             raise InvalidValueError(
                 "client", f"the guards of workflow {definition.name} read the client: give one (C-<number>)"
@@ -117,6 +119,8 @@ class MissionBook:
             session.add(row)
             session.flush()
             ledger.note(session, MISSION, {"id": row.id})
+            if definition.timed_from(definition.initial):
+                timers.reschedule(session.connection(), definition, row.id, moment, created_at=moment)
             return rows.snapshot(session, row)
 
     def get(self, ref: str) -> Mission:

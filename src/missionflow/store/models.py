@@ -66,7 +66,7 @@ class WorkflowVersionRow(Base):
 
 
 class ClientRow(Base):
-    """A client; ``blocked`` clients fail the ``client_not_blocked`` guard."""
+    """A client; ``blocked`` clients fail ``client_not_blocked``; ``company`` is the legal name."""
 
     __tablename__ = "mf_clients"
 
@@ -79,6 +79,16 @@ class ClientRow(Base):
     blocked_reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(Text, server_default="")
+    postcode: Mapped[str] = mapped_column(String(20), server_default="")
+    city: Mapped[str] = mapped_column(String(100), server_default="")
+    country: Mapped[str] = mapped_column(String(2), server_default="FR")
+    siren: Mapped[str] = mapped_column(String(9), server_default="")
+    siret: Mapped[str] = mapped_column(String(14), server_default="")
+    vat_number: Mapped[str] = mapped_column(String(20), server_default="")
+    contact: Mapped[str] = mapped_column(String(200), server_default="")
+    phone: Mapped[str] = mapped_column(String(50), server_default="")
+    language: Mapped[str] = mapped_column(String(2), server_default="fr")
 
 
 TRADE_COLUMNS = ("currency", "deposit_percent", "included_revisions", "extra_revisions", "sessions_planned")
@@ -213,6 +223,10 @@ class DeliverableRow(Base):
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(50))
+    quantity: Mapped[Decimal | None] = mapped_column(DecimalText)
+    unit: Mapped[str | None] = mapped_column(String(3))
+    unit_price_cents: Mapped[Decimal | None] = mapped_column(Cents)
+    vat_rate: Mapped[Decimal | None] = mapped_column(DecimalText)  # the 4 price columns: NULL if included
 
 
 class ContractRow(Base):
@@ -231,6 +245,9 @@ class ContractRow(Base):
     signed_by: Mapped[str] = mapped_column(String(200))
     acceptance_days: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("mf_quotes.id"))  # the quote accepted
+    lines: Mapped[list[object] | None] = mapped_column(JSON)  # pricing.PricedLine; NULL before 0006
+    vat_rate: Mapped[Decimal | None] = mapped_column(DecimalText)  # NULL under the franchise
 
 
 class AmendmentRow(Base):
@@ -340,60 +357,40 @@ class InstallmentRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
 
 
-class ReminderRow(Base):
-    """A deadline to look at when its time comes (``missionflow tick``); ``done_at`` is set once,
-    in the transaction that acts on it, so running tick twice never acts twice."""
+class TimerRow(Base):
+    """A timer of a mission: a timed transition of its state and when it falls due. ``status``
+    is pending until ``missionflow tick`` fires it (fired) or its guards refuse it (skipped), in
+    the transaction that acts on it, or until the mission leaves the state (cancelled); a due time
+    that fired or was skipped is never scheduled again."""
 
-    __tablename__ = "mf_reminders"
-    __table_args__ = (UniqueConstraint("mission_id", "kind", "subject"),)
+    __tablename__ = "mf_timers"
+    __table_args__ = (
+        UniqueConstraint("mission_id", "trigger", "source", "due_at"),
+        CheckConstraint("status IN ('pending', 'fired', 'skipped', 'cancelled')", name="status_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("mf_missions.id"))
-    kind: Mapped[str] = mapped_column(String(30))
-    subject: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(100))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(Text)
+    position: Mapped[int | None] = mapped_column(Integer)
+    """The history entry a fired timer wrote."""
 
 
-# tick reads the pending reminders that are due, soonest first.
-Index("ix_mf_reminders_pending", ReminderRow.done_at, ReminderRow.due_at)
+# tick reads the pending timers that are due, soonest first; a fire reads its mission's timers.
+Index("ix_mf_timers_due", TimerRow.status, TimerRow.due_at)
+Index("ix_mf_timers_mission", TimerRow.mission_id, TimerRow.status)
 
 
-class LedgerRow(Base):
-    """One entry of the tamper-evident ledger: what a covered row held after a write, chained to the
-    entry before it (``prev``) and to its subject's previous entry (``subject_prev``), and sealed
-    with an HMAC under a key kept outside the database (see store/ledger.py)."""
-
-    __tablename__ = "mf_ledger"
-    __table_args__ = (CheckConstraint("seq >= 1", name="seq_from_one"),)
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(30))
-    row_key: Mapped[str] = mapped_column(String(100))
-    subject: Mapped[str] = mapped_column(String(100))
-    subject_prev: Mapped[str] = mapped_column(String(64))
-    prev: Mapped[str] = mapped_column(String(64))
-    content: Mapped[str] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    key_id: Mapped[str] = mapped_column(String(16))
-    mac: Mapped[str] = mapped_column(String(64))
-
-
-# A write finds its subject's last entry by this index (the subject chain).
-Index("ix_mf_ledger_subject_seq", LedgerRow.subject, LedgerRow.seq)
-
-
-class LedgerHeadRow(Base):
-    """The ledger's one head row (id 1): where the chain ends, sealed so that cutting its tail shows.
-    Every write locks it to append, so the sequence has no gap and no fork."""
-
-    __tablename__ = "mf_ledger_head"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    ledger_id: Mapped[str] = mapped_column(String(32))
-    seq: Mapped[int] = mapped_column(Integer)
-    mac: Mapped[str] = mapped_column(String(64))
-    key_id: Mapped[str] = mapped_column(String(16))
-    head_mac: Mapped[str] = mapped_column(String(64))
+# The tables of the documents a client receives live in their own module; importing them here puts
+# them in Base.metadata whenever the models are imported (migrations and tests compare it).
+from missionflow.store.document_models import LogoRow as LogoRow  # noqa: E402
+from missionflow.store.document_models import QuoteCounterRow as QuoteCounterRow  # noqa: E402
+from missionflow.store.document_models import QuoteRow as QuoteRow  # noqa: E402
+from missionflow.store.ledger_models import LedgerHeadRow as LedgerHeadRow  # noqa: E402
+from missionflow.store.ledger_models import LedgerRow as LedgerRow  # noqa: E402

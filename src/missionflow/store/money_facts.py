@@ -1,5 +1,6 @@
 """The money facts of a mission, read with SQLAlchemy Core like the rest of a fire's facts: the
-signed contract, its amendments and extra rounds, the payments received and the invoices issued."""
+signed contract (its quote, lines and VAT rate), its amendments and extra rounds, the payments
+received and the invoices issued."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from sqlalchemy import Connection, Integer, Table, bindparam, select
 
 from missionflow.freelance import Amendment, Contract, InvoiceSummary, Payment
 from missionflow.money import Money
-from missionflow.store.models import AmendmentRow, Base, ContractRow, InvoiceRow, PaymentRow
+from missionflow.store.models import AmendmentRow, Base, ContractRow, InvoiceRow, PaymentRow, QuoteRow
+from missionflow.store.records import lines_from_json
 
 
 def _table(model: type[Base]) -> Table:
@@ -18,16 +20,14 @@ _CONTRACTS = _table(ContractRow)
 _PAYMENTS = _table(PaymentRow)
 _INVOICES = _table(InvoiceRow)
 _AMENDMENTS = _table(AmendmentRow)
+_QUOTES = _table(QuoteRow)
 _MISSION_ID = bindparam("mission_id", type_=Integer)
 
-_CONTRACT_OF = select(
-    _CONTRACTS.c.amount_cents,
-    _CONTRACTS.c.currency,
-    _CONTRACTS.c.terms_version,
-    _CONTRACTS.c.signed_on,
-    _CONTRACTS.c.signed_by,
-    _CONTRACTS.c.acceptance_days,
-).where(_CONTRACTS.c.mission_id == _MISSION_ID)
+_CONTRACT_OF = (
+    select(*_CONTRACTS.c, _QUOTES.c.number.label("quote"))
+    .select_from(_CONTRACTS.outerjoin(_QUOTES, _QUOTES.c.id == _CONTRACTS.c.quote_id))
+    .where(_CONTRACTS.c.mission_id == _MISSION_ID)
+)
 _PAYMENTS_OF = (
     select(
         _PAYMENTS.c.amount_cents,
@@ -66,7 +66,7 @@ _AMENDMENTS_OF = (
 
 
 def load_contract(connection: Connection, mission_id: int) -> Contract | None:
-    """The mission's signed contract, or None."""
+    """The mission's signed contract (with the quote it was signed on and its lines), or None."""
     row = connection.execute(_CONTRACT_OF, {"mission_id": mission_id}).one_or_none()
     if row is None:
         return None
@@ -76,6 +76,9 @@ def load_contract(connection: Connection, mission_id: int) -> Contract | None:
         signed_on=row.signed_on,
         signed_by=row.signed_by,
         acceptance_days=row.acceptance_days,
+        quote=row.quote,
+        lines=lines_from_json(row.lines),
+        vat_rate=row.vat_rate,
     )
 
 

@@ -1,15 +1,15 @@
 """Installment plans as rows: the current plan of missions, and a plan replaced (by a new plan, or
-because an invoice it counted on was cancelled) with its pending reminders closed."""
+because an invoice it counted on was cancelled); the mission's payment timers follow when the
+transaction ends (see :mod:`missionflow.store.timers`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missionflow.freelance.reminders import INSTALLMENT_DUE
-from missionflow.store.models import PaymentPlanRow, ReminderRow
+from missionflow.store.models import PaymentPlanRow
 from missionflow.store.session import now
 
 IS_CURRENT_PLAN = PaymentPlanRow.replaced_at.is_(None)
@@ -33,18 +33,6 @@ def current_plan(session: Session, mission_id: int) -> PaymentPlanRow | None:
     return current_plans(session, [mission_id]).get(mission_id)
 
 
-def replace_plan(session: Session, plan: PaymentPlanRow, outcome: str) -> None:
-    """End a plan: it is no longer current, and its pending installment reminders are closed."""
-    moment = now()
-    plan.replaced_at = moment
-    session.execute(
-        update(ReminderRow)
-        .where(
-            ReminderRow.mission_id == plan.mission_id,
-            ReminderRow.kind == INSTALLMENT_DUE,
-            ReminderRow.subject.startswith(f"plan {plan.id} #"),
-            ReminderRow.done_at.is_(None),
-        )
-        .values(done_at=moment, outcome=outcome)
-        .execution_options(synchronize_session=False)
-    )
+def replace_plan(session: Session, plan: PaymentPlanRow) -> None:
+    """End a plan: it is no longer current."""
+    plan.replaced_at = now()

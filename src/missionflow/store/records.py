@@ -11,6 +11,8 @@ from pathlib import Path
 
 from missionflow.errors import WorkflowDefinitionError
 from missionflow.freelance import Criterion, Settings
+from missionflow.freelance.documents.lines import Unit
+from missionflow.freelance.pricing import Price, PricedLine
 from missionflow.money import Money
 from missionflow.workflow import WorkflowDefinition, definition_as_json, parse_workflow
 
@@ -134,6 +136,24 @@ def _line_value(value: object) -> object:
     if value is None or isinstance(value, str | int | bool):
         return value
     return str(value)
+
+
+def price_of(row: object, currency: str) -> Price | None:
+    """A deliverable's price from its row's columns (``quantity``, ``unit``, ``unit_price_cents``,
+    ``vat_rate``), when it is billed on its own: they are then all set."""
+    quantity, unit, unit_price, rate = (
+        getattr(row, name) for name in ("quantity", "unit", "unit_price_cents", "vat_rate")
+    )
+    if unit_price is None or quantity is None or unit is None:
+        return None
+    return Price(Decimal(str(quantity)), Unit(unit), Money(unit_price, currency), rate)
+
+
+def lines_from_json(lines: object) -> tuple[PricedLine, ...]:
+    """Priced lines back from a JSON column (none for NULL)."""
+    if not isinstance(lines, list):
+        return ()
+    return tuple(PricedLine.from_json(line) for line in lines if isinstance(line, dict))
 
 
 # --- workflow source text ----------------------------------------------------------------------

@@ -25,6 +25,9 @@ from missionflow.store.session import now, rowcount
 from missionflow.workflow import WorkflowDefinition, load_workflow, parse_workflow, register_workflow
 
 SETTINGS_ID = facts.SETTINGS_ID
+TOUCHED = "missionflow.touched_missions"
+"""The key of ``Session.info`` under which :func:`touch` notes the missions a write changed (their
+timers follow before the transaction commits: see :mod:`missionflow.store.timers`)."""
 
 
 def same_currency(field: str, money: Money, currency: str) -> None:
@@ -99,6 +102,7 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     if values:
         # the mission's terms changed (a rush surcharge, an extra round): the ledger covers them
         ledger.note(session, ledger_cover.MISSION, {"id": mission_id})
+    session.info.setdefault(TOUCHED, set()).add(mission_id)
     row = session.get(MissionRow, mission_id)
     if row is None or row.ref is not None:  # the caller's transaction rolls the update back
         raise MissionNotFoundError(ref)

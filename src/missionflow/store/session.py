@@ -93,6 +93,9 @@ class Database:
         self.url = url
         self.owns_engine = owns_engine
         self.url_for_display = display_url(url)
+        self.before_commit: list[Callable[[Session], None]] = []
+        """Run at the end of every write transaction of :meth:`writing`, inside it (the store's
+        timers follow the missions the write changed)."""
         self._open: ContextVar[OpenTransaction | None] = ContextVar(
             f"missionflow_transaction_{id(self)}", default=None
         )
@@ -227,6 +230,8 @@ class Database:
                 self.sealing(current.connection, outermost=False),
             ):
                 yield session
+                for settle in self.before_commit:
+                    settle(session)
                 session.flush()
             return
         with (
@@ -238,6 +243,8 @@ class Database:
             self.sealing(joined.connection, outermost=True),
         ):
             yield session
+            for settle in self.before_commit:
+                settle(session)
             session.flush()
         for work in joined.after_commit:
             work()

@@ -1,7 +1,8 @@
 """The Store: one object an application holds to keep missions in a database. The generic core
 (subjects, the fire, history, facts providers, transactions) is :class:`SubjectStore`; each job of
-the trade lives in its own module (clients, missions, terms, payments, invoices, accounts,
-reminders); this class composes them into one flat API, each method a single call into its module."""
+the trade lives in its own module (clients, missions, terms, payments, invoices, accounts); this
+class composes them into one flat API, each method a single call into its module. Timers, ``tick``
+and moves to another workflow version are the core's (see ``store_timers``)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,6 @@ from missionflow.freelance import (
     OverdueItem,
     Payment,
     PaymentPlan,
-    ReminderRecord,
-    ReminderResult,
     Settings,
     Specification,
 )
@@ -34,6 +33,7 @@ from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.accounts import Accounts
+from missionflow.store.client_documents import ClientDocuments
 from missionflow.store.clients import ClientBook
 from missionflow.store.core import SubjectStore
 from missionflow.store.firing import AppConnection, EffectFactory
@@ -41,15 +41,16 @@ from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
+from missionflow.store.quotes import Quotes
 from missionflow.store.records import MissionSummary
-from missionflow.store.reminders import Reminders
 from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, TransitionRecord
 
 
-class Store(SubjectStore):
+class Store(SubjectStore, ClientDocuments):
     """Missions, clients and their records in SQLite or PostgreSQL, beside subjects of any
     workflow (see SubjectStore); every change is one transaction, or part of the application's.
+    Quotes and the documents a client receives are in ClientDocuments.
 
     >>> from missionflow import open_store
     >>> with open_store("sqlite://") as store:
@@ -87,7 +88,7 @@ class Store(SubjectStore):
         self._terms = Terms(self._db, self._firing)
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
-        self._reminders = Reminders(self._db)
+        self._quotes = Quotes(self._db, self._terms)
 
     def _store_effects(self) -> Mapping[str, EffectFactory]:
         return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
@@ -103,10 +104,20 @@ class Store(SubjectStore):
             rows.save_settings(session, settings)
 
     def add_client(
-        self, name: str, *, email: str = "", company: str = "", business: bool = True, force: bool = False
+        self,
+        name: str,
+        *,
+        email: str = "",
+        company: str = "",
+        business: bool = True,
+        force: bool = False,
+        **details: object,
     ) -> ClientRecord:
-        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``."""
-        return self._clients.add(name, email=email, company=company, business=business, force=force)
+        """Record a new client ("C-1"...); one matching a blocked client is refused unless ``force``;
+        ``details`` as in :meth:`edit_client` (address, siren, language...)."""
+        return self._clients.add(
+            name, email=email, company=company, business=business, force=force, **details
+        )
 
     def get_client(self, ref: str) -> ClientRecord:
         """The client with this reference; ClientNotFoundError when there is none."""
@@ -130,6 +141,7 @@ class Store(SubjectStore):
         title: str,
         *,
         workflow: str = DEFAULT_WORKFLOW,
+        version: int | None = None,
         amount: Money | None = None,
         currency: str | None = None,
         deposit_percent: Decimal | None = None,
@@ -138,11 +150,13 @@ class Store(SubjectStore):
         sessions_planned: int = 0,
         at: datetime | None = None,
     ) -> Mission:
-        """Open a new mission for a client in its workflow's initial state (see MissionBook.create)."""
+        """Open a new mission for a client in its workflow's initial state, under the workflow's
+        newest version unless ``version`` names another (see MissionBook.create)."""
         return self._missions.create(
             client,
             title,
             workflow=workflow,
+            version=version,
             amount=amount,
             currency=currency,
             deposit_percent=deposit_percent,
@@ -353,11 +367,3 @@ class Store(SubjectStore):
     def overdue(self, on: date) -> list[OverdueItem]:
         """Every invoice and installment unpaid after its due date on ``on``, with interest and indemnity."""
         return self._accounts.overdue(on)
-
-    def list_reminders(self, mission: str | None = None) -> list[ReminderRecord]:
-        """The reminder rows (of one mission, or all), soonest first, done or pending."""
-        return self._reminders.list_all(mission)
-
-    def tick(self, now: datetime) -> list[ReminderResult]:
-        """Process every reminder due at ``now``, once each (safe to run from cron)."""
-        return self._reminders.tick(now)

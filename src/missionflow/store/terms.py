@@ -7,6 +7,8 @@ from the mission's state, whatever those triggers are called.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,6 +35,7 @@ from missionflow.store.models import (
     CriterionAnswerRow,
     DeliverableRow,
     MissionRow,
+    QuoteRow,
     SpecificationRow,
 )
 from missionflow.store.records import mission_ref
@@ -92,9 +95,19 @@ class Terms:
             spec_row.updated_at = now()
             session.flush()
             for position, deliverable in enumerate(spec.deliverables, start=1):
+                price = deliverable.price
+                if price is not None:
+                    rows.same_currency("price", price.unit_price, row.currency)
                 session.add(
                     DeliverableRow(
-                        mission_id=row.id, position=position, name=deliverable.name, kind=deliverable.kind
+                        mission_id=row.id,
+                        position=position,
+                        name=deliverable.name,
+                        kind=deliverable.kind,
+                        quantity=price.quantity if price is not None else None,
+                        unit=price.unit.value if price is not None else None,
+                        unit_price_cents=price.unit_price.amount if price is not None else None,
+                        vat_rate=price.vat_rate if price is not None else None,
                     )
                 )
 
@@ -123,12 +136,21 @@ class Terms:
         )
 
     def sign_contract(
-        self, ref: str, contract: Contract, *, actor: str = "", note: str = "", at: datetime | None = None
+        self,
+        ref: str,
+        contract: Contract,
+        *,
+        actor: str = "",
+        note: str = "",
+        at: datetime | None = None,
+        check: Callable[[Mission], None] | None = None,
     ) -> TransitionRecord:
         """Record the signed contract and fire the signature in one transaction (R4).
 
         When the trigger is blocked (for example the specification is incomplete), the contract
-        is not recorded either.
+        is not recorded either. A contract without lines bills its amount as one line named after
+        the mission, under the VAT regime of the settings. ``check`` runs on the mission the
+        engine decides on (a quote's acceptance refuses there an expired or superseded quote).
         """
         if contract.amount is None:  # untyped callers: the type already says it cannot be missing
             raise InvalidValueError(
@@ -138,11 +160,21 @@ class Terms:
         if contract.acceptance_days is not None and contract.acceptance_days < 1:
             raise InvalidValueError("acceptance_days", f"{contract.acceptance_days} is not a number of days")
 
+        if not contract.lines and contract.vat_rate is None:
+            # Signed for an amount: it bills one line of it, under the VAT regime of the settings.
+            with self.db.reading() as session:
+                contract = replace(contract, vat_rate=rows.settings(session).vat_charged_rate)
+
         def prepare(mission: Mission) -> None:
             rows.same_currency("amount", contract.amount, mission.currency)
+            if check is not None:
+                check(mission)
             mission.contract = contract
 
         def write(session: Session, mission_id: int) -> None:
+            quote_id = None
+            if contract.quote is not None:
+                quote_id = session.scalars(select(QuoteRow.id).where(QuoteRow.number == contract.quote)).one()
             session.execute(delete(ContractRow).where(ContractRow.mission_id == mission_id))
             session.add(
                 ContractRow(
@@ -154,6 +186,9 @@ class Terms:
                     signed_by=contract.signed_by,
                     acceptance_days=contract.acceptance_days,
                     recorded_at=now(),
+                    quote_id=quote_id,
+                    lines=[line.to_json() for line in contract.lines] or None,
+                    vat_rate=contract.vat_rate,
                 )
             )
             ledger.note(session, CONTRACT, {"mission_id": mission_id})

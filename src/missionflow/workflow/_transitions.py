@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from missionflow.workflow._checker import IDENT, Checker, describe
+from missionflow.workflow._timers import TriggerName, check_trigger_names, read_after
 from missionflow.workflow.definition import GuardParam, GuardRef, HookMoment, HookRef, Label, TransitionDef
 from missionflow.workflow.effects import get_effect
 from missionflow.workflow.guards import get_guard
@@ -10,16 +11,29 @@ from missionflow.workflow.hooks import load_named_hook
 from missionflow.workflow.yaml_nodes import Node
 
 WILDCARD = "*"
-TRANSITION_KEYS = {"trigger", "source", "dest", "guards", "label", "tags", "effects", "party", "done", "next"}
+TRANSITION_KEYS = {
+    "trigger",
+    "source",
+    "dest",
+    "guards",
+    "label",
+    "tags",
+    "effects",
+    "party",
+    "done",
+    "next",
+    "after",
+}
 HOOK_KEYS = {"name", "when", "trigger", "source", "dest"}
 MAX_TRANSITIONS = 20_000
 """More transitions than any lifecycle needs; a file over it is refused before it is expanded."""
 
 RESERVED_TRIGGERS = frozenset(
     {"ref", "state", "history", "workflow", "workflow_version", "fire", "trigger", "triggers", "may", "to"}
-    | {"path_to"}
+    | {"path_to", "migrate"}
 )
-"""Trigger names that would clash with what every subject has, or with the engine's own verbs."""
+"""Trigger names that would clash with what every subject has, or with the engine's own verbs
+(``migrate`` is the history entry of a move to another version of the workflow)."""
 
 
 def read_transitions(
@@ -47,6 +61,7 @@ def read_transitions(
         return []
     transitions: list[TransitionDef] = []
     seen = _Pairs(check, frozenset(active))
+    named: list[TriggerName] = []
     for item in node.value:
         mapping = check.mapping(item, "a transition", TRANSITION_KEYS)
         if mapping is None:
@@ -75,9 +90,11 @@ def read_transitions(
                 done=_optional_label(check, mapping, "done", what, trigger),
                 next=_optional_label(check, mapping, "next", what, trigger),
                 from_any=from_any,
+                after=read_after(check, mapping.get("after"), what, named),
                 line=item.line,
             )
         )
+    check_trigger_names(check, named, {t.trigger for t in transitions})
     return transitions
 
 

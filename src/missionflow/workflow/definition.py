@@ -4,6 +4,7 @@ Besides states and transitions, a definition carries the meaning a domain gives 
 in the file rather than hidden in code that matches names: ``tags`` on states and transitions
 (``work``, ``approval``...), ``effects`` a store runs with a transition (``issue_final_invoice``),
 and the ``party`` who fires a transition. The engine only carries them; a domain reads them.
+A transition may also be timed (``after: {days: 7}``): its timer fires it, nobody else does.
 """
 
 from __future__ import annotations
@@ -114,6 +115,49 @@ class HookRef:
     line: int = 0
 
 
+class DelayUnit(StrEnum):
+    """How a timer's delay is counted: calendar days or business days of the working calendar (in
+    its time zone), or hours."""
+
+    DAYS = "days"
+    BUSINESS_DAYS = "business_days"
+    HOURS = "hours"
+
+
+@dataclass(frozen=True)
+class TimerDef:
+    """When a timed transition falls due: ``amount`` units (or the number a timer fact of the
+    subject gives, ``fact``) after its start.
+
+    The start is the moment the subject entered the source state; with ``since_last``, the last
+    fire of one of those triggers; with ``since_fact``, each moment a timer fact gives. A fire of
+    a trigger of ``unless_fired_since`` after the start means the timer does not fall due.
+
+    >>> TimerDef(DelayUnit.DAYS, 7).delay_text
+    '7 days'
+    """
+
+    unit: DelayUnit
+    amount: int | None = None
+    fact: str | None = None
+    since_last: tuple[str, ...] = ()
+    since_fact: str | None = None
+    unless_fired_since: tuple[str, ...] = ()
+
+    @property
+    def delay_text(self) -> str:
+        """The delay as the file says it: ``7 days``, ``5 business days``, ``acceptance_days days``."""
+        unit = self.unit.value.replace("_", " ")
+        if self.amount is not None:
+            return f"{self.amount} {unit.removesuffix('s') if self.amount == 1 else unit}"
+        return f"{self.fact} {unit}"
+
+    @property
+    def triggers_read(self) -> tuple[str, ...]:
+        """The triggers whose fires move or cancel the timer (``since_last`` and ``unless_fired_since``)."""
+        return tuple(dict.fromkeys((*self.since_last, *self.unless_fired_since)))
+
+
 @dataclass(frozen=True)
 class TransitionDef:
     """A trigger from one or more sources to a destination (None: internal, the state stays).
@@ -135,7 +179,14 @@ class TransitionDef:
     next: Label | None = None
     from_any: bool = False
     """True when the file says ``source: '*'``: ``sources`` then holds every active state."""
+    after: TimerDef | None = None
+    """For a timed transition: when its timer fires it (only a timer fires it)."""
     line: int = 0
+
+    @property
+    def timed(self) -> bool:
+        """True when a timer fires this transition (``after:`` in the file)."""
+        return self.after is not None
 
     @property
     def internal(self) -> bool:
@@ -204,6 +255,15 @@ class WorkflowDefinition:
     def transitions_from(self, state_id: str) -> tuple[TransitionDef, ...]:
         """The transitions that leave (or stay in) ``state_id``, in file order."""
         return tuple(t for t in self.transitions if state_id in t.sources)
+
+    def timed_from(self, state_id: str) -> tuple[TransitionDef, ...]:
+        """The timed transitions that leave (or stay in) ``state_id``, in file order."""
+        return tuple(t for t in self.transitions if t.after is not None and state_id in t.sources)
+
+    @property
+    def has_timers(self) -> bool:
+        """True when some transition of the workflow is timed."""
+        return any(t.after is not None for t in self.transitions)
 
     def transition(self, source: str, trigger: str) -> TransitionDef | None:
         """The transition ``trigger`` fires from ``source``, or None when it does not leave it."""

@@ -33,6 +33,7 @@ from missionflow.workflow.hooks import HookEvent, Hooks, chain, load_named_hook
 from missionflow.workflow.records import TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import load_workflow
 from missionflow.workflow.subject import S, Subject
+from missionflow.workflow.timers import describe_timer
 
 # transitions logs every fired event at INFO; an application's logs are not ours to fill.
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -168,8 +169,9 @@ class Workflow(Generic[S]):
             hooks.check_runnable()
 
     def allowed_triggers(self, state: str) -> list[str]:
-        """The triggers that leave ``state`` in the definition, whatever the guards say."""
-        return [trigger for trigger, _ in self._from.get(state, [])]
+        """The triggers that leave ``state`` in the definition, whatever the guards say (timed ones
+        left out: only their timers fire them)."""
+        return [trigger for trigger, compiled in self._from.get(state, []) if not compiled.definition.timed]
 
     def context(
         self,
@@ -196,11 +198,14 @@ class Workflow(Generic[S]):
         facts: Mapping[str, object] | None = None,
         calendar: WorkingCalendar | None = None,
         hooks: Hooks | None = None,
+        timer: bool = False,
     ) -> TransitionRecord:
         """Fire ``trigger`` on ``subject``: move it and return the record, or raise and change nothing.
 
         ``facts`` are what the application gives the guards besides the subject; ``calendar``
-        marks a record made outside working time. ``hooks`` (and the hooks the workflow file
+        marks a record made outside working time. ``timer=True`` fires a timed transition, as its
+        timer does when it falls due (see :mod:`missionflow.workflow.timers`); a timed transition
+        is not fired otherwise. ``hooks`` (and the hooks the workflow file
         declares) run around the transition: a before-hook's veto joins the guards' refusals in
         TransitionBlockedError; when an after-hook raises, the subject gets its state and history
         back and the exception propagates; an after_commit hook runs last and its exception is
@@ -218,7 +223,7 @@ class Workflow(Generic[S]):
         self.check_runnable(subscribed)
         length = len(subject.history)
         ctx = self.context(at, actor=actor, note=note, data=data, facts=facts, calendar=calendar)
-        record = self.decide(subject, trigger, ctx, hooks=subscribed)
+        record = self.decide(subject, trigger, ctx, hooks=subscribed, timer=timer)
         if len(subscribed):
             event = HookEvent.after(subject, record)
             try:
@@ -231,18 +236,30 @@ class Workflow(Generic[S]):
         return record
 
     def decide(
-        self, subject: S, trigger: str, ctx: GuardContext, *, hooks: Hooks | None = None
+        self, subject: S, trigger: str, ctx: GuardContext, *, hooks: Hooks | None = None, timer: bool = False
     ) -> TransitionRecord:
         """Decide with the guards and the before-hooks, move the subject and append its record.
 
         The after-hooks are the caller's to run: :meth:`fire` runs them at once, a store runs them
-        inside the transaction that writes the record.
+        inside the transaction that writes the record. ``timer=True`` is for a timed transition
+        fired by its timer; a timed transition is refused otherwise, and a timer fires nothing else.
         """
         source = subject.state
         compiled = self._index.get((source, trigger))
-        if compiled is None:
+        if compiled is None or compiled.definition.timed != timer:
+            reason = None
+            if compiled is not None:
+                reason = (
+                    f"its timer fires it: {describe_timer(compiled.definition.after)}"
+                    if compiled.definition.after is not None
+                    else "it is not a timed transition"
+                )
             raise TransitionNotAllowedError(
-                subject=subject.ref, state=source, trigger=trigger, allowed=self.allowed_triggers(source)
+                subject=subject.ref,
+                state=source,
+                trigger=trigger,
+                allowed=self.allowed_triggers(source),
+                reason=reason,
             )
         if subject.history:
             check_moving_forward(self.definition, ctx.now, subject.history[-1].at)
@@ -285,7 +302,8 @@ class Workflow(Generic[S]):
         return record
 
     def triggers(self, subject: S, ctx: GuardContext | None = None) -> list[TriggerOption]:
-        """Every trigger from the subject's state, allowed or blocked with reasons; changes nothing."""
+        """Every trigger from the subject's state, allowed or blocked with reasons; changes nothing
+        (timed transitions are not choices: their timers fire them)."""
         ctx = ctx or self.context()
         source = subject.state
         return [
@@ -293,6 +311,7 @@ class Workflow(Generic[S]):
                 trigger, source, compiled.definition.dest_from(source), compiled.evaluate(subject, ctx)
             )
             for trigger, compiled in self._from.get(source, [])
+            if not compiled.definition.timed
         ]
 
     def path_to(self, subject: S, target: str, ctx: GuardContext | None = None) -> PathReport:
@@ -327,71 +346,3 @@ def compile_workflow(definition: WorkflowDefinition) -> Workflow[Subject]:
 def workflow_for(subject: Subject) -> Workflow[Subject]:
     """The compiled rules a subject runs under: its workflow at the version it started with."""
     return compile_workflow(load_workflow(subject.workflow, subject.workflow_version))
-
-
-def fire(
-    subject: Subject,
-    trigger: str,
-    *,
-    actor: str = "",
-    note: str = "",
-    at: datetime | None = None,
-    data: Mapping[str, str] | None = None,
-    facts: Mapping[str, object] | None = None,
-    calendar: WorkingCalendar | None = None,
-    hooks: Hooks | None = None,
-) -> TransitionRecord:
-    """Fire ``trigger`` on an in-memory subject under its own workflow version (see Workflow.fire).
-
-    No database is involved: the subject moves and its history grows.
-
-    >>> from missionflow.freelance import Client, Mission
-    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme"))
-    >>> fire(m, "qualify", actor="me").dest, m.state
-    ('criteria_check', 'criteria_check')
-    """
-    return workflow_for(subject).fire(
-        subject,
-        trigger,
-        actor=actor,
-        note=note,
-        at=at,
-        data=data,
-        facts=facts,
-        calendar=calendar,
-        hooks=hooks,
-    )
-
-
-def triggers(
-    subject: Subject,
-    *,
-    at: datetime | None = None,
-    actor: str = "",
-    note: str = "",
-    data: Mapping[str, str] | None = None,
-    facts: Mapping[str, object] | None = None,
-) -> list[TriggerOption]:
-    """Every trigger from the subject's state, with guard results (see Workflow.triggers).
-
-    >>> from missionflow.freelance import Client, Mission
-    >>> m = Mission(ref="M-1", workflow="freelance-mission", state="lead", client=Client("Acme", blocked=True))
-    >>> [(o.trigger, o.allowed, o.reasons) for o in triggers(m)]
-    [('qualify', False, ('client Acme is blocked',)), ('decline', False, ('a reason is required (give it as the note)',))]
-    """
-    workflow = workflow_for(subject)
-    ctx = workflow.context(at, actor=actor, note=note, data=data, facts=facts)
-    return workflow.triggers(subject, ctx)
-
-
-def path_to(
-    subject: Subject,
-    target: str,
-    *,
-    at: datetime | None = None,
-    actor: str = "",
-    facts: Mapping[str, object] | None = None,
-) -> PathReport:
-    """The shortest path from the subject's state to ``target`` (see Workflow.path_to)."""
-    workflow = workflow_for(subject)
-    return workflow.path_to(subject, target, workflow.context(at, actor=actor, facts=facts))

@@ -1,4 +1,9 @@
-"""Finding and reading workflow definitions: files, the shipped set, and installed packages."""
+"""Finding and reading workflow definitions: files, the shipped set, and installed packages.
+
+The shipped folder keeps every published version of a workflow: ``name.yaml`` is the newest and
+``name@1.yaml``, ``name@2.yaml``... the versions before it, each kept exactly as published, so
+that a subject started under one keeps running under its rules.
+"""
 
 from __future__ import annotations
 
@@ -117,9 +122,14 @@ class WorkflowRegistry:
         if self._discovered:
             return
         self._discovered = True  # a plugin calling load_workflow while it loads must not recurse
-        found = [load_workflow_file(path) for path in sorted(shipped_workflow_dir().glob("*.yaml"))]
-        shipped = {(d.name, d.version): d for d in found}
+        found: list[WorkflowDefinition] = []
         problems: list[DefinitionProblem] = []
+        for path in sorted(shipped_workflow_dir().glob("*.yaml")):
+            try:
+                found.append(_read_shipped(path))
+            except WorkflowDefinitionError as error:
+                problems.extend(error.problems)
+        shipped = {(d.name, d.version): d for d in found}
         for path in user_workflow_files():
             try:
                 own = load_workflow_file(path)
@@ -151,13 +161,16 @@ class WorkflowRegistry:
             self._keep_first(definition)
 
     def _shipped(self, name: str, version: int) -> WorkflowDefinition | None:
-        """The shipped file of ``name`` when it is that version, read without discovering the rest
-        (a mission names its exact version; parsing every workflow to show one costs a command)."""
-        path = shipped_workflow_dir() / f"{name}.yaml"
-        if not path.is_file():
-            return None
-        definition = self._keep_first(load_workflow_file(path))
-        return definition if (definition.name, definition.version) == (name, version) else None
+        """The shipped file of ``name`` at that version, read without discovering the rest (a
+        mission names its exact version; parsing every workflow to show one costs a command):
+        ``name@version.yaml``, else ``name.yaml`` when it is that version. One file is parsed."""
+        folder = shipped_workflow_dir()
+        for path in (folder / f"{name}@{version}.yaml", folder / f"{name}.yaml"):
+            if path.is_file():
+                definition = self._keep_first(_read_shipped(path))
+                if (definition.name, definition.version) == (name, version):
+                    return definition
+        return None
 
     def get(self, name: str, version: int | None = None) -> WorkflowDefinition:
         """The definition ``name`` at ``version`` (the newest when None)."""
@@ -186,6 +199,24 @@ class WorkflowRegistry:
     def latest(self) -> list[WorkflowDefinition]:
         """The newest version of every known workflow, sorted by name."""
         return [self.get(name) for name in self.names()]
+
+
+def _read_shipped(path: Path) -> WorkflowDefinition:
+    """A shipped file; ``name@version.yaml`` must hold that name and version."""
+    definition = load_workflow_file(path)
+    name, at, version = path.stem.partition("@")
+    if at and (definition.name, str(definition.version)) != (name, version):
+        raise WorkflowDefinitionError(
+            [
+                DefinitionProblem(
+                    str(path),
+                    1,
+                    f"the file name says {name} version {version}, the file holds "
+                    f"{definition.name} version {definition.version}",
+                )
+            ]
+        )
+    return definition
 
 
 def _declared_definitions(target: object) -> list[WorkflowDefinition]:

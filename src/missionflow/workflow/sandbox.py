@@ -1,18 +1,18 @@
-"""Registries put back as they were after a block: guards, effects, workflows and interchange
-formats registered inside it are forgotten, and compiled machines too. For tests, the
-application's and ours."""
+"""Registries put back as they were after a block: guards, effects, timer facts, workflows and
+interchange formats registered inside it are forgotten, and compiled machines too. For tests,
+the application's and ours."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from missionflow.workflow import effects, engine, guards, io, registry
+from missionflow.workflow import effects, engine, guards, io, registry, timer_facts
 
 
 @contextmanager
 def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
-    """Inside the block, register guards, effects, workflows and formats freely; at its end every registry
+    """Inside the block, register guards, effects, timer facts, workflows and formats freely; at its end every registry
     is back to what it was. Yields the workflow registry in use inside the block (a copy).
 
     >>> from missionflow.workflow import get_guard, register_guard
@@ -25,7 +25,9 @@ def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
     """
     guards.guard_names()  # entry points loaded first, so they are part of what is put back
     effects.effect_names()
+    timer_facts.timer_fact_names()
     saved_guards = dict(guards._REGISTRY)
+    saved_timer_facts = dict(timer_facts._REGISTRY)
     saved_effects = dict(effects._REGISTRY)
     saved_workflows = registry.registry
     saved_compiled = dict(engine._compiled)
@@ -41,6 +43,8 @@ def isolated_registries() -> Iterator[registry.WorkflowRegistry]:
         guards._REGISTRY.update(saved_guards)
         effects._REGISTRY.clear()
         effects._REGISTRY.update(saved_effects)
+        timer_facts._REGISTRY.clear()
+        timer_facts._REGISTRY.update(saved_timer_facts)
         registry.registry = saved_workflows
         engine._compiled.clear()
         engine._compiled.update(saved_compiled)

@@ -8,6 +8,7 @@ import json
 from missionflow.workflow.definition import (
     Label,
     StateDef,
+    TimerDef,
     TransitionDef,
     WorkflowDefinition,
     wildcard_sources,
@@ -88,7 +89,21 @@ def _transition(transition: TransitionDef, definition: WorkflowDefinition) -> di
         entry["effects"] = list(transition.effects)
     if transition.party is not None:
         entry["party"] = transition.party
+    if transition.after is not None:
+        entry["after"] = timer_to_data(transition.after)
     return entry
+
+
+def timer_to_data(timer: TimerDef) -> dict[str, object]:
+    """A transition's ``after:`` as the file says it (``{days: 7, since_last: [deliver]}``)."""
+    data: dict[str, object] = {timer.unit.value: timer.amount if timer.fact is None else {"fact": timer.fact}}
+    if timer.since_last:
+        data["since_last"] = list(timer.since_last)
+    if timer.since_fact is not None:
+        data["since_fact"] = timer.since_fact
+    if timer.unless_fired_since:
+        data["unless_fired_since"] = list(timer.unless_fired_since)
+    return data
 
 
 def _source(transition: TransitionDef, definition: WorkflowDefinition) -> str | list[str]:

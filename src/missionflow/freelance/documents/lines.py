@@ -54,8 +54,9 @@ class Line:
     """One line: designation, quantity, unit and unit price excluding tax (HT).
 
     ``vat_rate`` is a percentage (``Decimal("20")``); None takes the regime's default rate.
-    A line is never negative: a credit note bills positive amounts and its kind gives the
-    sign, as EN 16931 does with type code 381.
+    A negative quantity is a reduction (an amendment that lowers the price); the unit price is
+    never negative (EN 16931 BR-27). A credit note bills the lines of the invoice it cancels and
+    its kind gives the sign, as EN 16931 does with type code 381.
 
     >>> Line("Audit", Decimal("2.5"), Unit.DAY, Money.of("433.33", "EUR")).net
     Money(amount=Decimal('1083.33'), currency='EUR')
@@ -73,8 +74,6 @@ class Line:
         if not self.designation.strip():
             raise InvalidValueError("designation", "a line needs a designation")
         quantity = _decimal(self.quantity, "quantity")
-        if quantity < 0:
-            raise InvalidValueError("quantity", f"{quantity} is negative; a credit note bills positive lines")
         exponent = quantity.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > _MAX_QUANTITY_PLACES:
             raise InvalidValueError("quantity", f"{quantity} has more than {_MAX_QUANTITY_PLACES} decimals")

@@ -97,6 +97,7 @@ _FR: Final[dict[str, str]] = {
     "late.indemnity": "Indemnité forfaitaire pour frais de recouvrement, facture n° {number}",
     "late.reference": "Facture n° {number} du {date}, échue le {due}",
     "footer.anchor": "Empreinte du registre : {anchor}",
+    "note.reason": "Motif : {reason}",
     "rate": "{rate} %",
     "colon": " : ",
 }
@@ -185,6 +186,7 @@ _EN: Final[dict[str, str]] = {
     "late.indemnity": "Fixed indemnity for recovery costs, invoice no. {number}",
     "late.reference": "Invoice no. {number} of {date}, due {due}",
     "footer.anchor": "Ledger anchor: {anchor}",
+    "note.reason": "Reason: {reason}",
     "rate": "{rate}%",
     "colon": ": ",
 }

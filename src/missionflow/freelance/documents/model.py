@@ -18,7 +18,13 @@ from functools import cached_property
 from missionflow.errors import InvalidValueError
 from missionflow.freelance.documents.lines import Line, Period, VatCategory, VatRegime
 from missionflow.freelance.documents.parties import BankDetails, Language, Party
-from missionflow.freelance.documents.totals import Totals, compute_totals, days_late, late_interest
+from missionflow.freelance.documents.totals import (
+    Totals,
+    compute_totals,
+    days_late,
+    deposit_gross,
+    late_interest,
+)
 from missionflow.money import Money
 
 __all__ = [
@@ -75,6 +81,7 @@ _INVOICES = frozenset(
 )
 _LETTERS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER, DocumentKind.FORMAL_NOTICE})
 _ASKS_PAYMENT = (_INVOICES | _LETTERS) - {DocumentKind.CREDIT_NOTE}
+_DEDUCTS = frozenset({DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE})
 _STATES_SERVICE = frozenset({DocumentKind.DEPOSIT_INVOICE, DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE})
 
 
@@ -212,7 +219,7 @@ class Document:
         self._check_currency()
         if self.logo is not None:
             _ = self.logo.media_type
-        _ = self.totals  # deposits larger than the total are refused here, not at rendering
+        _ = self.totals  # deposits or reductions larger than the total are refused here, not at rendering
 
     def _check_parties(self) -> None:
         seller = self.seller
@@ -237,8 +244,8 @@ class Document:
             ((kind is DocumentKind.CREDIT_NOTE) != (self.cancels is not None), "cancels"),
             ((kind is DocumentKind.QUOTE) != (self.quote is not None), "quote terms"),
             (
-                bool(self.deposits) and kind is not DocumentKind.INVOICE,
-                "only a final invoice deducts deposits",
+                bool(self.deposits) and kind not in _DEDUCTS,
+                "only a final invoice deducts deposits (and the credit note that cancels it)",
             ),
             (
                 (kind is DocumentKind.LATE_PAYMENT_INVOICE) != (self.vat.category is VatCategory.NOT_SUBJECT),
@@ -285,10 +292,11 @@ class Document:
 
     @property
     def deposit_asked(self) -> Money | None:
-        """For a quote, the deposit to pay at signature: a percentage of the total including tax."""
+        """For a quote, the deposit to pay at signature: a percentage of each VAT rate's base, tax added
+        (see :func:`~missionflow.freelance.documents.totals.deposit_bases`)."""
         if self.quote is None or self.quote.deposit_percent == 0:
             return None
-        return self.totals.gross.percent(self.quote.deposit_percent)
+        return deposit_gross(self.lines, self.vat, self.currency, self.quote.deposit_percent)
 
     def claim(self) -> Claim:
         """What a reminder claims as of its issue date; a formal notice adds interest and indemnities."""

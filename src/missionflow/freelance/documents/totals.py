@@ -24,7 +24,15 @@ from missionflow.errors import InvalidValueError
 from missionflow.freelance.documents.lines import Line, VatCategory, VatRegime
 from missionflow.money import CENT, Money
 
-__all__ = ["Totals", "VatBreakdown", "compute_totals", "days_late", "late_interest"]
+__all__ = [
+    "Totals",
+    "VatBreakdown",
+    "compute_totals",
+    "days_late",
+    "deposit_bases",
+    "deposit_gross",
+    "late_interest",
+]
 
 _DAYS_IN_YEAR = Decimal(365)
 
@@ -84,12 +92,42 @@ def compute_totals(
         for rate, base in sorted(bases.items(), reverse=True)
     )
     net = Money.total((line.net for line in lines), currency)
+    if net.amount < 0:  # reductions (negative quantities) larger than the other lines
+        raise InvalidValueError("lines", f"the lines sum to {net}, below 0")
     vat_total = Money.total((b.amount for b in breakdown), currency)
     gross = net + vat_total
     deducted = Money.total(prepaid, currency)
     if deducted > gross:
         raise InvalidValueError("deposits", f"deposits of {deducted} exceed the total of {gross}")
     return Totals(net, breakdown, vat_total, gross, deducted, gross - deducted)
+
+
+def deposit_bases(
+    lines: Sequence[Line], regime: VatRegime, currency: str, percent: Decimal
+) -> tuple[tuple[Decimal, Money], ...]:
+    """A deposit of ``percent`` of a quote's lines, per VAT rate: (rate, amount excluding tax),
+    each that rate's base times the percentage, half-up to the cent, highest rate first.
+
+    The deposit invoice bills one line per rate with these amounts, so what a quote announces,
+    what the deposit invoice asks and what the mission waits for are one and the same figure.
+
+    >>> from missionflow.freelance.documents.lines import Unit
+    >>> work = Line("Site", Decimal(1), Unit.LUMP_SUM, Money.of("4500", "EUR"))
+    >>> deposit_bases([work], VatRegime.franchise(), "EUR", Decimal(30))
+    ((Decimal('0'), Money(amount=Decimal('1350.00'), currency='EUR')),)
+    """
+    return tuple(
+        (b.rate, _rounded(b.base.amount * percent / Decimal(100), currency))
+        for b in compute_totals(lines, regime, currency).vat
+    )
+
+
+def deposit_gross(lines: Sequence[Line], regime: VatRegime, currency: str, percent: Decimal) -> Money:
+    """What a deposit of ``percent`` of ``lines`` asks for, tax included (see :func:`deposit_bases`)."""
+    total = Money.zero(currency)
+    for rate, net in deposit_bases(lines, regime, currency, percent):
+        total = total + net + _rounded(net.amount * rate / Decimal(100), currency)
+    return total
 
 
 def days_late(due_on: date, on: date) -> int:

@@ -179,11 +179,11 @@ def _total_rows(document: Document, lang: Language) -> tuple[TotalRow, ...]:
             date=format_date(deposit.invoice.issued_on, lang),
         )
         rows.append(TotalRow(label, f"− {format_amount(deposit.amount, lang)}"))
-    if document.deposits:
-        rows.append(TotalRow(message(lang, "total.due"), format_amount(totals.due, lang), True))
     if document.kind is DocumentKind.CREDIT_NOTE:
         rows[-1] = TotalRow(rows[-1].label, rows[-1].value)
-        rows.append(TotalRow(message(lang, "total.credit"), format_amount(totals.gross, lang), True))
+        rows.append(TotalRow(message(lang, "total.credit"), format_amount(totals.due, lang), True))
+    elif document.deposits:
+        rows.append(TotalRow(message(lang, "total.due"), format_amount(totals.due, lang), True))
     asked = document.deposit_asked
     if asked is not None and document.quote is not None:
         percent = format_rate(document.quote.deposit_percent, lang)

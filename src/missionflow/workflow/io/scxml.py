@@ -8,6 +8,12 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 - its guards are ``cond="missionflow_all[[{'name': ..., 'params': {...}}, ...]]"`` (see
   :mod:`missionflow.workflow.io._cond`): the application supplies ``missionflow_all`` at run
   time, with each event or as an attribute of the model;
+- a timed transition (``after: {days: 7}``) listens to the event ``mf-after.<trigger>``, which
+  the application's scheduler sends when the timer falls due (no trigger can have that name, so
+  sending the trigger itself does nothing); its timer is in ``mf:after="7 days"`` (or
+  ``"acceptance_days days"`` for a delay fact), ``mf:since-last``, ``mf:since-fact`` and
+  ``mf:unless-fired-since``. It is not a delayed ``<send>``: python-statemachine keeps those in
+  memory and its synchronous engine waits for them, where a workflow's timers last for days;
 - everything else a workflow declares is in the ``mf:`` namespace (``urn:missionflow:scxml``),
   which SCXML processors ignore: texts in any language as ``mf:label-en``, ``mf:outcome-fr``,
   ``mf:done-de``...; tags, effects and parties as space-separated names (``mf:tags="work"``);
@@ -25,7 +31,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from missionflow.errors import DefinitionProblem, InterchangeError
-from missionflow.workflow.definition import Label, StateDef, StateKind, TransitionDef, WorkflowDefinition
+from missionflow.workflow.definition import (
+    Label,
+    StateDef,
+    StateKind,
+    TransitionDef,
+    WorkflowDefinition,
+)
 from missionflow.workflow.io._cond import GUARD_NAME, guards_cond, read_cond
 from missionflow.workflow.io._document import (
     WILDCARD,
@@ -37,6 +49,7 @@ from missionflow.workflow.io._document import (
     to_node,
     unexportable,
 )
+from missionflow.workflow.io._scxml_timers import TIMER_EVENT, read_timer, timer_attributes
 from missionflow.workflow.io._xml import Element, parse_xml
 from missionflow.workflow.yaml_nodes import Node
 
@@ -150,8 +163,11 @@ class _Fields:
 _ROOT = _Fields(words=("parties",), values=("title", "description", "language", "backdating"))
 _STATE = _Fields(texts=("label", "outcome"), words=("tags",), values=("description", "kind"))
 _TRANSITION = _Fields(
-    texts=("label", "done", "next"), words=("tags", "effects"), values=("party", "source", "order")
+    texts=("label", "done", "next"),
+    words=("tags", "effects", "since-last", "unless-fired-since"),
+    values=("party", "source", "order", "after", "since-fact"),
 )
+
 
 ET.register_namespace("mf", MF_NS)
 
@@ -231,7 +247,8 @@ def _state_attributes(state: StateDef) -> dict[str, str]:
 
 
 def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, str]:
-    attributes = {"event": transition.trigger}
+    timer = transition.after
+    attributes = {"event": transition.trigger if timer is None else TIMER_EVENT + transition.trigger}
     if transition.dest is not None:
         attributes["target"] = transition.dest
     if transition.guards:
@@ -245,6 +262,7 @@ def _transition_attributes(transition: TransitionDef, order: int) -> dict[str, s
         party=transition.party,
         source=WILDCARD if transition.from_any else None,
         order=str(order),
+        **timer_attributes(timer),
     )
 
 
@@ -355,10 +373,13 @@ def _read_transition(problems: Problems, source: str, element: Element) -> list[
     for event in events:
         if "*" in event:
             problems.add(element.line, f"{what} matches events by wildcard ({event!r}): name the trigger")
+        timed = dict(fields)
+        read_timer(problems, timed, event, element.line, what)
+        trigger = event.removeprefix(TIMER_EVENT)
         edges.append(
             Edge(
                 source,
-                {"trigger": Node(event, element.line), **fields},
+                {"trigger": Node(trigger, element.line), **timed},
                 element.line,
                 from_any=wildcard is not None and wildcard.value == WILDCARD,
                 order=order,

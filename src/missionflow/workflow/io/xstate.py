@@ -8,6 +8,11 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 - its guards are one guard object, ``{"type": "missionflow.all", "params": {"guards": [{"name":
   ..., "params": {...}}]}}``, which an application implements with ``machine.provide({guards:
   {"missionflow.all": ({context, event}, {guards}) => ...}})``;
+- a timed transition (``after: {days: 7}``) is an entry of its state's ``after``, under a
+  delay named after its trigger (``"after": {"remind_deposit": {...}}``), which the application
+  provides with ``machine.provide({delays: {remind_deposit: ...}})``; its timer, as the workflow
+  file says it, is in ``meta.after`` (XState starts every delay on entering the state:
+  ``since_last``, ``since_fact`` and ``unless_fired_since`` are the application's to honour);
 - a state's tags are XState's own ``tags`` (``snapshot.hasTag("work")``); descriptions are
   XState's ``description``;
 - the rest of what a workflow declares goes in ``meta``: labels in every language (``label``,
@@ -20,7 +25,7 @@ The mapping, for a transition from state ``s`` (see docs/INTERCHANGE.md):
 Several transitions of one event from one state become an array, in file order (XState takes the
 first enabled one). Reading accepts what writing produces plus XState's shorthands (a target as a
 string, a guard as a name or ``{type, params}``), and refuses, with the reason, what a workflow
-cannot express: nested or parallel states, actions, ``always``, ``after``.
+cannot express: nested or parallel states, actions, ``always``, a delay in milliseconds.
 """
 
 from __future__ import annotations
@@ -44,18 +49,18 @@ from missionflow.workflow.io._document import (
     unexportable,
 )
 from missionflow.workflow.io._json import parse_json
+from missionflow.workflow.serialize import timer_to_data
 from missionflow.workflow.yaml_nodes import Node
 
 _ROOT_KEYS = ("id", "initial", "description", "meta", "states")
 _META_KEYS = ("version", "title", "language", "parties", "hooks", "backdating")
-_STATE_KEYS = ("type", "description", "tags", "meta", "on")
+_STATE_KEYS = ("type", "description", "tags", "meta", "on", "after")
 _STATE_META_KEYS = ("label", "kind", "outcome")
 _TRANSITION_KEYS = ("target", "guard", "reenter", "meta")
-_TRANSITION_META_KEYS = ("label", "tags", "effects", "party", "done", "next", "source", "order")
+_TRANSITION_META_KEYS = ("label", "tags", "effects", "party", "done", "next", "source", "order", "after")
 _ACTIONS = "actions are the application's code; a workflow has none (subscribe hooks instead)"
 _NESTED = "nested states cannot be expressed: a workflow's states are flat"
 _REFUSED = {
-    "after": "delayed transitions (after) are not supported yet",
     "always": "eventless transitions (always) cannot be expressed: a workflow moves on triggers only",
     "entry": _ACTIONS,
     "exit": _ACTIONS,
@@ -135,22 +140,23 @@ def _state(
     config["meta"] = meta
     on: dict[str, list[dict[str, object]]] = {}
     for order, transition in leaving:
-        on.setdefault(transition.trigger, []).append(_transition(transition, state.id, order))
+        if transition.after is None:
+            on.setdefault(transition.trigger, []).append(_transition(transition, state.id, order))
     if on:
         config["on"] = {trigger: found[0] if len(found) == 1 else found for trigger, found in on.items()}
-    config.update(_delayed(definition, state))
+    config.update(_delayed(state, leaving))
     return config
 
 
-def _delayed(definition: WorkflowDefinition, state: StateDef) -> dict[str, object]:
-    """The delayed transitions of ``state``, as XState ``after`` (none yet).
-
-    Extension point for timers: when a workflow file can say ``after: {days: N}`` on a
-    transition, return ``{"after": {"missionflow.days.N": {...}}}`` here (a named delay that the
-    application provides with ``machine.provide({delays: ...})``, as it provides the guards), and
-    accept ``after`` in ``_REFUSED``'s place when reading.
-    """
-    return {}
+def _delayed(state: StateDef, leaving: list[tuple[int, TransitionDef]]) -> dict[str, object]:
+    """The timed transitions of ``state`` as XState ``after``: one delay per trigger, named after
+    it (a trigger leaves a state one way only, so the names never collide)."""
+    after = {
+        transition.trigger: _transition(transition, state.id, order)
+        for order, transition in leaving
+        if transition.after is not None
+    }
+    return {"after": after} if after else {}
 
 
 def _transition(transition: TransitionDef, source: str, order: int) -> dict[str, object]:
@@ -178,6 +184,8 @@ def _transition_meta(transition: TransitionDef, order: int) -> dict[str, object]
         meta["party"] = transition.party
     if transition.from_any:
         meta["source"] = WILDCARD
+    if transition.after is not None:
+        meta["after"] = timer_to_data(transition.after)
     meta["order"] = order
     return meta
 
@@ -229,23 +237,38 @@ def _read_state(problems: Problems, state_id: str, config: Node, edges: list[Edg
         fields.get("meta", Node({}, config.line)), f"the meta of state {state_id!r}", _STATE_META_KEYS
     )
     state.update(meta or {})
-    on = fields.get("on")
-    if on is not None and isinstance(on.value, dict):
-        for trigger, entries in on.value.items():
-            for entry in entries.value if isinstance(entries.value, list) else [entries]:
-                edge = _read_transition(problems, state_id, trigger, entry)
-                if edge is not None:
-                    edges.append(edge)
-    elif on is not None:
-        problems.add(
-            on.line,
-            f"'on' of state {state_id!r} must be an object of transitions by event, got {describe(on)}",
-        )
+    leaving: list[Edge] = []
+    for key, delayed in (("on", False), ("after", True)):
+        listed = fields.get(key)
+        if listed is not None and isinstance(listed.value, dict):
+            for trigger, entries in listed.value.items():
+                for entry in entries.value if isinstance(entries.value, list) else [entries]:
+                    edge = _read_transition(problems, state_id, trigger, entry, delayed=delayed)
+                    if edge is not None:
+                        leaving.append(edge)
+        elif listed is not None:
+            by = "delay" if delayed else "event"
+            problems.add(
+                listed.line,
+                f"{key!r} of state {state_id!r} must be an object of transitions by {by}, got {describe(listed)}",
+            )
+    # A state's delayed transitions are listed apart from its events: their places in the file
+    # (meta.order) put them back among the others.
+    edges.extend(sorted(leaving, key=lambda edge: (edge.order is None, edge.order or 0)))
     return Node(state, config.line)
 
 
-def _read_transition(problems: Problems, source: str, trigger: str, entry: Node) -> Edge | None:
-    what = f"transition {trigger!r} of state {source!r}"
+def _read_transition(
+    problems: Problems, source: str, trigger: str, entry: Node, *, delayed: bool = False
+) -> Edge | None:
+    what = f"{'delayed ' if delayed else ''}transition {trigger!r} of state {source!r}"
+    if delayed and not (trigger[:1].isalpha() and trigger.isascii()):
+        problems.add(
+            entry.line,
+            f"{what}: a delay in milliseconds cannot be expressed; name the delay after the "
+            "trigger and give the timer in meta.after, like {days: 7}",
+        )
+        return None
     shorthand = isinstance(entry.value, str)
     fields = {"target": entry} if shorthand else problems.mapping(entry, what, _TRANSITION_KEYS, _REFUSED)
     if fields is None:
@@ -273,6 +296,17 @@ def _read_transition(problems: Problems, source: str, trigger: str, entry: Node)
         or {}
     )
     order = read_order(problems, meta.pop("order", None), what)
+    timer = meta.pop("after", None)
+    if delayed and timer is None:
+        problems.add(
+            entry.line, f"{what} has no meta.after: give its timer as the workflow says it, like {{days: 7}}"
+        )
+    elif not delayed and timer is not None:
+        problems.add(
+            timer.line, f"meta.after of {what}: a timed transition goes under the state's after, not on"
+        )
+    elif timer is not None:
+        found["after"] = timer
     wildcard = meta.pop("source", None)
     if wildcard is not None and wildcard.value != WILDCARD:
         problems.add(

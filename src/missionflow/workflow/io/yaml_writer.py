@@ -2,8 +2,8 @@
 
 :func:`~missionflow.workflow.serialize.definition_to_data` decides what the file says; PyYAML
 does the writing (quoting, escapes, YAML 1.1 words such as ``on`` kept as text). This module only
-lays it out: it leaves out what the validator fills in by default and keeps labels and short
-lists on one line, as the shipped files do.
+lays it out: it leaves out what the validator fills in by default and keeps labels, timers and
+short lists on one line, as the shipped files do.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _Dumper.add_representer(
     lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True),
 )
 
-_LABELS = ("label", "outcome", "done", "next")
+_LABELS = ("label", "outcome", "done", "next", "after")
 _NAMES = ("parties", "tags", "effects")
 
 
