@@ -91,7 +91,7 @@ def test_a_history_deleted_and_the_mission_reset_to_lead_is_found(store: Store, 
     ref = working_mission(store)
     count = len(store.history(ref))
     with raw.begin() as conn:
-        conn.execute(text("DELETE FROM mf_reminders WHERE mission_id = :m"), {"m": mission_id(ref)})
+        conn.execute(text("DELETE FROM mf_timers WHERE mission_id = :m"), {"m": mission_id(ref)})
         conn.execute(text("DELETE FROM mf_history WHERE mission_id = :m"), {"m": mission_id(ref)})
         conn.execute(
             text(
@@ -111,7 +111,7 @@ def test_a_deleted_mission_is_found(store: Store, raw: Engine) -> None:
     store.fire(ref, "qualify", at=AT)
     other = lead(store, client="Bob")
     with raw.begin() as conn:
-        for table in ("mf_history", "mf_reminders", "mf_criteria_answers"):
+        for table in ("mf_history", "mf_timers", "mf_criteria_answers"):
             conn.execute(text(f"DELETE FROM {table} WHERE mission_id = :m"), {"m": mission_id(ref)})
         conn.execute(text("DELETE FROM mf_missions WHERE id = :m"), {"m": mission_id(ref)})
     failures = store.verify()

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from missionflow_cli.app import db_option, echo, shown, store_for, write_output
+from missionflow_cli.app import db_option, echo, shown, store_for
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import write_output
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 

@@ -15,15 +15,14 @@ from missionflow_cli.app import (
     emit_json,
     json_option,
     lang_option,
-    output_option,
     parse_date,
     parse_moment,
     store_for,
     table,
     to_jsonable,
-    write_document,
 )
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import output_option, write_document
 from missionflow_cli.money import mission_argument, on_option
 
 if TYPE_CHECKING:

@@ -14,14 +14,13 @@ from missionflow_cli.app import (
     emit_json,
     json_option,
     lang_option,
-    output_option,
     parse_date,
     store_for,
     table,
     to_jsonable,
-    write_document,
 )
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import output_option, write_document
 
 if TYPE_CHECKING:
     from missionflow.freelance import QuoteRecord

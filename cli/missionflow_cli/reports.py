@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from missionflow_cli.app import db_option, parse_date, store_for, write_document
+from missionflow_cli.app import db_option, parse_date, store_for
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import write_document
 
 output_option = click.option(
     "-o",

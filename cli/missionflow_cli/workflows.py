@@ -6,16 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from missionflow_cli.app import (
-    db_option,
-    default_actor,
-    echo,
-    emit_json,
-    json_option,
-    store_for,
-    table,
-    write_output,
-)
+from missionflow_cli.app import db_option, default_actor, echo, emit_json, json_option, store_for, table
+from missionflow_cli.files import write_output
 
 if TYPE_CHECKING:
     from missionflow.store import MigrationPlan

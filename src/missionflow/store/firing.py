@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Protocol
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from missionflow.store.chain import GENESIS
 from missionflow.store.database import application_code
 from missionflow.store.history import DuplicateKey
 from missionflow.store.limits import StoreSession
-from missionflow.store.models import MissionRow
+from missionflow.store.preparing import prepare_steps
 from missionflow.store.providers import Providers
 from missionflow.store.session import Database, now, utc
 from missionflow.store.subjects import StoredSubject, build_subject, read_subject
@@ -246,17 +246,7 @@ class Firing:
         needs = None if (len(hooks) or steps) else workflow.facts_read(row.state, trigger)
         loaded = _load(connection, row, workflow, hooks, needs)
         provided = self._provided(loaded.subject, connection)
-        try:
-            for step in steps:
-                if step.prepare is not None and isinstance(loaded.subject, Mission):
-                    step.prepare(loaded.subject)
-        except (ConflictError, InvalidValueError):
-            # A refusal read from a newer record than the one decided on (PostgreSQL reads each
-            # statement's latest commit): the writer lost a race, and says so.
-            now_at = connection.execute(select(MissionRow.version).where(MissionRow.id == row.id)).scalar()
-            if now_at != loaded.seen_version:
-                raise ConcurrentUpdateError(ref) from None
-            raise
+        prepare_steps(connection, steps, loaded.subject, row.id, loaded.seen_version, ref)
         ctx = self._context(loaded, moment, actor, note, data, provided)
         record = workflow.decide(loaded.subject, trigger, ctx, hooks=hooks, timer=timer)
         earlier = self._write(connection, loaded, record, idempotency_key, steps)
