@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from missionflow.freelance.agreement import CONTRACT, Agreement, agreement_of
 from missionflow.freelance.pricing import (
@@ -110,9 +111,10 @@ class Contract:
     lines: tuple[PricedLine, ...] = ()
     vat_rate: Decimal | None = None
 
-    @property
+    @cached_property
     def billed(self) -> tuple[PricedLine, ...]:
-        """The lines the contract bills: its own, or one lump sum of its amount."""
+        """The lines the contract bills: its own, or one lump sum of its amount (built once: the
+        contract is frozen, and every guard on the deposit asks for them)."""
         return self.lines or (PricedLine("-", lump_sum(self.amount), LineSource.CONTRACT),)
 
     def at_signature(self, rush_surcharge: Money | None) -> tuple[PricedLine, ...]:

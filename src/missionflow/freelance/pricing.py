@@ -76,7 +76,8 @@ class Price:
     def __post_init__(self) -> None:
         # Line checks quantity, unit, price and rate once, with the same messages everywhere.
         Line("-", self.quantity, self.unit, self.unit_price, self.vat_rate)
-        object.__setattr__(self, "unit", Unit(self.unit))
+        if type(self.unit) is not Unit:
+            object.__setattr__(self, "unit", Unit(self.unit))
 
     @property
     def net(self) -> Money:
@@ -192,9 +193,17 @@ class PricedLine:
         return self.words.get(lang, self.designation)
 
     def document_line(self, lang: str) -> Line:
-        """The line as the document layer prints it, in ``lang``."""
-        price = self.price
-        return Line(self.designation_in(lang), price.quantity, price.unit, price.unit_price, price.vat_rate)
+        """The line as the document layer prints it, in ``lang`` (made once per language: the
+        line is frozen, and every guard on the deposit asks for it)."""
+        made: dict[str, Line] = self.__dict__.setdefault("_document_lines", {})
+        line = made.get(lang)
+        if line is None:
+            price = self.price
+            line = Line(
+                self.designation_in(lang), price.quantity, price.unit, price.unit_price, price.vat_rate
+            )
+            made[lang] = line
+        return line
 
     def to_json(self) -> dict[str, object]:
         """The line as JSON values; ``description`` and ``amount`` (net) keep older readers working."""
@@ -267,9 +276,13 @@ def change_line(kind: str, amount: Money, reason: str) -> PricedLine:
     return PricedLine(words["fr"], lump_sum(amount), source, words)
 
 
+_FRANCHISE = VatRegime.franchise()
+"""Built once (it is frozen): every deposit guard asks for the regime of a contract."""
+
+
 def vat_regime(vat_rate: Decimal | None) -> VatRegime:
     """The VAT regime of a rate: None is the franchise (no VAT), else VAT charged at that default rate."""
-    return VatRegime.franchise() if vat_rate is None else VatRegime.charged(vat_rate)
+    return _FRANCHISE if vat_rate is None else VatRegime.charged(vat_rate)
 
 
 def _document_lines(lines: Sequence[PricedLine]) -> list[Line]:

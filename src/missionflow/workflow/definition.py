@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from missionflow.errors import InvalidValueError
 
@@ -278,7 +279,16 @@ class WorkflowDefinition:
 
     def triggers_tagged(self, tag: str) -> frozenset[str]:
         """The triggers of the transitions that carry ``tag``."""
-        return frozenset(t.trigger for t in self.transitions if tag in t.tags)
+        return self._triggers_by_tag.get(tag, frozenset())
+
+    @cached_property
+    def _triggers_by_tag(self) -> Mapping[str, frozenset[str]]:
+        # Guards ask for tagged triggers at every evaluation; the definition is frozen.
+        found: dict[str, list[str]] = {}
+        for transition in self.transitions:
+            for tag in transition.tags:
+                found.setdefault(tag, []).append(transition.trigger)
+        return {tag: frozenset(triggers) for tag, triggers in found.items()}
 
     def tagged_from(self, state_id: str, tag: str) -> TransitionDef | None:
         """The first transition from ``state_id`` that carries ``tag`` (None when there is none)."""

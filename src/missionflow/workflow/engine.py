@@ -45,10 +45,11 @@ _HOOK_PREFIX = "hook:"
 class _CompiledTransition:
     """A transition with its guard functions looked up once."""
 
-    __slots__ = ("definition", "guards", "names", "reads")
+    __slots__ = ("definition", "guards", "names", "passes", "reads", "timed")
 
     def __init__(self, definition: TransitionDef) -> None:
         self.definition = definition
+        self.timed = definition.timed
         resolved: list[tuple[str, GuardFunc[Subject], Mapping[str, GuardParam]]] = []
         reads: set[str] | None = set()
         for ref in definition.guards:
@@ -60,6 +61,8 @@ class _CompiledTransition:
             resolved.append((ref.name, spec.func, ref.params))
             reads = None if reads is None or spec.reads is None else reads | spec.reads
         self.guards = tuple(resolved)
+        self.passes = {name: GuardResult(name) for name, _, _ in resolved}
+        """A passing guard's result, made once (frozen): most guards pass, at every evaluation."""
         self.names = tuple(name for name, _, _ in resolved if not name.startswith(_HOOK_PREFIX))
         """What a record made without before-hooks lists (see :meth:`Workflow.decide`)."""
         self.reads = None if reads is None else frozenset(reads)
@@ -72,7 +75,7 @@ class _CompiledTransition:
             verdict = func(subject, ctx, params)
             if verdict is not None and verdict.__class__ is not str:
                 verdict = _verdict(name, verdict)
-            results.append(GuardResult(name, verdict))
+            results.append(self.passes[name] if verdict is None else GuardResult(name, verdict))
         return tuple(results)
 
 
@@ -152,6 +155,15 @@ class Workflow(Generic[S]):
                 self._index[(source, transition.trigger)] = compiled
                 self._from[source].append((transition.trigger, compiled))
         self._events = self._machine.events
+        # What triggers() lists from each state, destination included, worked out once.
+        self._choices = {
+            state: [
+                (trigger, compiled.definition.dest_from(state), compiled)
+                for trigger, compiled in moves
+                if not compiled.definition.timed
+            ]
+            for state, moves in self._from.items()
+        }
         # Looked at once: a compiled transition keeps the guard functions it resolved.
         self._async_guards = [
             (name, func)
@@ -237,9 +249,10 @@ class Workflow(Generic[S]):
         """
         # Without any hook (the common case) no empty Hooks is chained for nothing.
         subscribed = chain(self.hooks, hooks) if hooks or self.hooks else None
-        self.check_runnable(subscribed)
+        if self._async_guards or subscribed:
+            self.check_runnable(subscribed)
         length = len(subject.history)
-        ctx = GuardContext(aware(at), actor, note, data or {}, facts or {}, calendar, self.definition)
+        ctx = GuardContext.made(aware(at), actor, note, data or {}, facts or {}, calendar, self.definition)
         record = self.decide(subject, trigger, ctx, hooks=subscribed, timer=timer)
         if subscribed:
             event = HookEvent.after(subject, record)
@@ -263,7 +276,7 @@ class Workflow(Generic[S]):
         """
         source = subject.state
         compiled = self._index.get((source, trigger))
-        if compiled is None or compiled.definition.timed != timer:
+        if compiled is None or compiled.timed != timer:
             reason = None
             if compiled is not None:
                 reason = (
@@ -303,19 +316,19 @@ class Workflow(Generic[S]):
             raise TransitionBlockedError(
                 subject=subject.ref, state=source, trigger=trigger, failed=[r for r in results if not r.ok]
             )
-        record = TransitionRecord(
-            trigger=trigger,
-            source=source,
-            dest=subject.state,
-            actor=ctx.actor,
-            at=ctx.now,
-            note=ctx.note,
-            data=dict(ctx.data),
+        record = TransitionRecord.made(
+            trigger,
+            source,
+            subject.state,
+            ctx.actor,
+            ctx.now,
+            ctx.note,
+            dict(ctx.data),
             # the record names the workflow's guards; a hook is the application's, not a rule
-            guards=compiled.names
+            compiled.names
             if hook_event is None
             else tuple(r.guard for r in results if not r.guard.startswith(_HOOK_PREFIX)),
-            out_of_hours=ctx.calendar is not None and ctx.calendar.is_out_of_hours(ctx.now),
+            ctx.calendar is not None and ctx.calendar.is_out_of_hours(ctx.now),
         )
         subject.history.append(record)
         return record
@@ -323,14 +336,12 @@ class Workflow(Generic[S]):
     def triggers(self, subject: S, ctx: GuardContext | None = None) -> list[TriggerOption]:
         """Every trigger from the subject's state, allowed or blocked with reasons; changes nothing
         (timed transitions are not choices: their timers fire them)."""
-        ctx = ctx or self.context()
+        if ctx is None:
+            ctx = self.context()
         source = subject.state
         return [
-            TriggerOption(
-                trigger, source, compiled.definition.dest_from(source), compiled.evaluate(subject, ctx)
-            )
-            for trigger, compiled in self._from.get(source, [])
-            if not compiled.definition.timed
+            TriggerOption(trigger, source, dest, compiled.evaluate(subject, ctx))
+            for trigger, dest, compiled in self._choices.get(source, ())
         ]
 
     def path_to(self, subject: S, target: str, ctx: GuardContext | None = None) -> PathReport:

@@ -38,6 +38,25 @@ class GuardContext:
     calendar: WorkingCalendar | None = None
     definition: WorkflowDefinition | None = None
 
+    @classmethod
+    def made(
+        cls,
+        now: datetime,
+        actor: str,
+        note: str,
+        data: Mapping[str, str],
+        facts: Mapping[str, object],
+        calendar: WorkingCalendar | None,
+        definition: WorkflowDefinition | None,
+    ) -> GuardContext:
+        """The context the engine makes at each fire, every field given: the same object as the
+        constructor's, without its seven frozen-attribute calls (a twentieth of a fire)."""
+        ctx = object.__new__(cls)
+        ctx.__dict__.update(
+            now=now, actor=actor, note=note, data=data, facts=facts, calendar=calendar, definition=definition
+        )
+        return ctx
+
 
 GuardFunc = Callable[[S, GuardContext, Mapping[str, GuardParam]], str | None]
 """A guard: returns None to allow, or the reason it blocks."""

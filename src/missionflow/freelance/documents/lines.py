@@ -73,12 +73,17 @@ class Line:
     def __post_init__(self) -> None:
         if not self.designation.strip():
             raise InvalidValueError("designation", "a line needs a designation")
-        quantity = _decimal(self.quantity, "quantity")
+        # Lines are built for every amount a guard computes: values of the right type skip the
+        # conversions (the same checks, half the time).
+        quantity = self.quantity
+        if type(quantity) is not Decimal or not quantity.is_finite():
+            quantity = _decimal(quantity, "quantity")
+            object.__setattr__(self, "quantity", quantity)
         exponent = quantity.as_tuple().exponent
         if isinstance(exponent, int) and -exponent > _MAX_QUANTITY_PLACES:
             raise InvalidValueError("quantity", f"{quantity} has more than {_MAX_QUANTITY_PLACES} decimals")
-        object.__setattr__(self, "quantity", quantity)
-        object.__setattr__(self, "unit", Unit(self.unit))
+        if type(self.unit) is not Unit:
+            object.__setattr__(self, "unit", Unit(self.unit))
         if self.unit_price.amount < 0:
             raise InvalidValueError("unit_price", f"{self.unit_price} is negative")
         if self.vat_rate is not None:

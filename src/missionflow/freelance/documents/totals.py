@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance.documents.lines import Line, VatCategory, VatRegime
@@ -35,6 +35,8 @@ __all__ = [
 ]
 
 _DAYS_IN_YEAR = Decimal(365)
+_HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,15 @@ class Totals:
     due: Money
 
 
+def _cents(amount: Decimal) -> Decimal:
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # as Money refuses it: quantize needs every digit of the result
+        raise InvalidValueError("amount", f"{amount} is too large") from None
+
+
 def _rounded(amount: Decimal, currency: str) -> Money:
-    return Money(amount.quantize(CENT, rounding=ROUND_HALF_UP), currency)
+    return Money(_cents(amount), currency)
 
 
 def compute_totals(
@@ -74,14 +83,7 @@ def compute_totals(
     >>> str(totals.vat_total), str(totals.gross)
     ('0.02 EUR', '0.32 EUR')
     """
-    bases: dict[Decimal, Decimal] = {}
-    for line in lines:
-        if line.unit_price.currency != currency:
-            raise InvalidValueError(
-                "currency", f"line {line.designation!r} is in {line.unit_price.currency}, not {currency}"
-            )
-        rate = regime.rate_of(line)
-        bases[rate] = bases.get(rate, Decimal(0)) + line.net.amount
+    bases = _rate_bases(lines, regime, currency)
     breakdown = tuple(
         VatBreakdown(
             regime.category,
@@ -89,7 +91,7 @@ def compute_totals(
             Money(base, currency),
             _rounded(base * rate / Decimal(100), currency),
         )
-        for rate, base in sorted(bases.items(), reverse=True)
+        for rate, base in bases
     )
     net = Money.total((line.net for line in lines), currency)
     if net.amount < 0:  # reductions (negative quantities) larger than the other lines
@@ -100,6 +102,21 @@ def compute_totals(
     if deducted > gross:
         raise InvalidValueError("deposits", f"deposits of {deducted} exceed the total of {gross}")
     return Totals(net, breakdown, vat_total, gross, deducted, gross - deducted)
+
+
+def _rate_bases(lines: Sequence[Line], regime: VatRegime, currency: str) -> list[tuple[Decimal, Decimal]]:
+    """(rate, sum of the rounded line amounts at that rate), highest rate first; a line in another
+    currency is refused."""
+    bases: dict[Decimal, Decimal] = {}
+    for line in lines:
+        if line.unit_price.currency != currency:
+            raise InvalidValueError(
+                "currency", f"line {line.designation!r} is in {line.unit_price.currency}, not {currency}"
+            )
+        rate = regime.rate_of(line)
+        # line.net's amount, without the Money
+        bases[rate] = bases.get(rate, _ZERO) + _cents(line.quantity * line.unit_price.amount)
+    return sorted(bases.items(), reverse=True)
 
 
 def deposit_bases(
@@ -117,17 +134,37 @@ def deposit_bases(
     ((Decimal('0'), Money(amount=Decimal('1350.00'), currency='EUR')),)
     """
     return tuple(
-        (b.rate, _rounded(b.base.amount * percent / Decimal(100), currency))
-        for b in compute_totals(lines, regime, currency).vat
+        (rate, Money(net, currency)) for rate, net in _deposit_nets(lines, regime, currency, percent)
     )
+
+
+def _deposit_nets(
+    lines: Sequence[Line], regime: VatRegime, currency: str, percent: Decimal
+) -> list[tuple[Decimal, Decimal]]:
+    # The figures of compute_totals(...).vat, in Decimals and with its checks: every guard on the
+    # deposit asks for it, and building the whole Totals took two thirds of a fire.
+    bases = _rate_bases(lines, regime, currency)
+    net = vat = _ZERO
+    for rate, base in bases:
+        net += base
+        vat += _cents(base * rate / _HUNDRED)
+    if net < 0:
+        raise InvalidValueError("lines", f"the lines sum to {Money(net, currency)}, below 0")
+    gross = net + vat
+    if gross < 0:
+        zero = Money.zero(currency)
+        raise InvalidValueError(
+            "deposits", f"deposits of {zero} exceed the total of {Money(gross, currency)}"
+        )
+    return [(rate, _cents(base * percent / _HUNDRED)) for rate, base in bases]
 
 
 def deposit_gross(lines: Sequence[Line], regime: VatRegime, currency: str, percent: Decimal) -> Money:
     """What a deposit of ``percent`` of ``lines`` asks for, tax included (see :func:`deposit_bases`)."""
-    total = Money.zero(currency)
-    for rate, net in deposit_bases(lines, regime, currency, percent):
-        total = total + net + _rounded(net.amount * rate / Decimal(100), currency)
-    return total
+    total = Decimal(0)
+    for rate, net in _deposit_nets(lines, regime, currency, percent):
+        total += net + _cents(net * rate / _HUNDRED)
+    return Money(total, currency)
 
 
 def days_late(due_on: date, on: date) -> int:
