@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import subprocess
 
+from missionflow.diagrams import render_diagram, workflow_diagram
 from rows import Config, Row
-from rows._measure import Contender, Line, Timed, time_contenders, unavailable
-from rows._optional import executable, missing_functions, public_function
+from rows._measure import Contender, Line, Target, Timed, time_contenders, unavailable
+from rows._optional import executable
 from rows._workload import DEFINITION
 
 NAME = "render the default workflow to SVG"
@@ -23,14 +24,9 @@ def _is_svg(output: object, who: str) -> None:
 
 def measure(config: Config) -> list[Line]:
     """Milliseconds per drawing, in process for missionflow and as a process for dot."""
-    reason = missing_functions("workflow_diagram", "render_diagram")
     dot = executable("dot")
-    if reason is None and dot is None:
-        reason = "Graphviz's dot program is not installed (make system-deps)"
-    workflow_diagram = public_function("workflow_diagram")
-    render_diagram = public_function("render_diagram")
-    if reason is not None or dot is None or workflow_diagram is None or render_diagram is None:
-        return [unavailable(7, NAME, reason or "not available")]
+    if dot is None:
+        return [unavailable(7, NAME, "Graphviz's dot program is not installed (make system-deps)")]
     source = render_diagram(workflow_diagram(DEFINITION), "dot")
     if not isinstance(source, bytes):
         return [
@@ -73,6 +69,7 @@ def measure(config: Config) -> list[Line]:
             unit="ms/op",
             ours=series[0],
             baselines=(series[1],),
+            targets=(Target("≤ 1.1× dot alone", 1.1, baseline=DOT),),
             note=(
                 f"{drawings} drawings per run; ours builds the diagram model and the DOT text, then runs dot; "
                 "the baseline pipes the same DOT text to dot"

@@ -116,7 +116,7 @@ def measure(config: Config) -> list[Line]:
             ours=series[0],
             baselines=tuple(series[1:]),
             targets=(
-                Target("≤ 1.5× transitions", 1.5, baseline=TRANSITIONS),
+                Target("≤ 1.2× transitions", 1.2, baseline=TRANSITIONS),
                 Target("faster than python-statemachine", 1.0, baseline=STATEMACHINE, strict=True),
             ),
             note=(
