@@ -12,9 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Generic, cast
-
-from transitions import EventData, Machine
+from typing import TYPE_CHECKING, Generic, cast
 
 from missionflow.errors import (
     DefinitionProblem,
@@ -34,6 +32,9 @@ from missionflow.workflow.records import TransitionRecord, check_moving_forward
 from missionflow.workflow.registry import load_workflow
 from missionflow.workflow.subject import S, Subject
 from missionflow.workflow.timers import describe_timer
+
+if TYPE_CHECKING:
+    from transitions import Event, EventData
 
 # transitions logs every fired event at INFO; an application's logs are not ours to fill.
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -137,24 +138,16 @@ class Workflow(Generic[S]):
         self.definition = definition
         self.hooks = _declared_hooks(definition)
         """The hooks the workflow file declares; they run before the application's own."""
-        self._machine = Machine(
-            model=None,
-            states=list(definition.state_ids),
-            initial=definition.initial,
-            auto_transitions=False,
-            send_event=True,
-        )
         self._index: dict[tuple[str, str], _CompiledTransition] = {}
         self._from: dict[str, list[tuple[str, _CompiledTransition]]] = {s: [] for s in definition.state_ids}
         for transition in definition.transitions:
             compiled = _CompiledTransition(transition)
-            self._machine.add_transition(
-                transition.trigger, list(transition.sources), transition.dest, conditions=[_run_guards]
-            )
             for source in transition.sources:
                 self._index[(source, transition.trigger)] = compiled
                 self._from[source].append((transition.trigger, compiled))
-        self._events = self._machine.events
+        # The transitions machine is built by the first fire: listing triggers, showing or listing
+        # subjects never needs it (nor the 15 ms import of transitions).
+        self._events: dict[str, Event] | None = None
         # What triggers() lists from each state, destination included, worked out once.
         self._choices = {
             state: [
@@ -171,6 +164,26 @@ class Workflow(Generic[S]):
             for name, func, _ in compiled.guards
             if is_async(func)
         ]
+
+    def _machine_events(self) -> dict[str, Event]:
+        """The events of the definition's one ``transitions`` machine, built on first use."""
+        if self._events is None:
+            from transitions import Machine
+
+            definition = self.definition
+            machine = Machine(
+                model=None,
+                states=list(definition.state_ids),
+                initial=definition.initial,
+                auto_transitions=False,
+                send_event=True,
+            )
+            for transition in definition.transitions:
+                machine.add_transition(
+                    transition.trigger, list(transition.sources), transition.dest, conditions=[_run_guards]
+                )
+            self._events = machine.events
+        return self._events
 
     def facts_read(self, state: str, trigger: str) -> frozenset[str] | None:
         """The facts the guards of ``trigger`` from ``state`` read (None: every fact): what a store
@@ -309,7 +322,8 @@ class Workflow(Generic[S]):
             if hooks
             else None
         )
-        moved = self._events[trigger].trigger(
+        events = self._events if self._events is not None else self._machine_events()
+        moved = events[trigger].trigger(
             subject, compiled=compiled, ctx=ctx, results=results, hooks=hooks, hook_event=hook_event
         )
         if not moved:

@@ -12,14 +12,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from dataclasses import replace as copy_with
 from datetime import datetime
-from importlib.metadata import EntryPoint
-from typing import Generic, cast
+from typing import TYPE_CHECKING, Generic, cast
 
 from missionflow.errors import InvalidValueError
 from missionflow.workflow.calendar import WorkingCalendar
 from missionflow.workflow.definition import GuardParam, WorkflowDefinition
 from missionflow.workflow.plugins import load_each
 from missionflow.workflow.subject import S, Subject
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 ENTRY_POINT_GROUP = "missionflow.guards"
 
