@@ -18,6 +18,7 @@
     │   └── InterchangeError            a document is no workflow in its format, or a workflow
     │                                   says what the format cannot (every problem, with its line)
     ├── ConflictError                the request contradicts the record (already invoiced, nothing due)
+    │   └── InvoiceRulesError           the e-invoice would break rules of EN 16931 or BR-FR (each listed)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
     └── DiagramRenderError           Graphviz is missing or failed
@@ -215,6 +216,17 @@ class ConflictError(MissionflowError):
         super().__init__(message)
 
 
+class InvoiceRulesError(ConflictError):
+    """An invoice refused before it takes a number: its e-invoice (Factur-X EN 16931) breaks the
+    rules listed in ``failures`` (each with its identifier, such as BR-FR-05_BT-22_PMT, and why)."""
+
+    def __init__(self, what: str, failures: Sequence[object]) -> None:
+        self.failures = tuple(failures)
+        count = len(self.failures)
+        head = f"{what} would break {count} rule{'s' if count != 1 else ''} of the e-invoice (EN 16931, BR-FR)"
+        super().__init__("invoice", "\n".join([head, *(f"  {failure}" for failure in self.failures)]))
+
+
 class HistoryTamperedError(MissionflowError):
     """Histories do not verify; ``failures`` names the first bad entry of each subject."""
 
@@ -244,6 +256,7 @@ __all__ = [
     "InterchangeError",
     "InvalidValueError",
     "InvoiceNotFoundError",
+    "InvoiceRulesError",
     "MissionNotFoundError",
     "MissionflowError",
     "NotFoundError",

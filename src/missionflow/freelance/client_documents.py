@@ -86,9 +86,10 @@ def invoice_document(
         ),
         lines=_lines([PricedLine.from_json(line) for line in invoice.lines], lang),
         currency=invoice.total.currency,
-        # Late-payment interest and the indemnity pay for no service: outside the scope of VAT.
+        # Late-payment interest and the indemnity pay for no service: outside the scope of VAT, and
+        # so is the credit note that cancels them.
         vat=VatRegime.not_subject()
-        if kind is DocumentKind.LATE_PAYMENT_INVOICE
+        if kind is DocumentKind.LATE_PAYMENT_INVOICE or copy.outside_vat
         else vat_regime(copy.vat_rate),
         service_date=copy.service_date,
         service_period=copy.service_period,

@@ -278,7 +278,10 @@ def _terms(document: Document, lang: Language) -> tuple[str, ...]:
         terms.append(message(lang, "terms.payment", days=payment.days, due=format_date(payment.due_on, lang)))
     elif not document.kind.is_letter:
         terms.append(message(lang, "terms.payment_days", days=payment.days))
-    terms.append(message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang)))
+    if document.nothing_due:
+        terms.append(message(lang, "terms.nothing_due"))
+    else:
+        terms.append(message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang)))
     if document.indemnity_applies:
         terms.append(message(lang, "terms.indemnity", amount=format_amount(payment.recovery_indemnity, lang)))
     terms.append(payment.discount or message(lang, "terms.no_discount"))
