@@ -9,6 +9,7 @@
     │   ├── MissionNotFoundError
     │   ├── ClientNotFoundError
     │   ├── InvoiceNotFoundError
+    │   ├── LetterNotFoundError
     │   └── QuoteNotFoundError
     ├── TransitionError              a trigger could not be fired
     │   ├── TransitionNotAllowedError   the trigger does not leave the current state
@@ -21,6 +22,7 @@
     │   └── InvoiceRulesError           the e-invoice would break rules of EN 16931 or BR-FR (each listed)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
+    ├── MailError                    the mail server refused the login or the message; nothing was sent
     └── DiagramRenderError           Graphviz is missing or failed
 """
 
@@ -94,6 +96,12 @@ class InvoiceNotFoundError(NotFoundError):
     """No invoice with this number."""
 
     kind = "invoice"
+
+
+class LetterNotFoundError(NotFoundError):
+    """No reminder letter with this number."""
+
+    kind = "letter"
 
 
 class QuoteNotFoundError(NotFoundError):
@@ -241,6 +249,11 @@ class StorageError(MissionflowError):
     """The database could not be used; the message never contains a password."""
 
 
+class MailError(MissionflowError):
+    """An e-mail could not be sent (the server refused the login, the connection or the message):
+    nothing is recorded as sent. The message never contains a password."""
+
+
 class DiagramRenderError(MissionflowError):
     """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""
 
@@ -257,6 +270,8 @@ __all__ = [
     "InvalidValueError",
     "InvoiceNotFoundError",
     "InvoiceRulesError",
+    "LetterNotFoundError",
+    "MailError",
     "MissionNotFoundError",
     "MissionflowError",
     "NotFoundError",

@@ -57,10 +57,13 @@ from missionflow.freelance.pricing import (
 )
 from missionflow.freelance.records import (
     INVOICE_KINDS,
+    LETTER_KINDS,
     QUOTE_STATUSES,
     ClientRecord,
     InvoiceRecord,
+    LetterRecord,
     QuoteRecord,
+    SentDocument,
 )
 from missionflow.freelance.settings import (
     Criterion,
@@ -108,6 +111,7 @@ __all__ = [
     "INVOICE_FORMATS",
     "INVOICE_KINDS",
     "LANGUAGES",
+    "LETTER_KINDS",
     "QUOTE_STATUSES",
     "UNIT_WORDS",
     "Amendment",
@@ -123,6 +127,7 @@ __all__ = [
     "InvoiceRecord",
     "InvoiceSummary",
     "InvoiceTerms",
+    "LetterRecord",
     "LineSource",
     "Mission",
     "OverdueItem",
@@ -132,6 +137,7 @@ __all__ = [
     "Price",
     "PricedLine",
     "QuoteRecord",
+    "SentDocument",
     "Settings",
     "Specification",
     "Unit",

@@ -241,7 +241,9 @@ def _letter(document: Document, lang: Language) -> tuple[str, ...]:
 
 def _terms(document: Document, lang: Language) -> tuple[str, ...]:
     terms: list[str] = []
-    if document.vat.category is VatCategory.EXEMPT:
+    if document.kind.is_letter:
+        pass  # a letter bills nothing: the invoices it lists stated their VAT
+    elif document.vat.category is VatCategory.EXEMPT:
         terms.append(message(lang, "vat.franchise"))
     elif document.vat.category is VatCategory.NOT_SUBJECT:
         terms.append(message(lang, "vat.not_subject"))
