@@ -231,7 +231,9 @@ class InvoiceRulesError(ConflictError):
     def __init__(self, what: str, failures: Sequence[object]) -> None:
         self.failures = tuple(failures)
         count = len(self.failures)
-        head = f"{what} would break {count} rule{'s' if count != 1 else ''} of the e-invoice (EN 16931, BR-FR)"
+        head = (
+            f"{what} would break {count} rule{'s' if count != 1 else ''} of the e-invoice (EN 16931, BR-FR)"
+        )
         super().__init__("invoice", "\n".join([head, *(f"  {failure}" for failure in self.failures)]))
 
 

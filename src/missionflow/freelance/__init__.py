@@ -84,6 +84,9 @@ _LAZY = {
     "DOCUMENT_FORMATS": "missionflow.freelance.client_documents",
     "render_document": "missionflow.freelance.client_documents",
     "missing_mentions": "missionflow.freelance.issued",
+    "Mailer": "missionflow.freelance.mailing",
+    "SmtpConfig": "missionflow.freelance.mailing",
+    "SmtpMailer": "missionflow.freelance.mailing",
 }
 """Loaded on first use: a command that does not render or read a file does not import them."""
 
@@ -91,6 +94,7 @@ if typing.TYPE_CHECKING:
     from missionflow.freelance.client_documents import DOCUMENT_FORMATS, render_document
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
     from missionflow.freelance.issued import missing_mentions
+    from missionflow.freelance.mailing import Mailer, SmtpConfig, SmtpMailer
     from missionflow.freelance.specification_file import parse_specification
 
 
@@ -129,6 +133,7 @@ __all__ = [
     "InvoiceTerms",
     "LetterRecord",
     "LineSource",
+    "Mailer",
     "Mission",
     "OverdueItem",
     "Payment",
@@ -139,6 +144,8 @@ __all__ = [
     "QuoteRecord",
     "SentDocument",
     "Settings",
+    "SmtpConfig",
+    "SmtpMailer",
     "Specification",
     "Unit",
     "agreement",

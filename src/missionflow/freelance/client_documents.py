@@ -133,7 +133,7 @@ def letter_document(
     in ``language`` (the client's when None): the overdue invoices it lists, the parties and terms
     the newest of them stated."""
     copy = DocumentCopy.from_json(letter.copy)
-    lang, buyer = _language(language, copy)
+    _lang, buyer = _language(language, copy)
     if not copy.overdue:
         raise InvalidValueError("letter", f"{letter.number} lists no overdue invoice")
     return Document(

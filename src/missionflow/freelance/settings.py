@@ -216,7 +216,11 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
             from pathlib import Path
 
             value = str(Path(value).expanduser().resolve())
-        if key == "smtp_password_env" and value and not (value.isascii() and value.replace("_", "a").isalnum()):
+        if (
+            key == "smtp_password_env"
+            and value
+            and not (value.isascii() and value.replace("_", "a").isalnum())
+        ):
             raise InvalidValueError(key, f"{value!r} is not an environment variable name like SMTP_PASSWORD")
         if key == "country":
             value = value.upper()

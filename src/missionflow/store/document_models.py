@@ -70,9 +70,7 @@ class LetterRow(Base):
     __table_args__ = (
         UniqueConstraint("number"),
         UniqueConstraint("year", "sequence"),
-        CheckConstraint(
-            "kind IN ('first_reminder', 'second_reminder', 'formal_notice')", name="kind_known"
-        ),
+        CheckConstraint("kind IN ('first_reminder', 'second_reminder', 'formal_notice')", name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -33,9 +33,9 @@ from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE, LETTER_EFFECTS
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.accounts import Accounts
-from missionflow.store.correspondence import Correspondence
 from missionflow.store.clients import ClientBook
 from missionflow.store.core import SubjectStore
+from missionflow.store.correspondence import Correspondence
 from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.letters import LetterEffect, Letters

@@ -249,7 +249,8 @@ class Document:
                 "only a final invoice deducts deposits (and the credit note that cancels it)",
             ),
             (
-                kind is DocumentKind.LATE_PAYMENT_INVOICE and self.vat.category is not VatCategory.NOT_SUBJECT,
+                kind is DocumentKind.LATE_PAYMENT_INVOICE
+                and self.vat.category is not VatCategory.NOT_SUBJECT,
                 "late-payment interest and indemnity are outside the scope of VAT",
             ),
             (
@@ -301,7 +302,9 @@ class Document:
     def nothing_due(self) -> bool:
         """An invoice that asks for nothing (pro bono, or wholly covered by its deposits) can never be
         paid late: it states no late penalty and no recovery indemnity."""
-        return self.kind.is_invoice and self.kind is not DocumentKind.CREDIT_NOTE and self.totals.due.amount == 0
+        return (
+            self.kind.is_invoice and self.kind is not DocumentKind.CREDIT_NOTE and self.totals.due.amount == 0
+        )
 
     @property
     def deposit_asked(self) -> Money | None:
