@@ -259,7 +259,11 @@ class Document:
                 "are outside the scope of VAT",
             ),
             (
-                kind in _STATES_SERVICE and self.service_date is None and self.service_period is None,
+                # late-payment interest bills no service, nor does the credit note that cancels it
+                kind in _STATES_SERVICE
+                and self.vat.category is not VatCategory.NOT_SUBJECT
+                and self.service_date is None
+                and self.service_period is None,
                 "states the date or period of the service",
             ),
             (
