@@ -137,7 +137,8 @@ def test_check_catches_a_broken_copy_by_its_rule(
     printed = [line for line in lines if line.startswith(f"[{rule}] ")]
     assert printed, result.stdout
     assert len(printed[0]) > len(rule) + 10  # the rule's message follows its identifier
-    assert lines[-1].startswith(f"{broken}: ") and lines[-1].endswith("broken")
+    assert lines[-1].startswith(f"{broken}: ")
+    assert lines[-1].endswith("broken")
     report = json.loads(run("invoice", "check", str(broken), "--json").stdout)
     assert report["valid"] is False
     assert rule in [failure["rule"] for failure in report["failures"]]

@@ -183,12 +183,14 @@ def test_payment_reminders_fall_due_the_day_after_each_due_date_still_owed(store
         [Installment(date(2026, 5, 20), eur("350")), Installment(date(2026, 5, 30), eur("350"))],
         on=date(2026, 5, 3),
     )
-    assert [(t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending][0] == (
+    assert next((t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending) == (
         "remind_payment",
         datetime(2026, 5, 20, 22, tzinfo=UTC),
     )
     store.record_payment(ref, Payment(eur("350"), date(2026, 5, 19)))
-    assert [t.due_at for t in store.list_timers(ref) if t.pending][0] == datetime(2026, 5, 30, 22, tzinfo=UTC)
+    assert next(t.due_at for t in store.list_timers(ref) if t.pending) == datetime(
+        2026, 5, 30, 22, tzinfo=UTC
+    )
     assert store.tick(datetime(2026, 5, 25, tzinfo=UTC)) == []
     assert fired(store.tick(datetime(2026, 6, 1, tzinfo=UTC))) == [(ref, "remind_payment")]
     assert fired(store.tick(datetime(2026, 7, 1, tzinfo=UTC))) == [

@@ -375,7 +375,11 @@ def test_a_timed_transition_is_a_named_delay_of_its_state() -> None:
         "since_last": ["deliver"],
         "unless_fired_since": ["request_revision"],
     }
-    assert set(states["invoiced"]["after"]) == {"remind_payment", "remind_payment_again", "send_formal_notice"}
+    assert set(states["invoiced"]["after"]) == {
+        "remind_payment",
+        "remind_payment_again",
+        "send_formal_notice",
+    }
     assert "reenter" not in states["contract_signed"]["after"]["remind_deposit"]
 
 
