@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Engine, create_engine
 
 from missionflow import Store, open_store
+from missionflow.store import ledger_keys
 from missionflow.testing import identify
 from missionflow.workflow import WorkflowRegistry, isolated_registries
 
@@ -40,6 +41,11 @@ def _load_helper(name: str) -> ModuleType:
 
 
 pgserver = _load_helper("pgserver")
+
+TEST_LEDGER_KEY = "dGVzdC1sZWRnZXIta2V5LW5vdC1hLXNlY3JldC0wMDA="
+"""The key ring every test seals its ledger with (tests that check key files unset it): set for the
+whole session, so that worker processes inherit it and no test writes a key into the home folder."""
+os.environ[ledger_keys.KEY_ENV] = TEST_LEDGER_KEY
 
 
 def missing_program(what: str, package: str) -> None:

@@ -144,6 +144,7 @@ def test_list_names_every_row_of_the_issue() -> None:
         ("5", "postgresql"),
         ("6", "cli"),
         ("7", "diagram"),
+        ("9", "validation"),
     ]
 
 

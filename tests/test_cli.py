@@ -222,7 +222,7 @@ def test_exit_1_history_tampered(run: Cli) -> None:
     run.ok("client", "add", "Acme")
     run.ok("mission", "new", "C-1", "Logo")
     run.ok("fire", "M-1", "qualify")
-    assert "history verified" in run.ok("verify")
+    assert "verified: 1 mission" in run.ok("verify")
     with sqlite3.connect(run.db) as conn:
         tables = [r[0] for r in conn.execute("select name from sqlite_master where type='table'")]
         history = next(t for t in tables if "history" in t)

@@ -40,7 +40,7 @@ def run(tmp_path: Path) -> Cli:
 def files(run: Cli, tmp_path: Path) -> dict[str, Path]:
     """The invoice exported as XML, as a Factur-X PDF and as a plain PDF, through the commands."""
     made = {
-        "xml": tmp_path / "out" / f"{NUMBER}.xml",
+        "xml": tmp_path / f"{NUMBER}.xml",
         "pdf": tmp_path / f"{NUMBER}.pdf",
         "plain": tmp_path / f"{NUMBER}-plain.pdf",
     }
@@ -68,6 +68,16 @@ def test_export_writes_the_xml_the_pdf_carries_and_no_facturx_leaves_it_out(file
     for pdf in (files["pdf"], files["plain"]):
         checked = subprocess.run([qpdf, "--check", str(pdf)], capture_output=True, text=True, check=False)
         assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_export_errors_write_nothing(run: Cli, tmp_path: Path) -> None:
+    """An unknown invoice exits 5 and -o into a folder that does not exist exits 2: no file either way."""
+    target = tmp_path / "e-invoice.xml"
+    assert run("invoice", "export", "2026-0099", "-o", str(target)).exit_code == 5
+    missing = run("invoice", "export", NUMBER, "-o", str(tmp_path / "nowhere" / "e-invoice.xml"))
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["missions.db"]
 
 
 def test_check_passes_the_xml_and_the_pdf(run: Cli, files: dict[str, Path]) -> None:

@@ -167,6 +167,7 @@ def test_invoice_show_writes_the_clients_document_in_four_formats(run: Cli, tmp_
     for external in ("http://", "https://", "src=", "<link", "url(", "@import", "<script"):
         assert external not in page
     target = tmp_path / "out" / "2026-0001.pdf"
+    target.parent.mkdir()  # -o never makes folders
     assert run.ok("invoice", "show", "2026-0001", "--format", "pdf", "-o", str(target)).strip() == str(target)
     assert target.read_bytes().startswith(b"%PDF-")
     assert run("invoice", "show", "2026-0001", "--format", "pdf").stdout_bytes.startswith(b"%PDF-")

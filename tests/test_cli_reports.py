@@ -38,6 +38,7 @@ def test_status_prints_markdown_for_the_client(run: Cli) -> None:
 def test_status_in_french_as_html_to_a_file(run: Cli, tmp_path: Path) -> None:
     """--format html --lang fr -o FILE writes one French HTML page and prints its path."""
     target = tmp_path / "out" / "status.html"
+    target.parent.mkdir()
     out = run.ok("report", "status", "M-3", "--format", "html", "--lang", "fr", "-o", str(target), "--on", ON)
     assert out.strip() == str(target)
     page = target.read_text(encoding="utf-8")

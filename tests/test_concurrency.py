@@ -196,3 +196,32 @@ def test_a_fire_on_sqlite_decides_on_what_the_last_writer_committed(
     assert caught.value.reasons == ("client Acme is blocked: rude on the phone",)
     mission = second.get_mission(ref)
     assert (mission.state, mission.history, mission.version) == ("lead", [], 1)
+
+
+@pytest.mark.parametrize("db_kind", [pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def test_a_final_invoice_that_lost_the_race_says_concurrent(
+    two_stores: tuple[Store, Store], app_engine: Engine
+) -> None:
+    """The other writer issues the final invoice while ours prepares its own (PostgreSQL reads each
+    statement's latest commit): ours fails as a lost race, not as 'already invoiced'."""
+    from missionflow.testing import approved_mission, identify
+
+    first, second = two_stores
+    identify(first)
+    ref = approved_mission(first)
+    fired = []
+
+    def sneak_in(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("SELECT mf_settings.id") and not fired:
+            fired.append(statement)
+            second.issue_final_invoice(ref)
+
+    event.listen(app_engine, "before_cursor_execute", sneak_in)
+    try:
+        with pytest.raises(ConcurrentUpdateError):
+            first.issue_final_invoice(ref)
+    finally:
+        event.remove(app_engine, "before_cursor_execute", sneak_in)
+    assert fired
+    assert [i.kind for i in first.list_invoices(ref)] == ["final"]
+    assert first.verify() == []

@@ -61,6 +61,16 @@ def mission_id(ref: str) -> int:
     return int(ref.split("-")[1])
 
 
+def chain_failures(failures: list[VerifyFailure]) -> list[VerifyFailure]:
+    """The failures of the history chains (the ledger's name a row or an entry in ``what``)."""
+    return [f for f in failures if not f.what]
+
+
+def ledger_names(failures: list[VerifyFailure], ref: str) -> set[str]:
+    """What the ledger's failures about a mission name."""
+    return {f.what for f in failures if f.what and f.mission == ref}
+
+
 def test_an_untouched_history_verifies(store: Store) -> None:
     """A store's chains verify after ordinary use."""
     walked(store)
@@ -76,7 +86,11 @@ def test_editing_a_note_is_detected(store: Store, raw: Engine) -> None:
             text("UPDATE mf_history SET note = 'nothing happened' WHERE mission_id = :m AND position = 1"),
             {"m": mission_id(ref)},
         )
-    assert store.verify() == [VerifyFailure(ref, 1, "does not match its hash (its content was edited)")]
+    failures = store.verify()
+    assert chain_failures(failures) == [
+        VerifyFailure(ref, 1, "does not match its hash (its content was edited)")
+    ]
+    assert ledger_names(failures, ref) == {"history entry #1"}
     assert store.verify(ref)[0].position == 1
 
 
@@ -87,9 +101,11 @@ def test_deleting_an_entry_is_detected(store: Store, raw: Engine) -> None:
         conn.execute(
             text("DELETE FROM mf_history WHERE mission_id = :m AND position = 5"), {"m": mission_id(ref)}
         )
-    [failure] = store.verify()
+    failures = store.verify()
+    [failure] = chain_failures(failures)
     assert (failure.mission, failure.position) == (ref, 5)
     assert "missing" in failure.problem
+    assert ledger_names(failures, ref) == {"history entry #5"}
 
 
 def test_deleting_the_last_entry_is_detected(store: Store, raw: Engine) -> None:
@@ -101,9 +117,11 @@ def test_deleting_the_last_entry_is_detected(store: Store, raw: Engine) -> None:
             text("DELETE FROM mf_history WHERE mission_id = :m AND position = :p"),
             {"m": mission_id(ref), "p": last},
         )
-    [failure] = store.verify(ref)
+    failures = store.verify(ref)
+    [failure] = chain_failures(failures)
     assert failure.position == last
     assert "missing" in failure.problem
+    assert ledger_names(failures, ref) == {f"history entry #{last}"}
 
 
 def test_swapping_two_entries_is_detected(store: Store, raw: Engine) -> None:
@@ -120,9 +138,11 @@ def test_swapping_two_entries_is_detected(store: Store, raw: Engine) -> None:
         conn.execute(
             text("UPDATE mf_history SET position = 7 WHERE mission_id = :m AND position = 100"), params
         )
-    [failure] = store.verify()
+    failures = store.verify()
+    [failure] = chain_failures(failures)
     assert (failure.mission, failure.position) == (ref, 6)
     assert "does not follow" in failure.problem
+    assert ledger_names(failures, ref) == {"history entry #6", "history entry #7"}
 
 
 def test_inserting_a_forged_entry_is_detected(store: Store, raw: Engine) -> None:
@@ -150,8 +170,10 @@ def test_inserting_a_forged_entry_is_detected(store: Store, raw: Engine) -> None
                 "hash": digest,
             },
         )
-    [failure] = store.verify()
+    failures = store.verify()
+    [failure] = chain_failures(failures)
     assert (failure.mission, failure.position) == (ref, last.position + 1)
+    assert ledger_names(failures, ref) == {f"history entry #{last.position + 1}"}
 
 
 def test_changing_a_mission_state_by_hand_is_detected(store: Store, raw: Engine) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pypdf import PdfReader
+from sqlalchemy import create_engine, text
 
 from missionflow import Store, open_store, testing
 from missionflow.freelance import Payment, render_document
@@ -105,6 +106,10 @@ def test_tick_writes_the_letters_as_pdf_and_text_and_letter_commands_show_them(t
         testing.identify(store)
         ref = invoiced(store)
     out = tmp_path / "letters"
+    nowhere = run("tick", "--now", NOTICE.isoformat(), "--out", str(out))
+    assert nowhere.exit_code == 2  # refused before any timer fires
+    assert "does not exist" in nowhere.stderr
+    out.mkdir()
     said = run.ok("tick", "--now", NOTICE.isoformat(), "--out", str(out))
     assert f"{ref}: letter REL-2026-0001 (first reminder) written" in said
     assert f"{ref}: letter REL-2026-0003 (formal notice) written" in said
@@ -132,3 +137,25 @@ def test_tick_writes_the_letters_as_pdf_and_text_and_letter_commands_show_them(t
     assert missing.exit_code == 5
     assert "letter" in missing.stderr
     assert run.ok("tick", "--now", NOTICE.isoformat(), "--out", str(out)).strip() == "0 timers processed"
+
+
+def test_a_letter_or_sending_edited_outside_missionflow_is_found(store: Store, store_url: str) -> None:
+    """Letters and sendings are in the ledger: a letter's date changed and a sending inserted by
+    hand (to make a letter look sent) are each named by `verify`."""
+    ref = invoiced(store)
+    store.tick(FIRST)
+    assert store.verify() == []
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE mf_letters SET issued_on = :d"), {"d": date(2026, 4, 30)})
+        conn.execute(
+            text(
+                "INSERT INTO mf_sendings (mission_id, document, recipient, message_id, actor, sent_at) "
+                "VALUES (:m, 'REL-2026-0001', 'x@example.org', '<x@example.org>', 'me', :at)"
+            ),
+            {"m": int(ref.split("-")[1]), "at": FIRST},
+        )
+    engine.dispose()
+    named = {failure.what for failure in store.verify()}
+    assert "letter REL-2026-0001" in named
+    assert "sending of REL-2026-0001" in named

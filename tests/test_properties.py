@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -63,6 +63,7 @@ REACHED: set[str] = set()
 cents = st.decimals(min_value=0, max_value=6000, places=2, allow_nan=False, allow_infinity=False)
 
 
+@seed(20261130)  # a fixed exploration, whatever else the run collects (derandomize is not)
 class MissionLifecycle(RuleBasedStateMachine):
     """One in-memory mission under freelance-mission, driven by random triggers and facts."""
 
@@ -319,8 +320,7 @@ def test_the_promises_hold_for_random_lifecycles() -> None:
             max_examples=200,
             stateful_step_count=50,
             deadline=None,
-            # A fixed exploration: the depth check below must not depend on the luck of a run.
-            derandomize=True,
+            database=None,  # the seed above fixes the exploration; no replay of an earlier run
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )

@@ -164,7 +164,8 @@ def measure(config: Config) -> list[Line]:
             note=(
                 f"{count} fresh leads per run, each qualified once; the store reads, in its write transaction, "
                 "the mission row and the facts the trigger's guards read (here the client), then writes the "
-                "state and the hash-chained history entry under the version check; the hand-written code "
+                "state and the hash-chained history entry under the version check, and seals its ledger entry "
+                "(HMAC, chained, the head moved); the hand-written code "
                 "reads one joined row; the naive ORM checks no version"
             ),
         )

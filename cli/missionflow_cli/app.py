@@ -1,4 +1,5 @@
-"""What every command shares: the database option, JSON output, tables, colour and exit codes.
+"""What every command shares: the database option, printing (JSON, tables, colour, and user text
+shown safely), output files, dates and times typed by a person, and exit codes.
 
 Exit codes (documented in ``missionflow --help`` and the README):
 
@@ -23,19 +24,20 @@ import dataclasses
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from missionflow import Store
+    from missionflow.store import KeyRing
 
 from missionflow_cli.exit_codes import (
     EXIT_BLOCKED,
@@ -77,11 +79,16 @@ def json_option(func: F) -> F:
 
 
 @contextmanager
-def store_for(db: str | None) -> Iterator[Store]:
-    """Open the store for one command and close it afterwards."""
+def store_for(db: str | None, ledger_key: KeyRing | None = None) -> Iterator[Store]:
+    """Open the store for one command and close it afterwards (``ledger_key``: another key ring
+    than the user's)."""
     from missionflow import open_store
 
-    store = open_store(db)
+    if db is not None and not db.strip():
+        raise click.BadParameter(
+            "give a database file or URL (or leave --db out for the default one)", param_hint="'--db'"
+        )
+    store = open_store(db, ledger_key=ledger_key)
     try:
         yield store
     finally:
@@ -109,9 +116,39 @@ def to_jsonable(value: object) -> object:
     return value
 
 
-def emit_json(value: object) -> None:
-    """Print ``value`` as one JSON document."""
-    click.echo(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False))
+# --- printing: user text never reaches the terminal as control characters ----------------------
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""What a terminal would act on instead of showing (escape sequences, carriage returns, bidi
+overrides that reorder a line) and what cannot be printed (bytes that were not UTF-8)."""
+_CONTROL_IN_CELL = re.compile(_CONTROL.pattern[:-1] + "\\n\\t]")
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown(text: str, *, cell: bool = False) -> str:
+    r"""User text as it may be printed: control characters written as escapes like ``\x1b`` (line
+    breaks and tabs kept, except in a table ``cell``).
+
+    >>> print(shown("Acme\x1b]0;pwned\x07 Ltd"))
+    Acme\x1b]0;pwned\x07 Ltd
+    """
+    return (_CONTROL_IN_CELL if cell else _CONTROL).sub(_escaped, text)
+
+
+@dataclasses.dataclass(frozen=True)
+class Styled:
+    """A piece of a printed line in colour (when colour is wanted), its text shown safely."""
+
+    text: str
+    fg: str | None = None
+    bold: bool = False
 
 
 def use_colour() -> bool:
@@ -119,27 +156,70 @@ def use_colour() -> bool:
     return "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
 
-def style(text: str, **styles: object) -> str:
-    """``click.style`` when colour is wanted, the plain text otherwise."""
-    return click.style(text, **styles) if use_colour() else text  # type: ignore[arg-type]
+def style(text: str, *, fg: str | None = None, bold: bool = False) -> Styled:
+    """A coloured piece of a line for :func:`echo`."""
+    return Styled(text, fg, bold)
+
+
+def _piece(part: object, colour: bool) -> str:
+    if isinstance(part, Styled):
+        text = shown(part.text)
+        return click.style(text, fg=part.fg, bold=part.bold) if colour else text
+    return shown(str(part))
+
+
+def echo(*parts: object, err: bool = False, nl: bool = True) -> None:
+    """Print one line made of ``parts`` (Styled ones in colour): every printer of the command line
+    goes through here, so that no text from a user, a file or the database reaches the terminal
+    (or a pipe) as control characters."""
+    colour = use_colour()
+    click.echo("".join(_piece(part, colour) for part in parts), err=err, nl=nl)
+
+
+def emit_json(value: object) -> None:
+    """Print ``value`` as one JSON document; characters a terminal would act on are escaped the
+    way JSON escapes them (``\\u009b``)."""
+    text = json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)
+    click.echo(_JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+def emit_bytes(data: bytes) -> None:
+    """Write a binary document (a PDF) to stdout as it is: never to a terminal."""
+    if sys.stdout.isatty():
+        raise click.UsageError("a PDF is not printed on a terminal: give -o FILE or redirect the output")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Print aligned columns; an empty table says so."""
     if not rows:
-        click.echo("(none)")
+        echo("(none)")
         return
-    cells = [[str(c) for c in row] for row in rows]
+    cells = [[shown(str(c), cell=True) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    click.echo("  ".join(style(h.ljust(w), bold=True) for h, w in zip(headers, widths, strict=True)).rstrip())
+    heads = [style(h.ljust(w), bold=True) for h, w in zip(headers, widths, strict=True)]
+    echo(*_joined(heads))
     for row in cells:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _joined(pieces: Sequence[Styled]) -> list[object]:
+    joined: list[object] = []
+    for number, piece in enumerate(pieces):
+        if number:
+            joined.append("  ")
+        joined.append(
+            piece if number < len(pieces) - 1 else Styled(piece.text.rstrip(), piece.fg, piece.bold)
+        )
+    return joined
 
 
 def fail(code: int, lines: Sequence[str]) -> None:
     """Print the message lines on stderr and exit with ``code``."""
     for line in lines:
-        click.echo(line, err=True)
+        echo(line, err=True)
     sys.exit(code)
 
 
@@ -183,24 +263,47 @@ def explain_error(exc: BaseException) -> tuple[int, list[str]] | None:
 
 
 def parse_date(text: str | None, field: str = "date") -> date | None:
-    """A YYYY-MM-DD date typed by a person (exit 2 with a clear message otherwise)."""
+    """A YYYY-MM-DD date typed by a person, within the years the store keeps (exit 2 with a clear
+    message otherwise)."""
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date like 2027-01-15", param_hint=f"--{field}") from None
+        raise click.BadParameter(
+            f"{text!r} is not a date like 2027-01-15", param_hint=f"'--{field}'"
+        ) from None
+    _within_calendar(day, text, f"--{field}")
+    return day
 
 
-def parse_moment(text: str | None) -> datetime | None:
+def parse_moment(text: str | None, field: str = "at") -> datetime | None:
     """An ISO 8601 date-time; without an offset it is taken in the local timezone."""
     if text is None:
         return None
+    hint = f"'--{field}'"
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a date-time like 2027-01-15T10:00+01:00") from None
-    return moment if moment.tzinfo is not None else moment.astimezone()
+        raise click.BadParameter(
+            f"{text!r} is not a date-time like 2027-01-15T10:00+01:00", param_hint=hint
+        ) from None
+    _within_calendar(moment.date(), text, hint)
+    try:
+        moment = moment if moment.tzinfo is not None else moment.astimezone()
+        _within_calendar(moment.astimezone(UTC).date(), text, hint)
+    except (OverflowError, OSError):
+        _within_calendar(date.min, text, hint)
+    return moment
+
+
+def _within_calendar(day: date, text: str, hint: str) -> None:
+    from missionflow.store import FIRST_DAY, LAST_DAY
+
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise click.BadParameter(
+            f"{text!r} is outside {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}", param_hint=hint
+        )
 
 
 def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
@@ -211,29 +314,6 @@ def parse_percent(text: str | None, option: str = "deposit") -> Decimal | None:
     return None if text is None else strict_percent(text, option)
 
 
-def write_document(data: bytes, output: Path | None, *, binary: bool) -> None:
-    """Write a rendered document to ``output`` (folders created) and print where, or print it.
-
-    A PDF is never written to a terminal: give ``-o FILE`` or redirect the output."""
-    if output is None:
-        if binary and sys.stdout.isatty():
-            raise click.UsageError("a PDF is not printed on a terminal: give -o FILE or redirect the output")
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
-    click.echo(str(output))
-
-
-output_option = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of printing (folders are created).",
-)
 lang_option = click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),

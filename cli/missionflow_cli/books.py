@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from missionflow_cli.app import db_option, parse_date, store_for
@@ -36,7 +34,7 @@ def books() -> None:
 @on_option
 @output_option
 @db_option
-def books_receipts(year: int | None, fmt: str, on: str | None, output: Path | None, db: str | None) -> None:
+def books_receipts(year: int | None, fmt: str, on: str | None, output: str | None, db: str | None) -> None:
     """The receipts book (livre des recettes): every payment in the order received, with its date,
     the client, the invoices it paid, the amount and the method, and the total, exact to the cent.
 
@@ -48,7 +46,7 @@ def books_receipts(year: int | None, fmt: str, on: str | None, output: Path | No
 
     with store_for(db) as store:
         text = receipts_book(store, year=year, fmt=fmt, at=parse_date(on, "on"))
-    emit_report(text, output)
+    emit_report(text, output, db)
 
 
 @books.command("revenue")
@@ -65,7 +63,7 @@ def books_receipts(year: int | None, fmt: str, on: str | None, output: Path | No
 @output_option
 @db_option
 def books_revenue(
-    period: str, year: int | None, fmt: str, on: str | None, output: Path | None, db: str | None
+    period: str, year: int | None, fmt: str, on: str | None, output: str | None, db: str | None
 ) -> None:
     """The money received per month or quarter: the turnover a micro-entrepreneur declares.
 
@@ -77,4 +75,4 @@ def books_revenue(
 
     with store_for(db) as store:
         text = revenue_book(store, period=period, year=year, fmt=fmt, at=parse_date(on, "on"))
-    emit_report(text, output)
+    emit_report(text, output, db)

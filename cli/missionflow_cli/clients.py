@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from missionflow_cli.app import db_option, emit_json, json_option, store_for, table
+from missionflow_cli.app import db_option, echo, emit_json, json_option, store_for, table
 from missionflow_cli.complete import complete_client
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def client_add(
         missionflow client add "Dupont" --legal-name "Atelier Dupont SAS" --address "5 avenue de la Gare" --postcode 69002 --city Lyon --siren 552100554
     """
     if not name.strip():
-        raise click.BadParameter("a client needs a name", param_hint="NAME")
+        raise click.BadParameter("a client needs a name", param_hint="'NAME'")
     details = _details(values)
     legal_name = str(details.pop("legal_name", company or ""))
     with store_for(db) as store:
@@ -102,7 +102,7 @@ def client_add(
     if as_json:
         emit_json(client_json(record))
     else:
-        click.echo(record.ref)
+        echo(record.ref)
 
 
 @client.command("edit")
@@ -131,7 +131,7 @@ def client_edit(client_ref: str, db: str | None, as_json: bool, **values: object
     if as_json:
         emit_json(client_json(record))
     else:
-        click.echo(f"{record.ref} {record.name} updated: {', '.join(sorted(changes))}")
+        echo(f"{record.ref} {record.name} updated: {', '.join(sorted(changes))}")
 
 
 @client.command("list")
@@ -183,7 +183,7 @@ def client_show(client_ref: str, db: str | None, as_json: bool) -> None:
         data["missions"] = [{"id": m.ref, "title": m.title, "state": m.state} for m in missions]
         emit_json(data)
         return
-    click.echo(f"{record.ref}  {record.name}")
+    echo(f"{record.ref}  {record.name}")
     place = " ".join(part for part in (record.postcode, record.city) if part)
     for label, value in (
         ("legal name", record.company),
@@ -200,8 +200,8 @@ def client_show(client_ref: str, db: str | None, as_json: bool) -> None:
         ("blocked", f"yes: {record.blocked_reason}" if record.blocked else "no"),
     ):
         if value:
-            click.echo(f"  {label:<11} {value}")
-    click.echo("missions:")
+            echo(f"  {label:<11} {value}")
+    echo("missions:")
     table(["ID", "TITLE", "STATE"], [[m.ref, m.title, m.state] for m in missions])
 
 
@@ -217,10 +217,10 @@ def client_block(client_ref: str, reason: str, db: str | None) -> None:
         missionflow client block C-1 --reason "calls on Saturdays for work due yesterday"
     """
     if not reason.strip():
-        raise click.BadParameter("give a reason", param_hint="--reason")
+        raise click.BadParameter("give a reason", param_hint="'--reason'")
     with store_for(db) as store:
         record = store.block_client(client_ref, reason.strip())
-    click.echo(f"{record.ref} {record.name} is blocked: {record.blocked_reason}")
+    echo(f"{record.ref} {record.name} is blocked: {record.blocked_reason}")
 
 
 @client.command("unblock")
@@ -235,7 +235,7 @@ def client_unblock(client_ref: str, db: str | None) -> None:
     """
     with store_for(db) as store:
         record = store.unblock_client(client_ref)
-    click.echo(f"{record.ref} {record.name} is no longer blocked")
+    echo(f"{record.ref} {record.name} is no longer blocked")
 
 
 def client_json(record: ClientRecord) -> dict[str, object]:

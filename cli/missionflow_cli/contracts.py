@@ -9,6 +9,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -73,7 +74,7 @@ def contract_sign(
 
     when = parse_date(signed_on, "signed-on") or date.today()
     if not terms_version.strip():
-        raise click.BadParameter("give the version of the terms", param_hint="--terms-version")
+        raise click.BadParameter("give the version of the terms", param_hint="'--terms-version'")
     if (quote_number is None) == (amount is None):
         raise click.UsageError("give the quote the client signed (--quote) or the amount agreed (--amount)")
     signer = actor or default_actor()
@@ -102,7 +103,7 @@ def contract_sign(
             )
             record = store.sign_contract(ref, signed, actor=signer)
             agreed, what = signed.amount, f"contract {signed.terms_version} signed"
-    click.echo(f"{ref}: {what} for {agreed}; {record.source} -> {record.dest}")
+    echo(f"{ref}: {what} for {agreed}; {record.source} -> {record.dest}")
 
 
 @contract.command("amend")
@@ -123,7 +124,7 @@ def contract_amend(ref: str, amount: str, reason: str, db: str | None) -> None:
         current = store.get_mission(ref)
         change = Money.of(amount, current.currency, negative=True)
         store.amend_contract(ref, change, reason)
-    click.echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
+    echo(f"{current.ref}: amendment of {change} recorded ({reason.strip()})")
 
 
 @contract.command("show")
@@ -155,9 +156,9 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
         )
         return
     if signed is None:
-        click.echo(f"{current.ref}: no signed contract yet")
+        echo(f"{current.ref}: no signed contract yet")
         return
-    click.echo(f"{current.ref}  contract {signed.terms_version}")
+    echo(f"{current.ref}  contract {signed.terms_version}")
     facts = [
         (
             "amount",
@@ -176,8 +177,8 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
         ),
     ]
     for label, value in facts:
-        click.echo(f"  {label:<11} {value}")
-    click.echo("agreed:")
+        echo(f"  {label:<11} {value}")
+    echo("agreed:")
     table(
         ["AGREED", "KIND", "AMOUNT", "WHAT"],
         [
@@ -190,7 +191,7 @@ def contract_show(ref: str, db: str | None, as_json: bool) -> None:
             for line in agreement.lines
         ],
     )
-    click.echo(f"  {'total':<11} {agreement.total}")
+    echo(f"  {'total':<11} {agreement.total}")
 
 
 @click.group()
@@ -230,15 +231,15 @@ def payment_add(
         money = Money.of(amount, current.currency)
         store.record_payment(ref, Payment(money, when, method, reference))
         updated = store.get_mission(ref)
-    click.echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
+    echo(f"{ref}: {money} received; paid {updated.paid_total}, deposit due {updated.deposit_due}")
     if not updated.live_invoices():
-        click.echo(
+        echo(
             f"warning: {ref} has no invoice yet: the payment is held as a credit for the first invoice; "
             f"French practice asks for a deposit invoice (missionflow invoice deposit {ref})",
             err=True,
         )
     elif updated.balance.amount < 0:
-        click.echo(
+        echo(
             f"warning: {ref}: {Money.zero(updated.currency) - updated.balance} more than the invoices ask "
             "for is held as a credit (refund it, or it pays the next invoice)",
             err=True,
@@ -260,7 +261,7 @@ def deliver(ref: str, deliverable: str, note: str, actor: str | None, db: str | 
     """
     with store_for(db) as store:
         store.deliver(ref, deliverable, actor=actor or default_actor(), note=note)
-    click.echo(f"{ref}: {deliverable} delivered")
+    echo(f"{ref}: {deliverable} delivered")
 
 
 @click.group()
@@ -293,4 +294,4 @@ def revision_extra(ref: str, amount: str, note: str, db: str | None) -> None:
         current = store.get_mission(ref)
         price = Money.of(amount, current.currency)
         store.agree_extra_revision(ref, price, note)
-    click.echo(f"{current.ref}: one extra revision round agreed for {price}")
+    echo(f"{current.ref}: one extra revision round agreed for {price}")

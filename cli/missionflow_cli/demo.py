@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import tempfile
 from datetime import date, timedelta
@@ -10,16 +9,14 @@ from pathlib import Path
 
 import click
 
+from missionflow_cli.app import echo, style
+
 
 def _run(args: list[str], db: str) -> int:
     """Run one missionflow command as a user would type it, echoing it first."""
     from missionflow_cli.main import cli
 
-    click.echo(
-        click.style("$ missionflow " + shlex.join(args), bold=True)
-        if "NO_COLOR" not in os.environ
-        else "$ missionflow " + shlex.join(args)
-    )
+    echo(style("$ missionflow " + shlex.join(args), bold=True))
     try:
         cli.main([*args, "--db", db], prog_name="missionflow", standalone_mode=False)
     except SystemExit as exc:
@@ -191,7 +188,7 @@ def walk(db: str) -> None:
     ]
     for text, args in steps:
         if text:
-            click.echo(f"\n# {text}")
+            echo(f"\n# {text}")
         code = _run(args, db)
         if code not in (0, 3, 4):
             raise click.ClickException(f"the demo stopped: exit code {code}")
@@ -205,7 +202,7 @@ def write_documents(db: str, folder: Path) -> list[Path]:
     with open_store(db) as store:
         quotes = [q.number for q in store.list_quotes("M-1")]
         invoices = [(i.number, i.kind) for i in store.list_invoices("M-1")]
-    click.echo("\n# The documents the client receives, as PDF (nothing is sent anywhere):")
+    echo("\n# The documents the client receives, as PDF (nothing is sent anywhere):")
     written: list[Path] = []
     commands = [(folder / f"quote-{n}.pdf", ["quote", "show", n]) for n in quotes]
     commands += [(folder / f"invoice-{n}-{kind}.pdf", ["invoice", "show", n]) for n, kind in invoices]
@@ -240,13 +237,13 @@ def demo(db: str | None, out: Path | None) -> None:
         missionflow demo --db demo.db --out demo-documents
     """
     if db is not None and Path(db).exists():
-        raise click.BadParameter(f"{db} already exists: the demo needs a fresh database", param_hint="--db")
+        raise click.BadParameter(f"{db} already exists: the demo needs a fresh database", param_hint="'--db'")
     folder = out if out is not None else Path(tempfile.mkdtemp(prefix="missionflow-demo-documents-"))
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="missionflow-demo-") as scratch:
         path = db if db is not None else str(Path(scratch) / "demo.db")
         walk(path)
         written = write_documents(path, folder)
-    click.echo(f"\nThe quote, the invoices and the status report are in {folder}:")
+    echo(f"\nThe quote, the invoices and the status report are in {folder}:")
     for document in written:
-        click.echo(f"  {document.name}")
+        echo(f"  {document.name}")

@@ -14,15 +14,16 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     lang_option,
-    output_option,
+    shown,
     store_for,
     to_jsonable,
-    write_document,
 )
 from missionflow_cli.exit_codes import EXIT_FAILURE
+from missionflow_cli.files import output_option, write_document
 
 if TYPE_CHECKING:
     from missionflow import Store
@@ -30,6 +31,25 @@ if TYPE_CHECKING:
     from missionflow.freelance.documents import ReceivedInvoice, RuleFailure
 
 file_argument = click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+MAX_INVOICE_BYTES = 50_000_000
+"""An invoice file larger than this is refused unread (a Factur-X PDF is rarely over a few MB)."""
+
+
+def read_invoice_file(path: Path) -> bytes:
+    """The bytes of an invoice file given on the command line (exit 2 when too large or unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INVOICE_BYTES + 1)
+    except OSError as error:
+        raise click.BadParameter(
+            f"cannot read {shown(str(path))}: {error.strerror}", param_hint="FILE"
+        ) from None
+    if len(data) > MAX_INVOICE_BYTES:
+        raise click.BadParameter(
+            f"{shown(str(path))} is larger than {MAX_INVOICE_BYTES:,} bytes", param_hint="FILE"
+        )
+    return data
 
 
 @click.command("export")
@@ -59,7 +79,7 @@ def invoice_export(number: str, fmt: str, lang: str | None, output: Path | None,
 
     with store_for(db) as store:
         document = store.invoice_document(number, language=lang)
-    write_document(build_cii_xml(document), output, binary=False)
+    write_document(build_cii_xml(document), output, binary=False, db=db)
 
 
 def failure_json(failure: RuleFailure) -> dict[str, object]:
@@ -77,7 +97,7 @@ def print_failures(failures: list[RuleFailure]) -> None:
     """One line per broken rule: [RULE] message (a warning says so)."""
     for failure in failures:
         mark = "warning " if failure.flag == "warning" else ""
-        click.echo(f"{mark}[{failure.rule}] {failure.message}")
+        echo(f"{mark}[{failure.rule}] {failure.message}")
 
 
 def _fatal(failures: list[RuleFailure]) -> list[RuleFailure]:
@@ -100,7 +120,7 @@ def invoice_check(file: Path, as_json: bool) -> None:
     """
     from missionflow.freelance.documents import check_file
 
-    failures = check_file(file.read_bytes())
+    failures = check_file(read_invoice_file(file))
     broken = _fatal(failures)
     if as_json:
         emit_json({"file": str(file), "valid": not broken, "failures": [failure_json(f) for f in failures]})
@@ -108,9 +128,9 @@ def invoice_check(file: Path, as_json: bool) -> None:
         print_failures(failures)
         if broken:
             count = len(broken)
-            click.echo(f"{file}: {count} rule{'s' if count != 1 else ''} broken")
+            echo(f"{file}: {count} rule{'s' if count != 1 else ''} broken")
         else:
-            click.echo(f"{file}: valid Factur-X EN 16931 (XSD, EN 16931 and BR-FR rules pass)")
+            echo(f"{file}: valid Factur-X EN 16931 (XSD, EN 16931 and BR-FR rules pass)")
     if broken:
         sys.exit(EXIT_FAILURE)
 
@@ -140,7 +160,7 @@ def invoice_read(file: Path, as_json: bool) -> None:
     """
     from missionflow.freelance.documents import read_received
 
-    received, failures = read_received(file.read_bytes())
+    received, failures = read_received(read_invoice_file(file))
     broken = _fatal(failures)
     if as_json:
         emit_json(received_json(received, failures))
@@ -154,21 +174,17 @@ def invoice_read(file: Path, as_json: bool) -> None:
             )
             if part
         )
-        click.echo(
-            f"invoice {received.number} (type {received.type_code}) of {received.issued_on.isoformat()}"
-        )
-        click.echo(f"from:     {seller.name}" + (f" ({ids})" if ids else ""))
-        click.echo(f"to:       {received.buyer.name}")
-        click.echo(f"net:      {received.net}")
-        click.echo(f"VAT:      {received.vat}")
-        click.echo(f"total:    {received.gross}")
+        echo(f"invoice {received.number} (type {received.type_code}) of {received.issued_on.isoformat()}")
+        echo(f"from:     {seller.name}" + (f" ({ids})" if ids else ""))
+        echo(f"to:       {received.buyer.name}")
+        echo(f"net:      {received.net}")
+        echo(f"VAT:      {received.vat}")
+        echo(f"total:    {received.gross}")
         if received.prepaid.amount:
-            click.echo(f"prepaid:  {received.prepaid}")
-        click.echo(
-            f"due:      {received.due}" + (f" by {received.due_on.isoformat()}" if received.due_on else "")
-        )
+            echo(f"prepaid:  {received.prepaid}")
+        echo(f"due:      {received.due}" + (f" by {received.due_on.isoformat()}" if received.due_on else ""))
         print_failures(failures)
-        click.echo("rules: " + ("broken, see above" if broken else "XSD, EN 16931 and BR-FR pass"))
+        echo("rules: " + ("broken, see above" if broken else "XSD, EN 16931 and BR-FR pass"))
     if broken:
         sys.exit(EXIT_FAILURE)
 
@@ -196,9 +212,9 @@ def sent_json(sent: SentDocument) -> dict[str, object]:
 def say_sent(sent: SentDocument) -> None:
     """One line: sent now, or sent before (and not again)."""
     if sent.already:
-        click.echo(f"{sent.document}: already sent to {sent.recipient} on {sent.sent_at:%Y-%m-%d %H:%M} UTC")
+        echo(f"{sent.document}: already sent to {sent.recipient} on {sent.sent_at:%Y-%m-%d %H:%M} UTC")
     else:
-        click.echo(f"{sent.document}: sent to {sent.recipient}")
+        echo(f"{sent.document}: sent to {sent.recipient}")
 
 
 @click.command("send")

@@ -8,6 +8,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_moment,
@@ -58,7 +59,7 @@ def run_fire(
     for item in data:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--data")
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="'--data'")
         pairs[key] = value
     text = " ".join(part for part in (reason.strip(), note.strip()) if part)
     with store_for(db) as store:
@@ -75,7 +76,7 @@ def run_fire(
     if as_json:
         emit_json(record_json(record))
     else:
-        click.echo(f"{ref}: {record.source} --{trigger}--> {record.dest}")
+        echo(f"{ref}: {record.source} --{trigger}--> {record.dest}")
 
 
 @click.command("fire")

@@ -12,18 +12,18 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     lang_option,
-    output_option,
     parse_date,
     parse_moment,
     store_for,
     table,
     to_jsonable,
-    write_document,
 )
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import output_option, write_document
 from missionflow_cli.money import mission_argument, on_option
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def invoice_deposit(ref: str, on: str | None, db: str | None, as_json: bool) -> 
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: deposit invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+    echo(f"{ref}: deposit invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("final")
@@ -134,8 +134,8 @@ def invoice_final(
         emit_json(invoice_json(issued))
         return
     if moved:
-        click.echo(moved)
-    click.echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+        echo(moved)
+    echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("late")
@@ -158,11 +158,9 @@ def invoice_late(ref: str, on: str | None, db: str | None, as_json: bool) -> Non
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(
-        f"{ref}: late-payment invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}"
-    )
+    echo(f"{ref}: late-payment invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
     for line in issued.lines:
-        click.echo(f"  {line.get('description')}")
+        echo(f"  {line.get('description')}")
 
 
 @invoice.command("reissue")
@@ -184,7 +182,7 @@ def invoice_reissue(ref: str, on: str | None, db: str | None, as_json: bool) -> 
     if as_json:
         emit_json(invoice_json(issued))
         return
-    click.echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
+    echo(f"{ref}: final invoice {issued.number} for {issued.total}, due {issued.due_on.isoformat()}")
 
 
 @invoice.command("cancel")
@@ -208,7 +206,7 @@ def invoice_cancel(number: str, reason: str, on: str | None, db: str | None, as_
     if as_json:
         emit_json(invoice_json(credit))
         return
-    click.echo(f"{credit.mission}: credit note {credit.number} cancels invoice {number} ({credit.total})")
+    echo(f"{credit.mission}: credit note {credit.number} cancels invoice {number} ({credit.total})")
 
 
 @invoice.command("list")
@@ -293,9 +291,11 @@ def invoice_show(
     if document is None:
         # Issued before missionflow kept everything a document prints: the layout of that time.
         text = render_invoice(issued, fmt).encode("utf-8")
-        write_document(text, output, binary=False)
+        write_document(text, output, binary=False, db=db)
         return
-    write_document(render_document(document, fmt, lang, facturx=not no_facturx), output, binary=fmt == "pdf")
+    write_document(
+        render_document(document, fmt, lang, facturx=not no_facturx), output, binary=fmt == "pdf", db=db
+    )
 
 
 # The e-invoicing commands (export, check, read, send) live in their own module.

@@ -15,13 +15,12 @@ from missionflow_cli.app import (
     emit_json,
     json_option,
     lang_option,
-    output_option,
     store_for,
     table,
-    write_document,
 )
 from missionflow_cli.complete import complete_mission
 from missionflow_cli.einvoices import mailer_for, say_sent, sent_json
+from missionflow_cli.files import output_option, write_document
 
 if TYPE_CHECKING:
     from missionflow.freelance import LetterRecord
@@ -112,7 +111,7 @@ def letter_show(number: str, fmt: str, lang: str | None, output: Path | None, db
 
     with store_for(db) as store:
         document = store.letter_document(number, language=lang)
-    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf")
+    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf", db=db)
 
 
 @letter.command("send")

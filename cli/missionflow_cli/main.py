@@ -65,7 +65,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "books",
         "The books a micro-entrepreneur keeps: receipts (livre des recettes) and revenue per period.",
     ),
-    "verify": ("setup", "verify", "Check the tamper-evident history chain of every mission (or of one)."),
+    "verify": (
+        "ledger",
+        "verify",
+        "Check the history, the ledger and every invoice, payment and contract it covers.",
+    ),
+    "ledger": ("ledger", "ledger", "The ledger's key: where it is, a new one, and its rotation."),
     "completion": (
         "setup",
         "completion",
@@ -87,9 +92,41 @@ class MissionflowGroup(click.Group):
             return None
         from importlib import import_module
 
+        from missionflow_cli.hardening import harden
+
         command = getattr(import_module(f"missionflow_cli.{entry[0]}"), entry[1])
         assert isinstance(command, click.Command)
-        return command
+        return harden(command)
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's main, except that a usage error is printed with the user's text shown safely
+        (``No such command '\x1b[2J'``): nothing typed reaches the terminal as control characters."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.ClickException as error:
+            import io
+
+            from missionflow_cli.app import echo
+
+            buffer = io.StringIO()
+            error.show(file=buffer)
+            echo(buffer.getvalue(), err=True, nl=False)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            from missionflow_cli.app import echo
+
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):

@@ -10,6 +10,7 @@ from missionflow_cli.app import (
     by_option,
     db_option,
     default_actor,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -96,7 +97,7 @@ def mission_new(
     if as_json:
         emit_json(mission_json(created, options))
     else:
-        click.echo(created.ref)
+        echo(created.ref)
 
 
 @mission.command("list")
@@ -164,8 +165,8 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
     if as_json:
         emit_json(mission_json(current, options))
         return
-    click.echo(f"{current.ref}  {current.title}")
-    facts = [
+    echo(f"{current.ref}  {current.title}")
+    facts: list[tuple[str, object]] = [
         ("client", f"{current.client.name} ({current.client.ref})"),
         ("workflow", f"{current.workflow} v{current.workflow_version}"),
         ("state", style(current.state, fg="cyan", bold=True)),
@@ -181,8 +182,8 @@ def mission_show(ref: str, db: str | None, as_json: bool) -> None:
         ),
     ]
     for label, value in facts:
-        click.echo(f"  {label:<10} {value}")
-    click.echo("next:")
+        echo(f"  {label:<10} ", value)
+    echo("next:")
     print_options(options)
 
 
@@ -288,15 +289,15 @@ def mission_path(ref: str, target: str, db: str | None, as_json: bool) -> None:
         )
         return
     if report.steps is None:
-        click.echo(f"{target} cannot be reached from {current.state}")
+        echo(f"{target} cannot be reached from {current.state}")
         return
     if not report.steps:
-        click.echo(f"{ref} is already {target}")
+        echo(f"{ref} is already {target}")
         return
     for number, step in enumerate(report.steps, 1):
-        click.echo(f"{number}. {step.trigger}: {step.source} -> {step.dest}")
+        echo(f"{number}. {step.trigger}: {step.source} -> {step.dest}")
         for reason in step.reasons:
-            click.echo(f"     blocked: {reason}")
+            echo(f"     blocked: {reason}")
 
 
 @mission.command("fire")
@@ -326,7 +327,7 @@ def mission_assess(ref: str, criterion: str, answer: str, note: str, db: str | N
     """
     with store_for(db) as store:
         store.answer_criterion(ref, criterion, answer == "yes", note)
-    click.echo(f"{ref}: {criterion} = {answer}")
+    echo(f"{ref}: {criterion} = {answer}")
 
 
 @mission.command("rush")
@@ -349,7 +350,7 @@ def mission_rush(ref: str, amount: str, db: str | None) -> None:
         current = store.get_mission(ref)
         surcharge = Money.of(amount, current.currency)
         store.set_rush_surcharge(ref, surcharge)
-    click.echo(f"{current.ref}: rush surcharge of {surcharge} agreed")
+    echo(f"{current.ref}: rush surcharge of {surcharge} agreed")
 
 
 @mission.command("approve-tacit")
@@ -372,4 +373,4 @@ def mission_approve_tacit(ref: str, actor: str | None, db: str | None, as_json: 
     if as_json:
         emit_json(record_json(record))
     else:
-        click.echo(f"{ref}: {record.source} --{record.trigger}--> {record.dest} ({record.note})")
+        echo(f"{ref}: {record.source} --{record.trigger}--> {record.dest} ({record.note})")

@@ -10,6 +10,7 @@ import click
 
 from missionflow_cli.app import (
     db_option,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -61,7 +62,7 @@ def plan_json(current: PaymentPlan) -> dict[str, object]:
 
 
 def _print_plan(current: PaymentPlan) -> None:
-    click.echo(
+    echo(
         f"{current.mission}: plan of {current.amount} agreed on {current.agreed_on.isoformat()} "
         f"for {', '.join(current.covers)}; paid {current.paid}, still due {current.balance}"
     )
@@ -108,7 +109,7 @@ def plan_set(ref: str, installments: tuple[str, ...], on: str | None, db: str | 
                 day = None
             if not sep or day is None or not amount_text.strip():
                 raise click.BadParameter(
-                    f"{text!r} is not DATE:AMOUNT like 2027-01-31:1500", param_hint="--installment"
+                    f"{text!r} is not DATE:AMOUNT like 2027-01-31:1500", param_hint="'--installment'"
                 )
             parsed.append(Installment(day, Money.of(amount_text, currency, field="installment")))
         current = store.set_payment_plan(ref, parsed, on=parse_date(on, "on"))
@@ -136,7 +137,7 @@ def plan_show(ref: str, on: str | None, db: str | None, as_json: bool) -> None:
         emit_json(plan_json(current) if current is not None else None)
         return
     if current is None:
-        click.echo(f"{ref}: no installment plan")
+        echo(f"{ref}: no installment plan")
         return
     _print_plan(current)
 

@@ -10,17 +10,17 @@ import click
 
 from missionflow_cli.app import (
     db_option,
+    echo,
     emit_json,
     json_option,
     lang_option,
-    output_option,
     parse_date,
     store_for,
     table,
     to_jsonable,
-    write_document,
 )
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import output_option, write_document
 
 if TYPE_CHECKING:
     from missionflow.freelance import QuoteRecord
@@ -87,7 +87,7 @@ def quote_new(ref: str, on: str | None, valid_days: int | None, db: str | None, 
     if as_json:
         emit_json(quote_json(issued))
         return
-    click.echo(
+    echo(
         f"{ref}: quote {issued.number} for {issued.total}"
         + (f" ({issued.net} excl. VAT)" if issued.vat_rate is not None else "")
         + f", valid until {issued.valid_until.isoformat()}"
@@ -118,7 +118,7 @@ def quote_show(number: str, fmt: str, lang: str | None, output: Path | None, db:
 
     with store_for(db) as store:
         document = store.quote_document(number, language=lang)
-    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf")
+    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf", db=db)
 
 
 @quote.command("list")

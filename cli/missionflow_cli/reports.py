@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from missionflow_cli.app import db_option, parse_date, store_for, write_document
+from missionflow_cli.app import db_option, parse_date, store_for
 from missionflow_cli.complete import complete_mission
+from missionflow_cli.files import write_document
 
 output_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the report to this file instead of printing it.",
+    metavar="FILE",
+    help="Write the report to this file instead of printing it (its folder must exist).",
 )
 
 on_option = click.option(
@@ -22,14 +21,10 @@ on_option = click.option(
 )
 
 
-def emit_report(text: str, output: Path | None) -> None:
-    """Print the report, or write it (UTF-8) and print where."""
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(str(output))
+def emit_report(text: str, output: str | None, db: str | None) -> None:
+    """Print the report, or write it (UTF-8; it names clients: as private as the database) and
+    print where."""
+    write_document(text.encode("utf-8"), output, binary=False, db=db)
 
 
 @click.group()
@@ -75,7 +70,7 @@ def report_status(
     lang: str | None,
     show_reason: bool,
     on: str | None,
-    output: Path | None,
+    output: str | None,
     db: str | None,
 ) -> None:
     """A status report for the client of MISSION: what is done, what it waits for, what remains.
@@ -101,7 +96,7 @@ def report_status(
         else:
             text = status_report(store, mission_ref, lang=lang, fmt=fmt, at=day, show_reason=show_reason)
             data = text.encode("utf-8")
-    write_document(data, output, binary=fmt == "pdf")
+    write_document(data, output, binary=fmt == "pdf", db=db)
 
 
 @report.command("clients")
@@ -117,7 +112,7 @@ def report_status(
 @on_option
 @output_option
 @db_option
-def report_clients(since: str | None, fmt: str, on: str | None, output: Path | None, db: str | None) -> None:
+def report_clients(since: str | None, fmt: str, on: str | None, output: str | None, db: str | None) -> None:
     """Revenue and effort per client, largest revenue first (the 80/20 rule).
 
     Revenue is what the client paid; effort is counted in effort points (1 per transition, 5 more
@@ -136,7 +131,7 @@ def report_clients(since: str | None, fmt: str, on: str | None, output: Path | N
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = clients_report(store, since=start, fmt=fmt, at=day)
-    emit_report(text, output)
+    emit_report(text, output, db)
 
 
 @report.command("pipeline")
@@ -151,7 +146,7 @@ def report_clients(since: str | None, fmt: str, on: str | None, output: Path | N
 @on_option
 @output_option
 @db_option
-def report_pipeline(fmt: str, on: str | None, output: Path | None, db: str | None) -> None:
+def report_pipeline(fmt: str, on: str | None, output: str | None, db: str | None) -> None:
     """Missions per state, the money at each stage, who they wait on, and the oldest in each state.
 
     Example:
@@ -164,4 +159,4 @@ def report_pipeline(fmt: str, on: str | None, output: Path | None, db: str | Non
     day = parse_date(on, "on")
     with store_for(db) as store:
         text = pipeline_report(store, fmt=fmt, at=day)
-    emit_report(text, output)
+    emit_report(text, output, db)

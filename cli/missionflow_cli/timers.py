@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from missionflow_cli.app import db_option, emit_json, json_option, parse_moment, store_for, table
+from missionflow_cli.app import db_option, echo, emit_json, json_option, parse_moment, store_for, table
 from missionflow_cli.complete import complete_mission
 from missionflow_cli.einvoices import mailer_for, say_sent, sent_json
 from missionflow_cli.exit_codes import EXIT_FAILURE
+from missionflow_cli.files import write_output
 from missionflow_cli.letters import letter_json
 
 if TYPE_CHECKING:
@@ -46,9 +47,9 @@ def tick_json(result: TickResult) -> dict[str, object]:
 @click.option(
     "--out",
     "out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Write each letter this tick wrote to this folder, as PDF and as text.",
+    help="Write each letter this tick wrote to this folder (it must exist), as PDF and as text.",
 )
 @db_option
 @json_option
@@ -71,10 +72,10 @@ def tick(now: str | None, send: bool, out: Path | None, db: str | None, as_json:
     with store_for(db) as store:
         mailer = mailer_for(store) if send else None  # a missing mail setting stops before any fire
         before = {letter.number for letter in store.list_letters()}
-        results = store.tick(parse_moment(now) or datetime.now(UTC))
+        results = store.tick(parse_moment(now, "now") or datetime.now(UTC))
         written = [letter for letter in store.list_letters() if letter.number not in before]
         if out is not None:
-            write_letters(store, written, out)
+            write_letters(store, written, out, db)
         sent, unsent = send_letters(store, mailer) if mailer is not None else ([], [])
     if as_json:
         emit_json(
@@ -93,15 +94,16 @@ def tick(now: str | None, send: bool, out: Path | None, db: str | None, as_json:
         sys.exit(EXIT_FAILURE)
 
 
-def write_letters(store: Store, letters: list[LetterRecord], folder: Path) -> None:
-    """Each letter as NUMBER.pdf and NUMBER.txt in ``folder`` (created)."""
+def write_letters(store: Store, letters: list[LetterRecord], folder: Path, db: str | None) -> None:
+    """Each letter as NUMBER.pdf and NUMBER.txt in ``folder``, written whole like every ``-o`` file
+    and as private as the database."""
     from missionflow.freelance import render_document
 
-    folder.mkdir(parents=True, exist_ok=True)
     for letter in letters:
         document = store.letter_document(letter.number)
-        (folder / f"{letter.number}.pdf").write_bytes(render_document(document, "pdf"))
-        (folder / f"{letter.number}.txt").write_bytes(render_document(document, "text"))
+        for fmt, suffix in (("pdf", "pdf"), ("text", "txt")):
+            target = folder / f"{letter.number}.{suffix}"
+            write_output(target, render_document(document, fmt), private=True, db=db)
 
 
 def send_letters(
@@ -133,16 +135,16 @@ def say_tick(
             if result.record is not None and result.record.dest != result.source
             else ""
         )
-        click.echo(
+        echo(
             f"{result.mission}: {result.trigger} (due {result.due_at:%Y-%m-%d %H:%M} UTC): {result.outcome}{moved}"
         )
-    click.echo(f"{len(results)} timer{'s' if len(results) != 1 else ''} processed")
+    echo(f"{len(results)} timer{'s' if len(results) != 1 else ''} processed")
     for letter in written:
-        click.echo(f"{letter.mission}: letter {letter.number} ({letter.kind.replace('_', ' ')}) written")
+        echo(f"{letter.mission}: letter {letter.number} ({letter.kind.replace('_', ' ')}) written")
     for done in sent:
         say_sent(done)
     for number, why in unsent:
-        click.echo(f"{number}: not sent: {why}", err=True)
+        echo(f"{number}: not sent: {why}", err=True)
 
 
 def timer_json(timer: TimerRecord) -> dict[str, object]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from missionflow_cli.app import (
     db_option,
+    echo,
     emit_json,
     json_option,
     parse_date,
@@ -49,7 +48,7 @@ def settings_show(db: str | None, as_json: bool) -> None:
         emit_json({**dict(values), "criteria": criteria})
         return
     table(["KEY", "VALUE"], values)
-    click.echo("criteria:")
+    echo("criteria:")
     table(
         ["NAME", "KIND", "QUESTION"],
         [[c["name"], "must-have" if c["must_have"] else "nice-to-have", c["question"]] for c in criteria],
@@ -72,9 +71,9 @@ def settings_set(key: str, value: str, db: str | None) -> None:
     with store_for(db) as store:
         updated = set_from_text(store.get_settings(), key, value)
         store.save_settings(updated)
-    click.echo(f"{key} = {value}")
+    echo(f"{key} = {value}")
     for warning in settings_warnings(updated):
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
 
 
 @settings.command("criterion")
@@ -94,7 +93,7 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
     from missionflow.freelance import Criterion
 
     if not name.strip():
-        raise click.BadParameter("give the criterion a name", param_hint="NAME")
+        raise click.BadParameter("give the criterion a name", param_hint="'NAME'")
     with store_for(db) as store:
         current = store.get_settings()
         kept = tuple(c for c in current.criteria if c.name != name)
@@ -104,10 +103,10 @@ def settings_criterion(name: str, question: str, nice_to_have: bool, remove: boo
             criteria = kept
         else:
             if not question.strip():
-                raise click.BadParameter("give the question the criterion answers", param_hint="QUESTION")
+                raise click.BadParameter("give the question the criterion answers", param_hint="'QUESTION'")
             criteria = (*kept, Criterion(name, question.strip(), must_have=not nice_to_have))
         store.save_settings(current.with_changes(criteria=criteria))
-    click.echo(f"criterion {name} {'removed' if remove else 'saved'}")
+    echo(f"criterion {name} {'removed' if remove else 'saved'}")
 
 
 @click.group()
@@ -163,17 +162,14 @@ def spec_set(
     from dataclasses import replace
 
     from missionflow import Money
-    from missionflow.freelance import Deliverable, Specification, parse_priced_item, parse_specification
+    from missionflow.freelance import Deliverable, Specification, load_specification, parse_priced_item
 
     due = parse_date(deadline, "deadline")
     with store_for(db) as store:
         current = store.get_mission(ref)
         base = current.specification or Specification()
         if path is not None:
-            text = Path(path).read_text(encoding="utf-8")
-            base = parse_specification(
-                text, current.currency, markdown=path.endswith((".md", ".markdown")), source=path
-            )
+            base = load_specification(path, current.currency)
         items = [
             Deliverable(name, price=price)
             for name, price in (parse_priced_item(d, current.currency) for d in deliverables)
@@ -188,7 +184,7 @@ def spec_set(
         )
         store.set_specification(ref, updated)
     missing = updated.missing_parts()
-    click.echo(
+    echo(
         f"{ref}: specification saved"
         + (f" (still missing: {', '.join(missing)})" if missing else " (complete)")
     )
@@ -235,7 +231,7 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
         )
         return
     status = f"still missing: {', '.join(missing)}" if missing else "complete"
-    click.echo(f"{current.ref}  specification ({status})")
+    echo(f"{current.ref}  specification ({status})")
     facts = [
         ("objectives", written.objectives or "-"),
         ("deadline", written.deadline.isoformat() if written.deadline else "-"),
@@ -243,8 +239,8 @@ def spec_show(ref: str, db: str | None, as_json: bool) -> None:
         ("acceptance", written.acceptance or "-"),
     ]
     for label, value in facts:
-        click.echo(f"  {label:<11} {value}")
-    click.echo("deliverables:")
+        echo(f"  {label:<11} {value}")
+    echo("deliverables:")
     table(
         ["NAME", "KIND", "PRICE (EXCL. VAT)", "DELIVERED"],
         [

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import click
-
-from missionflow_cli.app import style, to_jsonable
+from missionflow_cli.app import echo, style, to_jsonable
 
 if TYPE_CHECKING:
     from missionflow import TransitionRecord, TriggerOption
@@ -89,9 +87,9 @@ def data_text(record: TransitionRecord) -> str:
 
 def print_options(options: list[TriggerOption]) -> None:
     if not options:
-        click.echo("  nothing: this is a final state")
+        echo("  nothing: this is a final state")
     for option in options:
         mark = style("allowed", fg="green") if option.allowed else style("blocked", fg="red")
-        click.echo(f"  {option.trigger:<18} -> {option.dest:<18} {mark}")
+        echo(f"  {option.trigger:<18} -> {option.dest:<18} ", mark)
         for reason in option.reasons:
-            click.echo(f"      {reason}")
+            echo(f"      {reason}")

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from missionflow_cli.app import db_option, default_actor, emit_json, json_option, store_for, table
+from missionflow_cli.app import db_option, default_actor, echo, emit_json, json_option, store_for, table
+from missionflow_cli.files import write_output
 
 if TYPE_CHECKING:
     from missionflow.store import MigrationPlan
@@ -97,10 +98,10 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
             }
         )
         return
-    click.echo(f"{definition.name} v{definition.version}: {definition.title}")
+    echo(f"{definition.name} v{definition.version}: {definition.title}")
     if definition.description:
-        click.echo(f"  {definition.description}")
-    click.echo("states:")
+        echo(f"  {definition.description}")
+    echo("states:")
     table(
         ["STATE", "LABEL", "KIND"],
         [
@@ -113,7 +114,7 @@ def workflow_show(name: str, version: int | None, lang: str, as_json: bool) -> N
             for s in definition.states
         ],
     )
-    click.echo("transitions:")
+    echo("transitions:")
     table(
         ["TRIGGER", "FROM", "TO", "GUARDS", "TIMER"],
         [
@@ -141,7 +142,7 @@ def workflow_validate(path: str) -> None:
     from missionflow.workflow import load_workflow_file
 
     definition = load_workflow_file(path)
-    click.echo(
+    echo(
         f"{path}: valid ({definition.name} v{definition.version}, "
         f"{len(definition.states)} states, {len(definition.transitions)} transitions)"
     )
@@ -189,7 +190,7 @@ def workflow_migrate(
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
             raise click.BadParameter(
-                f"{item!r}: give OLD=NEW, like briefing=specification", param_hint="--map"
+                f"{item!r}: give OLD=NEW, like briefing=specification", param_hint="'--map'"
             )
         mapping[old.strip()] = new.strip()
     with store_for(db) as store:
@@ -224,7 +225,7 @@ def _plan_json(plan: MigrationPlan) -> dict[str, object]:
 
 def _print_plan(plan: MigrationPlan, dry_run: bool) -> None:
     target = f"{plan.workflow}@{plan.to_version}"
-    click.echo(f"{plan.workflow} to version {plan.to_version}{' (dry run)' if dry_run else ''}:")
+    echo(f"{plan.workflow} to version {plan.to_version}{' (dry run)' if dry_run else ''}:")
     table(
         ["FROM", "STATE", "MISSIONS", "TO", "STRANDED"],
         [
@@ -239,15 +240,15 @@ def _print_plan(plan: MigrationPlan, dry_run: bool) -> None:
         ],
     )
     for stranded in plan.stranded:
-        click.echo(f"stranded: {stranded}")
+        echo(f"stranded: {stranded}")
     if plan.already:
-        click.echo(f"{plan.already} already under {target}")
+        echo(f"{plan.already} already under {target}")
     if plan.done:
-        click.echo(f"moved {plan.moving} mission{'s' if plan.moving != 1 else ''} to {target}")
+        echo(f"moved {plan.moving} mission{'s' if plan.moving != 1 else ''} to {target}")
     elif plan.stranded:
-        click.echo(f"{len(plan.stranded)} stranded: the migration would be refused; nothing moved")
+        echo(f"{len(plan.stranded)} stranded: the migration would be refused; nothing moved")
     else:
-        click.echo(f"{plan.moving} mission{'s' if plan.moving != 1 else ''} would move to {target}")
+        echo(f"{plan.moving} mission{'s' if plan.moving != 1 else ''} would move to {target}")
 
 
 @workflow.command("copy")
@@ -276,7 +277,7 @@ def workflow_copy(source: str, name: str, folder: str | None, force: bool) -> No
     from missionflow.workflow import copy_workflow
 
     written = copy_workflow(source, name, folder=Path(folder) if folder else None, force=force)
-    click.echo(str(written))
+    echo(str(written))
 
 
 INTERCHANGE = ("xstate", "scxml", "yaml")
@@ -288,7 +289,9 @@ INTERCHANGE = ("xstate", "scxml", "yaml")
     "--format", "fmt", type=click.Choice(INTERCHANGE), required=True, help="xstate (JSON), scxml or yaml."
 )
 @click.option("--version", "version", type=int, default=None, help="A given version (default: the newest).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "-o", "--output", default=None, metavar="FILE", help="Write to this file (its folder must exist)."
+)
 def workflow_export(name: str, fmt: str, version: int | None, output: str | None) -> None:
     """Write a workflow for another engine: an XState v5 machine (JSON) or W3C SCXML.
 
@@ -319,7 +322,9 @@ def workflow_export(name: str, fmt: str, version: int | None, output: str | None
     default=None,
     help="The file's format (default: from its suffix, .json xstate, .scxml/.xml scxml).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the YAML here.")
+@click.option(
+    "-o", "--output", default=None, metavar="FILE", help="Write the YAML here (its folder must exist)."
+)
 def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
     """Read an XState machine (JSON) or an SCXML document back as a workflow file (YAML).
 
@@ -337,10 +342,8 @@ def workflow_import(path: str, fmt: str | None, output: str | None) -> None:
 
 
 def _emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it to ``output`` and say so."""
+    """Print ``text``, or write it to ``output`` (a workflow holds no client data) and say so."""
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
-    with open(output, "w", encoding="utf-8") as file:
-        file.write(text)
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {write_output(output, text, private=False)}", err=True)

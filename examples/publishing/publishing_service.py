@@ -178,7 +178,7 @@ async def read_json(request: Request) -> Mapping[str, object]:
             raise Refused(413, {"error": "too_large", "message": f"at most {MAX_BODY} bytes"})
     try:
         value = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise Refused(400, {"error": "bad_request", "message": "the body is not JSON"}) from None
     if not isinstance(value, dict):
         raise Refused(400, {"error": "bad_request", "message": "the body must be a JSON object"})

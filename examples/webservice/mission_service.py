@@ -4,7 +4,8 @@ It shows what an application does with the library: it opens missionflow on its 
 engine (missionflow's ``mf_`` tables beside the application's ``app_outbox``), subscribes hooks
 (a before-hook that insists on knowing who acts, an after-hook that writes the application's
 outbox row in the same transaction as the transition, an after_commit hook that logs), and
-translates missionflow's errors into HTTP answers:
+translates missionflow's errors into HTTP answers. A malformed request is always a 4xx (a body
+over 64 KB is 413 whatever its headers say, a body that is not a JSON object is 400), never a 500:
 
     GET  /missions/{ref}          the state and every trigger, allowed or blocked with reasons
     POST /missions/{ref}/fire     {"trigger", "actor", "note", "data"} -> 200, 409 blocked (reasons),
@@ -259,7 +260,8 @@ class MissionService:
         if not self.webhook_secret:
             return
         expected = "sha256=" + hmac.new(self.webhook_secret, body, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, signature):
+        # bytes: compare_digest refuses text with non-ASCII characters, which a header may hold
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape")):
             raise Reply(401, {"error": "bad_signature", "message": "X-Signature does not match the body"})
 
 
@@ -282,12 +284,14 @@ def _allow(method: str, expected: str) -> None:
 
 
 def _read_body(environ: Environ) -> bytes:
-    try:
-        length = int(str(environ.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        length = 0
-    if length > MAX_BODY:
+    """The request's body, never more than MAX_BODY bytes read whatever the headers say: a length
+    that is not a number (or negative: read() would read to the end) is 400, a larger one 413."""
+    text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not text.isascii() or not text.isdigit():
+        raise Reply(400, {"error": "bad_request", "message": "Content-Length is not a number of bytes"})
+    if len(text) > 12 or int(text) > MAX_BODY:
         raise Reply(413, {"error": "too_large", "message": f"at most {MAX_BODY} bytes"})
+    length = int(text)
     stream = environ.get("wsgi.input")
     return stream.read(length) if length and isinstance(stream, _Readable) else b""
 
@@ -300,7 +304,7 @@ class _Readable(Protocol):
 def _json(body: bytes) -> Mapping[str, object]:
     try:
         value = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise Reply(400, {"error": "bad_request", "message": "the body is not JSON"}) from None
     if not isinstance(value, dict):
         raise Reply(400, {"error": "bad_request", "message": "the body must be a JSON object"})

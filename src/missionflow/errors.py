@@ -22,6 +22,7 @@
     │   └── InvoiceRulesError           the e-invoice would break rules of EN 16931 or BR-FR (each listed)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
+    │   └── LedgerKeyError              the ledger's key is missing, unsafe or not the one that sealed it
     ├── MailError                    the mail server refused the login or the message; nothing was sent
     └── DiagramRenderError           Graphviz is missing or failed
 """
@@ -251,6 +252,11 @@ class StorageError(MissionflowError):
     """The database could not be used; the message never contains a password."""
 
 
+class LedgerKeyError(StorageError):
+    """The ledger's key cannot be used: missing, readable by others, malformed, or not the key the
+    ledger was sealed with (nothing is written without it)."""
+
+
 class MailError(MissionflowError):
     """An e-mail could not be sent (the server refused the login, the connection or the message):
     nothing is recorded as sent. The message never contains a password."""
@@ -272,6 +278,7 @@ __all__ = [
     "InvalidValueError",
     "InvoiceNotFoundError",
     "InvoiceRulesError",
+    "LedgerKeyError",
     "LetterNotFoundError",
     "MailError",
     "MissionNotFoundError",

@@ -213,6 +213,9 @@ def test_an_article_is_published_when_its_slot_has_come_and_everyone_is_told(ser
         (b'{"title": "x"}', 400),
         (b'{"title": "' + b"x" * 400 + b'", "author": "ann"}', 400),
         (b'{"title": "x", "author": "ann", "body": "' + b"w " * 40_000 + b'"}', 413),
+        (b"[" * 50_000, 400),
+        (b'{"title": "nul\\u0000here", "author": "ann"}', 422),
+        (b'{"title": "\\udcff", "author": "ann"}', 422),
     ],
 )
 def test_malformed_requests_are_400_or_413(service: Service, body: bytes, status: int) -> None:

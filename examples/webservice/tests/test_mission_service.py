@@ -4,6 +4,7 @@ payment webhook."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -296,3 +297,116 @@ def test_a_payment_for_a_declined_mission_is_a_conflict(service: Service) -> Non
     status, body = service.webhook(delivery)
     assert (status, body["error"]) == (409, "conflict")
     assert service.call("GET", f"/missions/{ref}")[1]["payments"] == 0
+
+
+def raw_request(service: Service, head: str, body: bytes) -> int:
+    """Send bytes as they are (headers that lie included) and return the status the service answers."""
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(service.base)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+        connection.sendall(head.encode("latin-1") + b"\r\n\r\n")
+        # the service may answer and close before reading it all: what it should do
+        with contextlib.suppress(OSError):
+            connection.sendall(body)
+        answer = connection.recv(4096)
+    return int(answer.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("-1", 400), ("abc", 400), ("99999999999999999999", 413), ("70000", 413)]
+)
+def test_a_body_is_capped_whatever_its_headers_say(service: Service, length: str, status: int) -> None:
+    """A Content-Length that is negative, not a number or too large never makes the service read
+    the body: 400 or 413 at once, even with megabytes behind it."""
+    ref = new_mission(service)
+    head = f"POST /missions/{ref}/fire HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\nConnection: close"
+    assert raw_request(service, head, b"{" * 3_000_000) == status
+
+
+def test_malformed_requests_are_never_a_500(tmp_path: Path) -> None:
+    """Generated methods, paths, headers and bodies (JSON or not, deep, huge, odd text) get a 4xx
+    or a 200 from the application, never a 500."""
+    import importlib.util
+    import io
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    spec = importlib.util.spec_from_file_location("mission_service_fuzzed", SERVICE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    store = open_store(f"sqlite:///{tmp_path / 'fuzz.db'}", hooks=module.service_hooks())
+    ref = store.create_mission(store.add_client("Acme").ref, "Logo", amount=Money.of("10", "EUR")).ref
+    app = module.MissionService(store, webhook_secret="secret")
+    texts = st.one_of(
+        st.text(max_size=30),
+        st.sampled_from(
+            ["qualify", ref, "M-1", "EUR", "2026-03-02", "1e999", "-1", "9" * 40, "\x00", "\udcff"]
+        ),
+    )
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | texts,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+        max_leaves=12,
+    )
+    bodies = st.one_of(
+        st.binary(max_size=200),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "trigger",
+                    "actor",
+                    "note",
+                    "data",
+                    "delivery_id",
+                    "mission",
+                    "amount",
+                    "currency",
+                    "received_on",
+                ]
+            ),
+            values,
+        ).map(lambda d: json.dumps(d).encode()),
+        st.just(b"[" * 100_000),
+        st.just(json.dumps({"trigger": "qualify", "actor": "x" * 20_000}).encode()),
+    )
+
+    @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(
+        method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]),
+        path=st.sampled_from(
+            [f"/missions/{ref}", f"/missions/{ref}/fire", "/webhooks/payment", "/missions/%00", "/"]
+        )
+        | st.text(max_size=20).map(lambda t: "/missions/" + t),
+        length=st.one_of(
+            st.none(), st.sampled_from(["-1", "abc", "", "0", "10"]), st.integers(0, 10**6).map(str)
+        ),
+        key=st.one_of(st.none(), texts),
+        signature=st.one_of(st.none(), texts),
+        body=bodies,
+    )
+    def answer(
+        method: str, path: str, length: str | None, key: str | None, signature: str | None, body: bytes
+    ) -> None:
+        environ: dict[str, object] = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "CONTENT_LENGTH": str(len(body)) if length is None else length,
+            "wsgi.input": io.BytesIO(body),
+        }
+        if key is not None:
+            environ["HTTP_IDEMPOTENCY_KEY"] = key
+        if signature is not None:
+            environ["HTTP_X_SIGNATURE"] = signature
+        statuses: list[str] = []
+        app(environ, lambda status, headers: statuses.append(status))
+        assert not statuses[0].startswith("5"), (method, path, statuses[0])
+
+    try:
+        answer()
+    finally:
+        store.close()

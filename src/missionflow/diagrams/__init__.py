@@ -10,6 +10,7 @@ from missionflow.diagrams.extract import subject_diagram, workflow_diagram
 from missionflow.diagrams.model import Diagram, DiagramEdge, DiagramNode, DiagramStep
 from missionflow.diagrams.render import (
     DIAGRAM_FORMATS,
+    diagram_format,
     generate_workflow_diagrams,
     render_diagram,
     write_diagram,
@@ -21,6 +22,7 @@ __all__ = [
     "DiagramEdge",
     "DiagramNode",
     "DiagramStep",
+    "diagram_format",
     "generate_workflow_diagrams",
     "render_diagram",
     "subject_diagram",

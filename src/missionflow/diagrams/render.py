@@ -71,23 +71,32 @@ def render_diagram(diagram: Diagram, fmt: str) -> bytes:
     return rendered
 
 
+def diagram_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format to write ``path`` in: ``fmt`` when given, else what its suffix says (.svg .png
+    .pdf, .dot or .gv, .mmd or .mermaid); InvalidValueError when the suffix says nothing.
+
+    >>> diagram_format("lifecycle.SVG"), diagram_format("x.txt", "dot")
+    ('svg', 'dot')
+    """
+    if fmt is not None:
+        return fmt
+    found = SUFFIX_FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise InvalidValueError(
+            "format",
+            f"cannot tell the format of {Path(path).name!r} from its suffix; "
+            f"use one of {' '.join(SUFFIX_FORMATS)} or give the format",
+        )
+    return found
+
+
 def write_diagram(diagram: Diagram, path: str | Path, fmt: str | None = None) -> Path:
     """Render the diagram into ``path`` (folders created) and return the path.
 
-    Without ``fmt`` the suffix decides: .svg .png .pdf, .dot or .gv, .mmd or .mermaid.
-    Nothing is written when rendering fails.
+    Without ``fmt`` the suffix decides (see diagram_format). Nothing is written when rendering fails.
     """
     path = Path(path)
-    if fmt is None:
-        found = SUFFIX_FORMATS.get(path.suffix.lower())
-        if found is None:
-            raise InvalidValueError(
-                "format",
-                f"cannot tell the format of {path.name!r} from its suffix; "
-                f"use one of {' '.join(SUFFIX_FORMATS)} or give the format",
-            )
-        fmt = found
-    content = render_diagram(diagram, fmt)
+    content = render_diagram(diagram, diagram_format(path, fmt))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     return path

@@ -81,6 +81,7 @@ _LAZY = {
     "INVOICE_FORMATS": "missionflow.freelance.invoice_render",
     "render_invoice": "missionflow.freelance.invoice_render",
     "parse_specification": "missionflow.freelance.specification_file",
+    "load_specification": "missionflow.freelance.specification_file",
     "DOCUMENT_FORMATS": "missionflow.freelance.client_documents",
     "render_document": "missionflow.freelance.client_documents",
     "missing_mentions": "missionflow.freelance.issued",
@@ -95,7 +96,7 @@ if typing.TYPE_CHECKING:
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
     from missionflow.freelance.issued import missing_mentions
     from missionflow.freelance.mailing import Mailer, SmtpConfig, SmtpMailer
-    from missionflow.freelance.specification_file import parse_specification
+    from missionflow.freelance.specification_file import load_specification, parse_specification
 
 
 def __getattr__(name: str) -> object:
@@ -155,6 +156,7 @@ __all__ = [
     "fire",
     "format_price",
     "invoicing",
+    "load_specification",
     "missing_identity",
     "missing_mentions",
     "parse_price",

@@ -82,7 +82,8 @@ def _document(invoice: InvoiceRecord, balance: InvoiceBalance | None) -> _Docume
         lines=[_line(line, invoice.total.currency) for line in invoice.lines],
         total_label="Total credited" if invoice.kind == "credit" else "Total due",
         total=str(invoice.total),
-        terms=_terms(invoice, terms),
+        terms=_terms(invoice, terms)
+        + ([f"Ledger anchor: {invoice.ledger_anchor}"] if invoice.ledger_anchor else []),
     )
 
 

@@ -104,6 +104,9 @@ class InvoiceRecord:
     created_at: datetime
     terms: InvoiceTerms | None = None
     """What the invoice states besides its lines, as when issued (None before migration 0003)."""
+    ledger_anchor: str = ""
+    """The ledger's head it was issued under ("SEQ:MAC"; empty before the ledger existed): kept
+    by the client with the invoice, it proves later that the record before it was not rewritten."""
 
     def as_summary(self) -> InvoiceSummary:
         """What guards need to know of this invoice."""

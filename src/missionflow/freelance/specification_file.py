@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
+from pathlib import Path
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance.mission import Deliverable, Specification
@@ -11,6 +13,10 @@ from missionflow.freelance.pricing import Price, parse_price, parse_priced_item
 from missionflow.money import Money
 from missionflow.workflow.yaml_nodes import Node, YamlProblems, parse
 
+MAX_DELIVERABLES = 1_000
+"""The most deliverables and access codes a specification lists (a mission's, not a catalogue's)."""
+MAX_FILE_BYTES = 1_000_000
+"""The largest specification file read (as large as a workflow file may be)."""
 PARTS = ("objectives", "deliverables", "access_codes", "deadline", "budget", "acceptance")
 """The parts a specification file may hold, under these YAML keys (Markdown headings below). A
 deliverable billed on its own carries its price: ``website = 12.5 days x 400`` (or, in YAML,
@@ -66,11 +72,7 @@ def parse_specification(
     deliverables += [
         Deliverable(name, "access_code") for name in _names("access_codes", parts.get("access_codes"))
     ]
-    names = [d.name for d in deliverables]
-    twice = sorted({name for name in names if names.count(name) > 1})
-    if twice:
-        # deliveries are matched by name: two items with one name could never both be handed over
-        raise InvalidValueError("deliverables", f"{', '.join(map(repr, twice))} is listed more than once")
+    check_deliverables(deliverables)
     return Specification(
         objectives=_text("objectives", parts.get("objectives")),
         deliverables=tuple(deliverables),
@@ -78,6 +80,45 @@ def parse_specification(
         budget=_budget(parts.get("budget"), currency),
         acceptance=_text("acceptance", parts.get("acceptance")),
     )
+
+
+def check_deliverables(deliverables: list[Deliverable] | tuple[Deliverable, ...]) -> None:
+    """Refuse more than MAX_DELIVERABLES deliverables, or a name listed twice."""
+    if len(deliverables) > MAX_DELIVERABLES:
+        raise InvalidValueError(
+            "deliverables",
+            f"{len(deliverables):,} is more than the {MAX_DELIVERABLES:,} a specification may list",
+        )
+    counts = Counter(d.name for d in deliverables)
+    twice = sorted(name for name, count in counts.items() if count > 1)
+    if twice:
+        # deliveries are matched by name: two items with one name could never both be handed over
+        raise InvalidValueError("deliverables", f"{', '.join(map(repr, twice))} is listed more than once")
+
+
+def load_specification(path: str | Path, currency: str) -> Specification:
+    """The specification in a YAML or Markdown file (``.md``/``.markdown``), refused with an
+    InvalidValueError naming the file when it is too large, not UTF-8, or not a specification."""
+    file = Path(path)
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise InvalidValueError("file", f"cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InvalidValueError("file", f"{path} is larger than {MAX_FILE_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidValueError("file", f"{path} is not UTF-8 text (byte {error.start + 1})") from None
+    if "\x00" in text:
+        raise InvalidValueError("file", f"{path} contains a NUL character")
+    markdown = file.suffix.lower() in (".md", ".markdown")
+    try:
+        return parse_specification(text, currency, markdown=markdown, source=str(path))
+    except InvalidValueError as error:
+        # what is wrong is in the file: name the file, and the part
+        raise InvalidValueError("file", str(error).removeprefix("invalid ")) from None
 
 
 def _text(part: str, value: object) -> str:

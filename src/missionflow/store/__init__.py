@@ -16,7 +16,10 @@ import typing
 
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.core import SubjectStore, SubjectView
-from missionflow.store.database import default_database_url
+from missionflow.store.database import database_file, default_database_url
+from missionflow.store.ledger import Anchor
+from missionflow.store.ledger_keys import KEY_ENV, KeyRing, load_keyring, new_key_text, next_keyring
+from missionflow.store.limits import FIRST_DAY, LAST_DAY
 from missionflow.store.migrating import MigrationPlan, StateMove, Stranded
 from missionflow.store.opening import open_store
 from missionflow.store.providers import FactsProvider
@@ -44,9 +47,14 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "FIRST_DAY",
+    "KEY_ENV",
+    "LAST_DAY",
+    "Anchor",
     "AsyncStore",
     "FactsProvider",
     "HistoryEntry",
+    "KeyRing",
     "MigrationPlan",
     "MissionSummary",
     "StateMove",
@@ -58,7 +66,11 @@ __all__ = [
     "TickResult",
     "TimerRecord",
     "VerifyFailure",
+    "database_file",
     "default_database_url",
+    "load_keyring",
+    "new_key_text",
+    "next_keyring",
     "open_async_store",
     "open_store",
 ]

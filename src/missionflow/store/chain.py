@@ -30,14 +30,28 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class VerifyFailure:
-    """The first entry of a mission's history that does not verify, and what is wrong with it."""
+    """A problem ``verify`` found: the first entry of a mission's history that does not verify, or
+    a row or ledger entry that does not match (``what`` names it), and what is wrong with it.
+
+    >>> print(VerifyFailure("M-1", 3, "does not match its hash (its content was edited)"))
+    mission M-1: history entry #3 does not match its hash (its content was edited)
+    >>> print(VerifyFailure("", 12, "does not match its MAC", what="ledger entry #12"))
+    ledger entry #12 does not match its MAC
+    """
 
     mission: str
+    """The mission the problem is about ("" when it is about the ledger or the whole book)."""
     position: int
+    """The history entry's position, or the ledger entry's sequence number (0 when neither)."""
     problem: str
+    what: str = ""
+    """What is named, when it is not the mission's history entry at ``position``."""
 
     def __str__(self) -> str:
-        return f"mission {self.mission}: history entry #{self.position} {self.problem}"
+        named = self.what or f"history entry #{self.position}"
+        return (
+            f"mission {self.mission}: {named} {self.problem}" if self.mission else f"{named} {self.problem}"
+        )
 
 
 def canonical_time(moment: datetime) -> str:

@@ -15,10 +15,13 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
-from missionflow.errors import HistoryTamperedError, MissionNotFoundError
-from missionflow.store import history, timers
+from missionflow.errors import MissionNotFoundError
+from missionflow.store import timers
+from missionflow.store.audit import Audit
 from missionflow.store.chain import HistoryEntry, VerifyFailure
 from missionflow.store.firing import AppConnection, EffectFactory, Firing
+from missionflow.store.ledger import Anchor
+from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.providers import FactsProvider, Providers
 from missionflow.store.records import MissionSummary
 from missionflow.store.session import Database
@@ -58,12 +61,15 @@ class SubjectStore(TimersAndVersions):
         allow_async: bool = False,
         app_connection: AppConnection | None = None,
         clock: Callable[[], datetime] | None = None,
+        ledger_key: KeyRing | None = None,
     ) -> None:
         self.hooks = hooks if hooks is not None else Hooks()
         """The application's hooks, run by every fire (subscribe more with ``store.hooks.after(...)``)."""
         if not allow_async:
             self.hooks.forbid_async()
-        self._db = Database(engine, url, owns_engine=owns_engine, clock=clock)
+        self._db = Database(engine, url, owns_engine=owns_engine, clock=clock, keyring=ledger_key)
+        self.audit = Audit(self._db)
+        """The history and the ledger: ``verify``, ``anchor()`` and ``rotate_key()`` (see Audit)."""
         self.url_for_display = self._db.url_for_display
         """The database's URL with its password hidden, safe to print."""
         self._providers = Providers(allow_async=allow_async)
@@ -208,20 +214,16 @@ class SubjectStore(TimersAndVersions):
 
     def history(self, ref: str) -> list[HistoryEntry]:
         """The subject's history entries, oldest first, with their chain hashes."""
-        with self._db.reading() as session:
-            return history.entries(session, self._id(session.connection(), ref))
+        return self.audit.history(ref)
 
-    def verify(self, ref: str | None = None) -> list[VerifyFailure]:
-        """Check the history chains (one subject, or all); an empty list means nothing was tampered with."""
-        with self._db.reading() as session:
-            found = self._id(session.connection(), ref) if ref is not None else None
-            return history.verify(session, found)
+    def verify(self, ref: str | None = None, *, since: str | Anchor | None = None) -> list[VerifyFailure]:
+        """Every problem of the history chains, the ledger and the rows it covers (one subject's, or
+        all); an empty list means nothing was tampered with (see Audit.verify)."""
+        return self.audit.verify(ref, since=since)
 
     def check_history(self, ref: str | None = None) -> None:
-        """Raise HistoryTamperedError naming every chain that does not verify (see :meth:`verify`)."""
-        failures = self.verify(ref)
-        if failures:
-            raise HistoryTamperedError(failures)
+        """Raise HistoryTamperedError naming every problem :meth:`verify` finds."""
+        self.audit.check(ref)
 
     @staticmethod
     def _id(connection: Connection, ref: str) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -105,6 +106,17 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def database_file(target: str | os.PathLike[str] | None) -> Path | None:
+    """The SQLite file a database argument names (the default one when None), or None for another
+    database: what files written from it take their permissions from."""
+    text_target = os.fspath(target) if target is not None else ""
+    try:
+        url = _to_url(text_target) if text_target else make_url(default_database_url())
+    except (StorageError, exc.ArgumentError, ValueError):
+        return None
+    return sqlite_file(url)
+
+
 def resolve_url(target: str | os.PathLike[str] | None) -> URL:
     """The URL of a URL or a path (the default database when None); an SQLite file is created
     readable by its owner only."""
@@ -152,12 +164,12 @@ def configure_engine(engine: Engine) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     record = conn.connection
     if not record.info.get("missionflow_ready"):
-        _prepare_sqlite(record)
+        _prepare_sqlite(record, conn.engine.url)
     write = bool(conn.get_execution_options().get(WRITE_OPTION))
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def _prepare_sqlite(record: PoolProxiedConnection) -> None:
+def _prepare_sqlite(record: PoolProxiedConnection, url: URL) -> None:
     raw = record.dbapi_connection
     if raw is None:  # pragma: no cover - a checked-out connection always has one
         return
@@ -167,6 +179,9 @@ def _prepare_sqlite(record: PoolProxiedConnection) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as error:
+        # Raised by the driver itself here (not through SQLAlchemy): a file that is not a database.
+        raise StorageError(f"{display_url(url)} cannot be opened as a database: {error}") from None
     finally:
         cursor.close()
     record.info["missionflow_ready"] = True
@@ -175,8 +190,11 @@ def _prepare_sqlite(record: PoolProxiedConnection) -> None:
 # --- migrations ------------------------------------------------------------------------------
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic's configuration, built in code: the scripts ship inside the package."""
+def alembic_config(
+    connection: Connection | None = None, keyring: Callable[[], object] | None = None
+) -> Config:
+    """Alembic's configuration, built in code: the scripts ship inside the package. ``keyring``
+    gives the ledger's key ring to the migration that opens the ledger (the user's by default)."""
     from alembic.config import Config
 
     config = Config()
@@ -184,6 +202,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("version_table", VERSION_TABLE)
     if connection is not None:
         config.attributes["connection"] = connection
+    if keyring is not None:
+        config.attributes["ledger_keyring"] = keyring
     return config
 
 
@@ -237,7 +257,7 @@ def _foreign_keys_off(connection: Connection) -> Iterator[None]:
         raise StorageError(f"the migration left {len(broken)} broken references; the database needs repair")
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str:
+def upgrade(engine: Engine, revision: str = "head", keyring: Callable[[], object] | None = None) -> str:
     """Migrate to ``revision`` in one transaction (serialized between processes); returns the revision."""
     with engine.connect() as connection:
         connection = connection.execution_options(**{WRITE_OPTION: True})
@@ -251,7 +271,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
             from alembic.util.exc import CommandError
 
             try:
-                command.upgrade(alembic_config(connection), revision)
+                command.upgrade(alembic_config(connection, keyring), revision)
             except CommandError as error:
                 raise StorageError(
                     f"cannot migrate {display_url(engine.url)}: {error}; "

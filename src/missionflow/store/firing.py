@@ -25,6 +25,8 @@ from missionflow.store import facts, history, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.database import application_code
 from missionflow.store.history import DuplicateKey
+from missionflow.store.limits import StoreSession
+from missionflow.store.preparing import prepare_steps
 from missionflow.store.providers import Providers
 from missionflow.store.session import Database, now, utc
 from missionflow.store.subjects import StoredSubject, build_subject, read_subject
@@ -244,9 +246,7 @@ class Firing:
         needs = None if (len(hooks) or steps) else workflow.facts_read(row.state, trigger)
         loaded = _load(connection, row, workflow, hooks, needs)
         provided = self._provided(loaded.subject, connection)
-        for step in steps:
-            if step.prepare is not None and isinstance(loaded.subject, Mission):
-                step.prepare(loaded.subject)
+        prepare_steps(connection, steps, loaded.subject, row.id, loaded.seen_version, ref)
         ctx = self._context(loaded, moment, actor, note, data, provided)
         record = workflow.decide(loaded.subject, trigger, ctx, hooks=hooks, timer=timer)
         earlier = self._write(connection, loaded, record, idempotency_key, steps)
@@ -329,7 +329,7 @@ class Firing:
         writes = [extra.write for extra in extras if extra.write is not None]
         if writes:
             # Bound to the connection, the session writes in its transaction and never commits it.
-            with Session(bind=connection) as session:
+            with StoreSession(bind=connection) as session:
                 for write in writes:
                     write(session, loaded.subject_id)
                 try:

@@ -14,7 +14,8 @@ from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Se
 from missionflow.freelance.einvoice import check_before_issue
 from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import ledger, rows
+from missionflow.store.ledger_cover import INVOICE
 from missionflow.store.models import (
     ClientRow,
     InvoiceCounterRow,
@@ -146,6 +147,7 @@ def invoice_record(row: InvoiceRow, mission: str, references: str | None) -> Inv
         lines=tuple(dict(line) for line in row.lines if isinstance(line, dict)),
         created_at=row.created_at,
         terms=InvoiceTerms.from_json(row.terms) if row.terms else None,
+        ledger_anchor=row.ledger_anchor or "",
     )
 
 
@@ -209,10 +211,18 @@ def insert_invoice(
         lines=lines,
         created_at=now(),
         terms=terms.to_json(),
+        ledger_anchor=_anchor_text(session),
     )
     session.add(invoice)
     session.flush()
+    ledger.note(session, INVOICE, {"id": invoice.id})
     return invoice_record(invoice, mission_ref(mission_id), references)
+
+
+def _anchor_text(session: Session) -> str | None:
+    """The ledger's head the invoice is issued under, printed on it."""
+    anchor = ledger.current_anchor(session.connection())
+    return str(anchor) if anchor is not None else None
 
 
 def standing_invoices(session: Session, mission_id: int) -> list[InvoiceRow]:

@@ -21,9 +21,10 @@ from missionflow.errors import InvalidValueError, LetterNotFoundError
 from missionflow.freelance import LetterRecord
 from missionflow.freelance.documents.model import InvoiceReference, OverdueInvoice
 from missionflow.freelance.issued import DocumentCopy
-from missionflow.store import rows
+from missionflow.store import ledger, rows
 from missionflow.store.account_reads import Account, account
 from missionflow.store.invoices import local_day
+from missionflow.store.ledger_cover import LETTER
 from missionflow.store.models import HistoryRow, LetterCounterRow, LetterRow, MissionRow, SendingRow
 from missionflow.store.records import mission_ref
 from missionflow.store.session import Database, now
@@ -137,6 +138,7 @@ def issue_letter(session: Session, mission_id: int, kind: str, moment: datetime)
     )
     session.add(row)
     session.flush()
+    ledger.note(session, LETTER, {"id": row.id})
     return _record(row, None)
 
 

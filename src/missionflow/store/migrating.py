@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import ConcurrentUpdateError, ConflictError
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
-from missionflow.store import facts, history, rows, timers
+from missionflow.store import facts, history, ledger, ledger_cover, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.missions import keep_workflow
 from missionflow.store.models import Base, MissionRow
@@ -248,6 +248,7 @@ def _move(
     connection.execute(
         update(_MISSIONS).where(_MISSIONS.c.id == mission_id).values(workflow_version=target.version)
     )
+    ledger.note(connection, ledger_cover.MISSION, {"id": mission_id})  # its rules changed
     subject = _subject(connection, row) if target.has_timers else None
     given = provided(subject, connection) if subject is not None else {}
     timers.reschedule(connection, target, mission_id, at, provided=given)

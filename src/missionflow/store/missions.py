@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from missionflow.errors import InvalidValueError
 from missionflow.freelance import DEFAULT_WORKFLOW, Mission
 from missionflow.money import Money, check_currency
-from missionflow.store import rows, timers
+from missionflow.store import ledger, rows, timers
 from missionflow.store.chain import GENESIS
+from missionflow.store.ledger_cover import MISSION
 from missionflow.store.models import ClientRow, MissionRow, WorkflowVersionRow
 from missionflow.store.records import MissionSummary, client_ref, mission_ref, workflow_source_text
 from missionflow.store.session import Database, utc
@@ -117,6 +118,7 @@ class MissionBook:
             )
             session.add(row)
             session.flush()
+            ledger.note(session, MISSION, {"id": row.id})
             if definition.timed_from(definition.initial):
                 timers.reschedule(session.connection(), definition, row.id, moment, created_at=moment)
             return rows.snapshot(session, row)

@@ -60,7 +60,8 @@ class WorkflowVersionRow(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    source_text: Mapped[str] = mapped_column(Text)
+    # a workflow file may hold up to 1 MB (workflow.yaml_nodes.MAX_BYTES); store.limits reads this
+    source_text: Mapped[str] = mapped_column(Text, info={"max_chars": 2_000_000})
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -307,6 +308,8 @@ class InvoiceRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     terms: Mapped[dict[str, object] | None] = mapped_column(JSON)
     """Identity, client and terms as printed when issued (billing.InvoiceTerms); NULL before migration 0003."""
+    ledger_anchor: Mapped[str | None] = mapped_column(String(100))
+    """The ledger's head when the invoice was issued ("SEQ:MAC"), printed on it; NULL before migration 0007."""
 
 
 class InvoiceCounterRow(Base):
@@ -392,3 +395,5 @@ from missionflow.store.document_models import LogoRow as LogoRow  # noqa: E402
 from missionflow.store.document_models import QuoteCounterRow as QuoteCounterRow  # noqa: E402
 from missionflow.store.document_models import QuoteRow as QuoteRow  # noqa: E402
 from missionflow.store.document_models import SendingRow as SendingRow  # noqa: E402
+from missionflow.store.ledger_models import LedgerHeadRow as LedgerHeadRow  # noqa: E402
+from missionflow.store.ledger_models import LedgerRow as LedgerRow  # noqa: E402

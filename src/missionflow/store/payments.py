@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from missionflow.errors import ConcurrentUpdateError, InvalidValueError
 from missionflow.freelance import Payment, invoicing
 from missionflow.money import Money
-from missionflow.store import rows
+from missionflow.store import ledger, rows
 from missionflow.store.firing import MAX_KEY
 from missionflow.store.history import DuplicateKey
+from missionflow.store.ledger_cover import PAYMENT
 from missionflow.store.models import PaymentRow
 from missionflow.store.records import mission_ref, parse_ref
 from missionflow.store.session import Database, now
@@ -62,22 +63,22 @@ class Payments:
                     today=self.db.clock().astimezone(zone).date(),
                     created_on=row.created_at.astimezone(zone).date(),
                 )
-                session.add(
-                    PaymentRow(
-                        mission_id=row.id,
-                        amount_cents=payment.amount.amount,
-                        currency=payment.amount.currency,
-                        received_on=payment.received_on,
-                        method=payment.method,
-                        reference=payment.reference,
-                        recorded_at=now(),
-                        idempotency_key=idempotency_key,
-                    )
+                added = PaymentRow(
+                    mission_id=row.id,
+                    amount_cents=payment.amount.amount,
+                    currency=payment.amount.currency,
+                    received_on=payment.received_on,
+                    method=payment.method,
+                    reference=payment.reference,
+                    recorded_at=now(),
+                    idempotency_key=idempotency_key,
                 )
+                session.add(added)
                 try:
                     session.flush()
                 except IntegrityError:
                     raise DuplicateKey from None
+                ledger.note(session, PAYMENT, {"id": added.id})
         except DuplicateKey:
             # Another writer recorded the same delivery between our check and our insert.
             if idempotency_key is not None:

@@ -23,7 +23,7 @@ from missionflow.freelance import Contract, Mission, QuoteRecord
 from missionflow.freelance.billed_lines import quote_lines
 from missionflow.freelance.pricing import LineSource, format_price, gross_of
 from missionflow.money import Money
-from missionflow.store import logos, rows
+from missionflow.store import ledger, ledger_cover, logos, rows
 from missionflow.store.clients import client_record
 from missionflow.store.invoices import local_day
 from missionflow.store.models import ClientRow, ContractRow, MissionRow, QuoteCounterRow, QuoteRow
@@ -195,6 +195,7 @@ class Quotes:
             )
             session.add(quote)
             session.flush()
+            ledger.note(session, ledger_cover.QUOTE, {"id": quote.id})
             return quote_record(quote, "open", day)
 
     def get(self, number: str, *, on: date | None = None) -> QuoteRecord:

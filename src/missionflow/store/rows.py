@@ -17,7 +17,8 @@ from missionflow.errors import (
 from missionflow.freelance import Mission, Settings
 from missionflow.freelance.vocabulary import FACTS
 from missionflow.money import Money
-from missionflow.store import facts
+from missionflow.store import facts, ledger, ledger_cover
+from missionflow.store.limits import check_values
 from missionflow.store.models import Base, ClientRow, MissionRow, SettingsRow, WorkflowVersionRow
 from missionflow.store.records import mission_ref, parse_ref, settings_from_json, settings_to_json
 from missionflow.store.session import now, rowcount
@@ -56,6 +57,7 @@ def save_settings(session: Session, settings: Settings) -> None:
     else:
         row.data = data
         row.updated_at = now()
+    ledger.note(session, ledger_cover.SETTINGS, {"id": SETTINGS_ID})
 
 
 def client_row(session: Session, ref: str) -> ClientRow:
@@ -88,6 +90,7 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     loses its optimistic check instead of acting on stale facts.
     """
     mission_id = parse_ref(ref, "M")
+    check_values(MissionRow.__table__, values)
     changed = session.execute(
         update(MissionRow)
         .where(MissionRow.id == (mission_id or 0))
@@ -96,6 +99,9 @@ def touch(session: Session, ref: str, **values: object) -> MissionRow:
     )
     if rowcount(changed) != 1:
         raise MissionNotFoundError(ref)
+    if values:
+        # the mission's terms changed (a rush surcharge, an extra round): the ledger covers them
+        ledger.note(session, ledger_cover.MISSION, {"id": mission_id})
     session.info.setdefault(TOUCHED, set()).add(mission_id)
     row = session.get(MissionRow, mission_id)
     if row is None or row.ref is not None:  # the caller's transaction rolls the update back
@@ -145,6 +151,7 @@ def insert_if_absent(session: Session, model: type[Base], values: dict[str, obje
     The dialect's insert is imported here: importing the PostgreSQL dialect costs a SQLite
     user's every command ~30 ms.
     """
+    check_values(model.__table__, values)
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert

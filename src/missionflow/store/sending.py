@@ -21,8 +21,9 @@ from missionflow.errors import ConcurrentUpdateError
 from missionflow.freelance import SentDocument
 from missionflow.freelance.mailing import Mailer
 from missionflow.freelance.vocabulary import DOCUMENT_SENT
-from missionflow.store import facts, history
+from missionflow.store import facts, history, ledger
 from missionflow.store.chain import GENESIS
+from missionflow.store.ledger_cover import SENDING
 from missionflow.store.models import MissionRow, SendingRow
 from missionflow.store.records import mission_ref
 from missionflow.store.session import now
@@ -90,15 +91,15 @@ def send_once(
         ref=row.display_ref,
     ):  # pragma: no cover - the mission is locked
         raise ConcurrentUpdateError(row.display_ref)
-    session.add(
-        SendingRow(
-            mission_id=row.id,
-            document=outgoing.number,
-            recipient=recipient,
-            message_id=message_id,
-            actor=actor,
-            sent_at=moment,
-        )
+    sent = SendingRow(
+        mission_id=row.id,
+        document=outgoing.number,
+        recipient=recipient,
+        message_id=message_id,
+        actor=actor,
+        sent_at=moment,
     )
+    session.add(sent)
     session.flush()
+    ledger.note(session, SENDING, {"id": sent.id})
     return SentDocument(outgoing.number, row.display_ref, recipient, message_id, moment)

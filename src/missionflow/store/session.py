@@ -1,6 +1,7 @@
 """The one database every part of the store works through: its engine, a read transaction, a
 write transaction (BEGIN IMMEDIATE on SQLite when the store configured the engine, so writers
-queue), driver errors translated, and the schema migrated or checked.
+queue) that seals what it wrote in the ledger as its last statements, driver errors translated,
+and the schema migrated or checked.
 
 Transactions compose: inside :meth:`Database.transaction` (``store.transaction()``) every read
 and write of the store runs on the application's connection, each write in a SAVEPOINT (a
@@ -21,9 +22,11 @@ from sqlalchemy import Connection, CursorResult, Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from missionflow.errors import StorageError
-from missionflow.store import database
+from missionflow.errors import InvalidValueError, StorageError
+from missionflow.store import database, ledger
 from missionflow.store.database import WRITE_OPTION, display_url, translated
+from missionflow.store.ledger_keys import KeyRing, load_keyring
+from missionflow.store.limits import StoreSession, check_day
 from missionflow.workflow import aware
 
 
@@ -32,14 +35,35 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def utc(at: datetime | None) -> datetime:
-    """``at`` in UTC, now when None; a time without a timezone is refused (InvalidValueError)."""
-    return aware(at).astimezone(UTC)
+def utc(at: datetime | None, field: str = "at") -> datetime:
+    """``at`` in UTC, now when None; a time without a timezone, or outside the years the store
+    keeps (limits.FIRST_DAY..LAST_DAY), is refused (InvalidValueError)."""
+    moment = aware(at)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidValueError(field, f"{moment.isoformat()} is outside the calendar") from None
+    check_day(field, moment)
+    return moment
 
 
 def rowcount(result: object) -> int:
     """How many rows an UPDATE or DELETE touched."""
     return cast(CursorResult[Any], result).rowcount
+
+
+@contextmanager
+def unreadable(where: str) -> Iterator[None]:
+    """A value the database holds that cannot be read as its column's type (a time that is not one,
+    JSON that does not parse: someone wrote it by hand) is a StorageError, not a crash."""
+    try:
+        yield
+    except ValueError as error:
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise StorageError(
+            f"{where} holds a value that cannot be read ({detail[:80]}); "
+            "run missionflow verify to find the row"
+        ) from None
 
 
 @dataclass
@@ -54,7 +78,13 @@ class Database:
     """An engine and how missionflow uses it: reads, writes, composed transactions, migrations."""
 
     def __init__(
-        self, engine: Engine, url: URL, *, owns_engine: bool, clock: Callable[[], datetime] | None = None
+        self,
+        engine: Engine,
+        url: URL,
+        *,
+        owns_engine: bool,
+        clock: Callable[[], datetime] | None = None,
+        keyring: KeyRing | None = None,
     ) -> None:
         self.engine = engine
         self.clock: Callable[[], datetime] = clock or now
@@ -69,6 +99,28 @@ class Database:
         self._open: ContextVar[OpenTransaction | None] = ContextVar(
             f"missionflow_transaction_{id(self)}", default=None
         )
+        self._keyring = keyring
+
+    @property
+    def keyring(self) -> KeyRing:
+        """The ledger's key ring: the application's, else the user's (read on first need)."""
+        if self._keyring is None:
+            self._keyring = load_keyring()
+        return self._keyring
+
+    @contextmanager
+    def sealing(self, connection: Connection, *, outermost: bool) -> Iterator[None]:
+        """Seal in the ledger, as the last statements of the block, what it noted; a block that fails
+        drops its notes (inside a composed transaction, the notes of the enclosing writes stay)."""
+        if outermost:
+            ledger.discard(connection)  # a connection taken from the pool starts with no notes
+        mark = ledger.mark(connection)
+        try:
+            yield
+        except BaseException:
+            ledger.discard(connection, mark)
+            raise
+        ledger.seal(connection, self.keyring)
 
     @property
     def in_transaction(self) -> bool:
@@ -144,13 +196,19 @@ class Database:
         if current is not None:
             with (
                 translated(self.url),
-                Session(
+                unreadable(self.url_for_display),
+                StoreSession(
                     bind=current.connection, expire_on_commit=False, join_transaction_mode="rollback_only"
                 ) as session,
             ):
                 yield session
             return
-        with translated(self.url), Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            translated(self.url),
+            unreadable(self.url_for_display),
+            StoreSession(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
@@ -164,24 +222,30 @@ class Database:
         if current is not None:
             with (
                 translated(self.url, subject),
-                Session(
+                unreadable(self.url_for_display),
+                StoreSession(
                     bind=current.connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
                 ) as session,
                 session.begin(),
+                self.sealing(current.connection, outermost=False),
             ):
                 yield session
                 for settle in self.before_commit:
                     settle(session)
+                session.flush()
             return
         with (
             translated(self.url, subject),
-            Session(self.writer, expire_on_commit=False) as session,
+            unreadable(self.url_for_display),
+            StoreSession(self.writer, expire_on_commit=False) as session,
             session.begin(),
             self.joined(session.connection()) as joined,
+            self.sealing(joined.connection, outermost=True),
         ):
             yield session
             for settle in self.before_commit:
                 settle(session)
+            session.flush()
         for work in joined.after_commit:
             work()
 
@@ -191,14 +255,21 @@ class Database:
         inside the block joins it."""
         current = self._open.get()
         if current is not None:
-            with translated(self.url, subject), self._savepoint(current.connection):
+            with (
+                translated(self.url, subject),
+                unreadable(self.url_for_display),
+                self._savepoint(current.connection),
+                self.sealing(current.connection, outermost=False),
+            ):
                 yield current.connection
             return
         with (
             translated(self.url, subject),
+            unreadable(self.url_for_display),
             self.writer.connect() as connection,
             connection.begin(),
             self.joined(connection) as joined,
+            self.sealing(connection, outermost=True),
         ):
             yield connection
         for work in joined.after_commit:
@@ -209,16 +280,21 @@ class Database:
         """A Core connection in a read transaction (the open transaction's, inside :meth:`transaction`)."""
         current = self._open.get()
         if current is not None:
-            with translated(self.url, subject):
+            with translated(self.url, subject), unreadable(self.url_for_display):
                 yield current.connection
             return
-        with translated(self.url, subject), self.engine.connect() as connection, connection.begin():
+        with (
+            translated(self.url, subject),
+            unreadable(self.url_for_display),
+            self.engine.connect() as connection,
+            connection.begin(),
+        ):
             yield connection
 
     def migrate(self) -> str:
         """Bring the schema to the newest revision (a no-op when it is there); returns the revision."""
         with translated(self.url):
-            return database.upgrade(self.engine)
+            return database.upgrade(self.engine, keyring=lambda: self.keyring)
 
     def check_schema(self) -> None:
         """Raise StorageError unless the database holds missionflow's tables at the newest revision."""

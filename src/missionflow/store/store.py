@@ -38,6 +38,7 @@ from missionflow.store.core import SubjectStore
 from missionflow.store.correspondence import Correspondence
 from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
+from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.letters import LetterEffect, Letters
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
@@ -71,6 +72,7 @@ class Store(SubjectStore, Correspondence):
         allow_async: bool = False,
         app_connection: AppConnection | None = None,
         clock: Callable[[], datetime] | None = None,
+        ledger_key: KeyRing | None = None,
     ) -> None:
         super().__init__(
             engine,
@@ -80,6 +82,7 @@ class Store(SubjectStore, Correspondence):
             allow_async=allow_async,
             app_connection=app_connection,
             clock=clock,
+            ledger_key=ledger_key,
         )
         self._invoices = Invoices(self._db, self._firing)
         self._clients = ClientBook(self._db)

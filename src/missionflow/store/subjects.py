@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, select, update
 
 from missionflow.errors import ConflictError, InvalidValueError, MissionNotFoundError
-from missionflow.store import facts, rows, timers
+from missionflow.store import facts, ledger, ledger_cover, rows, timers
 from missionflow.store.chain import GENESIS
 from missionflow.store.missions import keep_workflow
 from missionflow.store.models import Base, ClientRow, MissionRow
@@ -165,6 +165,7 @@ class SubjectBook:
             )
             session.add(row)
             session.flush()
+            ledger.note(session, ledger_cover.MISSION, {"id": row.id})
             if definition.timed_from(definition.initial):
                 timers.reschedule(connection, definition, row.id, moment, created_at=moment)
             found = facts.read_mission(connection, row.id)

@@ -23,10 +23,12 @@ from missionflow.errors import (
     TransitionNotAllowedError,
 )
 from missionflow.freelance import Amendment, Contract, Mission, Specification, invoicing
+from missionflow.freelance.specification_file import check_deliverables
 from missionflow.freelance.vocabulary import APPROVAL, DELIVERY, SIGNATURE
 from missionflow.money import Money
-from missionflow.store import facts, rows
+from missionflow.store import facts, ledger, rows
 from missionflow.store.firing import Extra, Firing
+from missionflow.store.ledger_cover import AMENDMENT, CONTRACT
 from missionflow.store.models import (
     AmendmentRow,
     ContractRow,
@@ -74,6 +76,7 @@ class Terms:
 
     def set_specification(self, ref: str, spec: Specification) -> None:
         """Record (or replace) the mission's specification and its deliverables (R3)."""
+        check_deliverables(spec.deliverables)
         with self.db.writing(ref) as session:
             row = rows.touch(session, ref)
             if spec.budget is not None:
@@ -188,6 +191,7 @@ class Terms:
                     vat_rate=contract.vat_rate,
                 )
             )
+            ledger.note(session, CONTRACT, {"mission_id": mission_id})
 
         trigger = self.tagged_trigger(ref, SIGNATURE, "signature")
         moment = at if at is not None else self.signature_moment(ref, contract.signed_on)
@@ -251,16 +255,17 @@ class Terms:
             row = rows.touch(session, ref, extra_revisions=MissionRow.extra_revisions + 1)
             rows.same_currency("amount", amount, row.currency)
             self._agreement_open(session, row, "an extra revision round")
-            session.add(
-                AmendmentRow(
-                    mission_id=row.id,
-                    kind="extra_revision",
-                    amount_cents=amount.amount,
-                    currency=amount.currency,
-                    note=note,
-                    agreed_at=moment,
-                )
+            added = AmendmentRow(
+                mission_id=row.id,
+                kind="extra_revision",
+                amount_cents=amount.amount,
+                currency=amount.currency,
+                note=note,
+                agreed_at=moment,
             )
+            session.add(added)
+            session.flush()
+            ledger.note(session, AMENDMENT, {"id": added.id})
 
     def set_rush_surcharge(self, ref: str, amount: Money) -> None:
         """Agree a rush surcharge (more than 0), which lets a deadline closer than the minimum lead time
@@ -326,16 +331,17 @@ class Terms:
                 raise InvalidValueError(
                     "amount", f"the contract would fall to {Money(total, row.currency)}; it cannot go below 0"
                 )
-            session.add(
-                AmendmentRow(
-                    mission_id=row.id,
-                    kind="amendment",
-                    amount_cents=amount.amount,
-                    currency=amount.currency,
-                    note=reason.strip(),
-                    agreed_at=moment,
-                )
+            added = AmendmentRow(
+                mission_id=row.id,
+                kind="amendment",
+                amount_cents=amount.amount,
+                currency=amount.currency,
+                note=reason.strip(),
+                agreed_at=moment,
             )
+            session.add(added)
+            session.flush()
+            ledger.note(session, AMENDMENT, {"id": added.id})
         return Amendment("amendment", amount, reason.strip(), moment)
 
     def list_amendments(self, ref: str) -> list[Amendment]:

@@ -106,19 +106,19 @@ class _Pairs:
         self.active = active
         self.lines: dict[tuple[str, str], int] = {}
         self.wildcard_line: dict[str, int] = {}
+        self.active_line: dict[str, int] = {}
+        """The first line where a trigger leaves an active state by name (what a '*' clashes with)."""
 
     def add(self, trigger: str, sources: tuple[str, ...], from_any: bool, line: int) -> None:
         if from_any:
-            clash = self.wildcard_line.get(trigger)
-            if clash is None:
-                clash = next(
-                    (ln for (t, s), ln in self.lines.items() if t == trigger and s in self.active), None
-                )
+            clash = self.wildcard_line.get(trigger) or self.active_line.get(trigger)
             if clash is not None:
                 self._refuse(trigger, "every active state ('*')", clash, line)
             else:
                 self.wildcard_line[trigger] = line
-            sources = tuple(s for s in sources if s not in self.active)
+            # '*' stands for every active state: only the sources named besides it are left to check
+            has_others = len(sources) > len(self.active)
+            sources = tuple(s for s in sources if s not in self.active) if has_others else ()
         for source in sources:
             earlier = self.lines.get((trigger, source))
             if earlier is None and source in self.active:
@@ -127,6 +127,8 @@ class _Pairs:
                 self._refuse(trigger, f"state {source!r}", earlier, line)
             else:
                 self.lines[(trigger, source)] = line
+                if source in self.active:
+                    self.active_line.setdefault(trigger, line)
 
     def _refuse(self, trigger: str, where: str, earlier: int, line: int) -> None:
         self.check.problem(

@@ -95,4 +95,8 @@ def aware(at: datetime | None) -> datetime:
         return datetime.now(UTC)
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidValueError("time", f"{at.isoformat()} has no timezone; give an offset like +01:00")
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        raise InvalidValueError("time", f"{at.isoformat()} is outside the calendar") from None
     return at

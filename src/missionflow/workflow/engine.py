@@ -24,7 +24,7 @@ from missionflow.errors import (
     WorkflowDefinitionError,
 )
 from missionflow.workflow.answers import PathReport, PathStep, TriggerOption
-from missionflow.workflow.awaiting import refuse_async, running_async, settle
+from missionflow.workflow.awaiting import is_async, refuse_async, running_async, settle
 from missionflow.workflow.calendar import WorkingCalendar, aware
 from missionflow.workflow.definition import GuardParam, TransitionDef, WorkflowDefinition
 from missionflow.workflow.graph import Moves
@@ -142,6 +142,13 @@ class Workflow(Generic[S]):
                 self._index[(source, transition.trigger)] = compiled
                 self._from[source].append((transition.trigger, compiled))
         self._events = self._machine.events
+        # Looked at once: a compiled transition keeps the guard functions it resolved.
+        self._async_guards = [
+            (name, func)
+            for compiled in {id(c): c for c in self._index.values()}.values()
+            for name, func, _ in compiled.guards
+            if is_async(func)
+        ]
 
     def facts_read(self, state: str, trigger: str) -> frozenset[str] | None:
         """The facts the guards of ``trigger`` from ``state`` read (None: every fact): what a store
@@ -162,9 +169,8 @@ class Workflow(Generic[S]):
         (outside the async store)."""
         if running_async():
             return
-        for compiled in self._index.values():
-            for name, func, _ in compiled.guards:
-                refuse_async(func, f"guard {name!r}")
+        for name, func in self._async_guards:
+            refuse_async(func, f"guard {name!r}")
         if hooks is not None:
             hooks.check_runnable()
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from missionflow.errors import GuardResult, InvalidValueError
-from missionflow.workflow.awaiting import refuse_async, running_async, settle
+from missionflow.workflow.awaiting import is_async, refuse_async, running_async, settle
 from missionflow.workflow.definition import HookMoment
 from missionflow.workflow.plugins import declared
 from missionflow.workflow.records import TransitionRecord
@@ -98,6 +98,8 @@ class _Subscription:
     trigger: str | None
     source: str | None
     dest: str | None
+    asynchronous: bool = False
+    """An ``async def`` hook: looked at once, when it is subscribed."""
 
     def matches(self, event: HookEvent) -> bool:
         return (
@@ -143,7 +145,8 @@ class Hooks:
         """Refuse ``async def`` hooks from now on (and any already subscribed): the synchronous
         store and the in-memory engine cannot await them."""
         for sub in self._subscriptions:
-            refuse_async(sub.func, f"hook {sub.name}")
+            if sub.asynchronous:
+                refuse_async(sub.func, f"hook {sub.name}")
         self._sync_only = True
 
     def check_runnable(self) -> None:
@@ -151,7 +154,8 @@ class Hooks:
         if running_async():
             return
         for sub in self._subscriptions:
-            refuse_async(sub.func, f"hook {sub.name}")
+            if sub.asynchronous:
+                refuse_async(sub.func, f"hook {sub.name}")
 
     def subscribe(
         self,
@@ -176,7 +180,7 @@ class Hooks:
         label = name or getattr(func, "__name__", "") or "hook"
         if self._sync_only:
             refuse_async(func, f"hook {label}")
-        self._subscriptions.append(_Subscription(moment, func, label, trigger, source, dest))
+        self._subscriptions.append(_Subscription(moment, func, label, trigger, source, dest, is_async(func)))
 
     def before(
         self, *, trigger: str | None = None, source: str | None = None, dest: str | None = None

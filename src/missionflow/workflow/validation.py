@@ -54,7 +54,8 @@ def build_definition(root: Node, source: str) -> WorkflowDefinition:
 
     states = _states(check, top.get("states"), root.line)
     state_ids = {s.id for s in states}
-    active = tuple(s.id for s in states if s.id in wildcard_sources(states))
+    wildcard = wildcard_sources(states)
+    active = tuple(s.id for s in states if s.id in wildcard)
     transitions = read_transitions(check, top.get("transitions"), root.line, state_ids, active, parties)
     hooks = read_hooks(check, top.get("hooks"), state_ids, transitions)
 

@@ -4,7 +4,7 @@ reminder, formal notice) in their own yearly series, and the documents e-mailed 
 Nothing existing changes: letters and sendings start empty.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-30
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

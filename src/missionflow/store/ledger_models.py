@@ -1,0 +1,50 @@
+"""The ledger's tables: its entries and its one head row (see store/ledger.py for how they are
+written and store/ledger_verify.py for how they are checked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from missionflow.store.models import Base
+from missionflow.store.types import UTCDateTime
+
+
+class LedgerRow(Base):
+    """One entry of the tamper-evident ledger: what a covered row held after a write, chained to the
+    entry before it (``prev``) and to its subject's previous entry (``subject_prev``), and sealed
+    with an HMAC under a key kept outside the database."""
+
+    __tablename__ = "mf_ledger"
+    __table_args__ = (CheckConstraint("seq >= 1", name="seq_from_one"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(30))
+    row_key: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(100))
+    subject_prev: Mapped[str] = mapped_column(String(64))
+    prev: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+# A write finds its subject's last entry by this index (the subject chain).
+Index("ix_mf_ledger_subject_seq", LedgerRow.subject, LedgerRow.seq)
+
+
+class LedgerHeadRow(Base):
+    """The ledger's one head row (id 1): where the chain ends, sealed so that cutting its tail shows.
+    Every write locks it to append, so the sequence has no gap and no fork."""
+
+    __tablename__ = "mf_ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ledger_id: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    head_mac: Mapped[str] = mapped_column(String(64))
