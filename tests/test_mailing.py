@@ -7,6 +7,7 @@ error and nothing is recorded as sent."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,3 +191,15 @@ def test_sending_needs_a_mail_server_and_the_clients_address(run: Cli, server: M
     assert no_server.exit_code == 8
     assert "no mail server is set: missionflow settings set smtp_host" in no_server.stderr
     assert server.received == []
+
+
+def test_a_server_that_does_not_answer_is_exit_1(run: Cli, server: MailServer) -> None:
+    """A port nobody listens on: exit 1 naming the server, nothing recorded."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    run.ok("settings", "set", "smtp_port", str(closed))
+    refused = run("invoice", "send", NUMBER)
+    assert refused.exit_code == 1, refused.output
+    assert f"could not send through 127.0.0.1:{closed}" in refused.stderr
+    assert sendings(run) == []
