@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from missionflow import Store, open_store, testing
-from missionflow.errors import InvoiceRulesError
+from missionflow.errors import InvalidValueError, InvoiceRulesError
 from missionflow.freelance import Payment
 from missionflow.freelance.documents import VatCategory, build_cii_xml, check_xml
 from missionflow.freelance.documents.facturx import NAMESPACES
@@ -118,3 +118,32 @@ def test_an_invoice_asking_for_nothing_states_no_penalty(store: Store) -> None:
     said = notes(xml)
     assert said["PMD"] == "Nothing is due: no late-payment penalty and no recovery indemnity apply."
     assert said["PMT"] == "Fixed indemnity for recovery costs: not applicable (nothing is due)."
+
+
+def test_lines_that_do_not_make_the_total_are_refused(store: Store) -> None:
+    """An invoice given lines worth 1,000 and a total of 900 is refused naming the total, takes no
+    number and writes nothing: the client's document and the books would disagree."""
+    testing.identify(store)
+    ref = testing.approved_mission(store)
+    logo = {
+        "designation": "Logo",
+        "quantity": Decimal(1),
+        "unit": "LS",
+        "unit_price": testing.eur("1000"),
+        "amount": testing.eur("1000"),
+        "source": "contract",
+    }
+    with pytest.raises(InvalidValueError) as refused:
+        store.issue_invoice(
+            ref, "final", testing.eur("900"), date(2026, 3, 10), date(2026, 4, 9), lines=[logo]
+        )
+    assert refused.value.field == "total"
+    assert "1,000.00 EUR" in str(refused.value)
+    assert "900.00 EUR" in str(refused.value)
+    assert store.list_invoices() == []
+    issued = store.issue_invoice(
+        ref, "final", testing.eur("1000"), date(2026, 3, 10), date(2026, 4, 9), lines=[logo]
+    )
+    assert issued.number == "2026-0001"
+    assert issued.total == testing.eur("1000")
+    assert store.verify() == []
