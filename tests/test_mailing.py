@@ -180,12 +180,17 @@ def test_starttls_checks_the_servers_certificate(run: Cli, server: MailServer) -
 
 def test_sending_needs_a_mail_server_and_the_clients_address(run: Cli, server: MailServer) -> None:
     """No smtp_host, or a client without e-mail address: exit 8 saying which setting to give; an
-    unknown invoice: exit 5; nothing is sent."""
+    unknown invoice or letter: exit 5 naming which; nothing is sent."""
     run.ok("client", "edit", "C-1", "--email", "")
     no_address = run("invoice", "send", NUMBER)
     assert no_address.exit_code == 8
     assert "has no e-mail address: missionflow client edit C-1 --email ADDRESS" in no_address.stderr
-    assert run("invoice", "send", "2026-0099").exit_code == 5
+    unknown_invoice = run("invoice", "send", "2026-0099")
+    assert unknown_invoice.exit_code == 5
+    assert "no invoice '2026-0099'" in unknown_invoice.stderr
+    unknown_letter = run("letter", "send", "REL-2026-0099")
+    assert unknown_letter.exit_code == 5
+    assert "no letter 'REL-2026-0099'" in unknown_letter.stderr
     run.ok("settings", "set", "smtp_host", "")
     no_server = run("invoice", "send", NUMBER)
     assert no_server.exit_code == 8

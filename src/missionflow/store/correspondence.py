@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from missionflow.errors import ConflictError, InvoiceNotFoundError
+from missionflow.errors import ConflictError, InvoiceNotFoundError, LetterNotFoundError
 from missionflow.freelance import LetterRecord, SentDocument
 from missionflow.store import letters, sending
 from missionflow.store.client_documents import ClientDocuments
@@ -72,7 +72,8 @@ class Correspondence(ClientDocuments):
             else:
                 invoice = session.scalars(select(InvoiceRow).where(InvoiceRow.number == number)).one_or_none()
                 if invoice is None:
-                    raise InvoiceNotFoundError(number)
+                    named_a_letter = number.upper().startswith(f"{letters.PREFIX}-")
+                    raise (LetterNotFoundError if named_a_letter else InvoiceNotFoundError)(number)
                 kind = "credit note" if invoice.kind == "credit" else "invoice"
                 what, mission_id = f"{kind} {number}", invoice.mission_id
             earlier = sending.first_sending(session, number)
