@@ -373,7 +373,7 @@ def test_compile_workflow_returns_one_object_per_definition() -> None:
 
 def test_firing_many_missions_builds_no_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Firing 1000 missions reuses the compiled machine: transitions.Machine is never built again."""
-    workflow_for(new_mission())  # compiled before counting
+    fire(new_mission(), "qualify", at=MONDAY)  # compiled, and its machine built, before counting
     built: list[int] = []
     original = transitions.Machine.__init__
 
@@ -387,5 +387,8 @@ def test_firing_many_missions_builds_no_machine(monkeypatch: pytest.MonkeyPatch)
         fire(mission, "qualify", at=MONDAY)
     assert all(m.state == "criteria_check" for m in missions)
     assert built == []
-    Workflow(load_workflow("freelance-mission"))  # the counter does see a machine being built
+    flow = Workflow(load_workflow("freelance-mission"))
+    flow.triggers(new_mission())
+    assert built == []  # listing triggers needs no machine
+    flow.fire(new_mission(), "qualify", at=MONDAY)  # the counter does see a machine being built
     assert built == [1]

@@ -34,7 +34,7 @@ from missionflow.workflow.subject import S, Subject
 from missionflow.workflow.timers import describe_timer
 
 if TYPE_CHECKING:
-    from transitions import Event, EventData
+    from transitions import Event, EventData, Machine
 
 # transitions logs every fired event at INFO; an application's logs are not ours to fill.
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -147,7 +147,8 @@ class Workflow(Generic[S]):
                 self._from[source].append((transition.trigger, compiled))
         # The transitions machine is built by the first fire: listing triggers, showing or listing
         # subjects never needs it (nor the 15 ms import of transitions).
-        self._events: dict[str, Event] | None = None
+        self._built: Machine | None = None
+        self._events: dict[str, Event] = {}
         # What triggers() lists from each state, destination included, worked out once.
         self._choices = {
             state: [
@@ -165,9 +166,10 @@ class Workflow(Generic[S]):
             if is_async(func)
         ]
 
-    def _machine_events(self) -> dict[str, Event]:
-        """The events of the definition's one ``transitions`` machine, built on first use."""
-        if self._events is None:
+    @property
+    def _machine(self) -> Machine:
+        """The definition's one ``transitions`` machine, built on first use (by the first fire)."""
+        if self._built is None:
             from transitions import Machine
 
             definition = self.definition
@@ -182,8 +184,9 @@ class Workflow(Generic[S]):
                 machine.add_transition(
                     transition.trigger, list(transition.sources), transition.dest, conditions=[_run_guards]
                 )
+            self._built = machine
             self._events = machine.events
-        return self._events
+        return self._built
 
     def facts_read(self, state: str, trigger: str) -> frozenset[str] | None:
         """The facts the guards of ``trigger`` from ``state`` read (None: every fact): what a store
@@ -322,7 +325,7 @@ class Workflow(Generic[S]):
             if hooks
             else None
         )
-        events = self._events if self._events is not None else self._machine_events()
+        events = self._events or self._machine.events
         moved = events[trigger].trigger(
             subject, compiled=compiled, ctx=ctx, results=results, hooks=hooks, hook_event=hook_event
         )
