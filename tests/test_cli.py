@@ -86,7 +86,7 @@ def test_mission_new_and_show_json(run: Cli) -> None:
     assert isinstance(shown, dict)
     assert shown["state"] == "lead"
     assert shown["workflow"] == "freelance-mission"
-    assert shown["workflow_version"] == 2  # the newest version of freelance-mission
+    assert shown["workflow_version"] == 3  # the newest version of freelance-mission
     assert shown["deposit_due"] == {"amount": "600.00", "currency": "EUR"}
     triggers = {t["trigger"]: t for t in shown["triggers"]}
     assert triggers["qualify"] == {

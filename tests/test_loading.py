@@ -79,9 +79,15 @@ def minimal_with_version(version: int, name: str = "versioned") -> WorkflowDefin
 
 
 def test_the_three_workflows_are_shipped() -> None:
-    """freelance-mission (its newest version, and version 1 kept as published), coaching and
+    """freelance-mission (its newest version, and versions 1 and 2 kept as published), coaching and
     retainer are shipped and known by name."""
-    assert [p.stem for p in SHIPPED] == ["coaching", "freelance-mission", "freelance-mission@1", "retainer"]
+    assert [p.stem for p in SHIPPED] == [
+        "coaching",
+        "freelance-mission",
+        "freelance-mission@1",
+        "freelance-mission@2",
+        "retainer",
+    ]
     assert {"coaching", "freelance-mission", "retainer"} <= set(workflow_names())
 
 
@@ -152,7 +158,9 @@ def test_load_workflow_by_name_and_version() -> None:
     (``name@version.yaml`` for an earlier one)."""
     assert load_workflow("coaching").name == "coaching"
     assert load_workflow("coaching", 1).version == 1
-    assert load_workflow("freelance-mission") is load_workflow(DEFAULT_WORKFLOW, 2)
+    assert load_workflow("freelance-mission") is load_workflow(DEFAULT_WORKFLOW, 3)
+    second = load_workflow(DEFAULT_WORKFLOW, 2)
+    assert (second.version, Path(second.source).name) == (2, "freelance-mission@2.yaml")
     first = load_workflow(DEFAULT_WORKFLOW, 1)
     assert (first.version, Path(first.source).name) == (1, "freelance-mission@1.yaml")
 

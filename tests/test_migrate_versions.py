@@ -95,7 +95,7 @@ def mission_in(
 
 AT = testing.MONDAY
 LATER = AT + timedelta(days=3)
-V2_TEXT = (shipped_workflow_dir() / "freelance-mission.yaml").read_text(encoding="utf-8")
+V2_TEXT = (shipped_workflow_dir() / "freelance-mission@2.yaml").read_text(encoding="utf-8")
 
 
 def every_state(store: Store) -> dict[str, str]:
@@ -162,8 +162,8 @@ def test_the_real_run_moves_every_mission_with_its_history_and_timers(store: Sto
     assert (again.moves, again.already, again.done) == ((), 12, False)
 
 
-V3_RENAMED = (
-    V2_TEXT.replace("version: 2", "version: 3")
+V4_RENAMED = (
+    V2_TEXT.replace("version: 2", "version: 4")
     .replace("id: revisions", "id: corrections")
     .replace("dest: revisions", "dest: corrections")
     .replace("source: [in_progress, revisions]", "source: [in_progress, corrections]")
@@ -171,7 +171,7 @@ V3_RENAMED = (
         "deposit_received, in_progress, revisions, approved",
         "deposit_received, in_progress, corrections, approved",
     )
-    # version 3 also starts work only on missions agreed without a deposit
+    # version 4 also starts work only on missions agreed without a deposit
     .replace(
         "guards: [contract_signed, deposit_satisfied]\n",
         "guards: [contract_signed, deposit_satisfied, no_deposit_agreed]\n",
@@ -180,17 +180,17 @@ V3_RENAMED = (
 
 
 def test_stranded_missions_are_named_and_nothing_moves(store: Store) -> None:
-    """Version 3 renames `revisions` and asks more to start work: the mission in revisions has no
+    """Version 4 renames `revisions` and asks more to start work: the mission in revisions has no
     state to go to, and the one in progress does not meet the guards that lead into it; the run
     is refused naming both, and nothing is written; the dry run shows them."""
-    register_workflow(parse_workflow(V3_RENAMED, "freelance-mission@3.yaml"))
+    register_workflow(parse_workflow(V4_RENAMED, "freelance-mission@4.yaml"))
     refs = every_state(store)
-    plan = store.migrate_missions("freelance-mission", 3, dry_run=True, at=LATER)
+    plan = store.migrate_missions("freelance-mission", 4, dry_run=True, at=LATER)
     stranded = {s.mission: (s.state, s.reasons) for s in plan.stranded}
     assert stranded == {
         refs["revisions"]: (
             "revisions",
-            ("state 'revisions' does not exist in freelance-mission@3: map it with --map revisions=STATE",),
+            ("state 'revisions' does not exist in freelance-mission@4: map it with --map revisions=STATE",),
         ),
         refs["in_progress"]: (
             "in_progress",
@@ -199,10 +199,10 @@ def test_stranded_missions_are_named_and_nothing_moves(store: Store) -> None:
     }
     assert (1, "revisions", None, 1, 1) in moves(plan)
     with pytest.raises(ConflictError) as caught:
-        store.migrate_missions("freelance-mission", 3, at=LATER)
+        store.migrate_missions("freelance-mission", 4, at=LATER)
     message = str(caught.value)
     assert message.startswith(
-        "2 missions would be stranded by moving freelance-mission to version 3; nothing moved"
+        "2 missions would be stranded by moving freelance-mission to version 4; nothing moved"
     )
     assert refs["revisions"] in message
     assert refs["in_progress"] in message
@@ -213,21 +213,21 @@ def test_stranded_missions_are_named_and_nothing_moves(store: Store) -> None:
 def test_a_mapping_moves_the_missions_of_a_state_that_no_longer_exists(store: Store) -> None:
     """--map revisions=corrections lands the mission in the renamed state, its entry says so; a
     mapping from or to an unknown state is refused as a bad value."""
-    register_workflow(parse_workflow(V3_RENAMED.replace(", no_deposit_agreed]\n", "]\n", 1)))
+    register_workflow(parse_workflow(V4_RENAMED.replace(", no_deposit_agreed]\n", "]\n", 1)))
     ref = mission_in(store, "revisions", version=1)
-    with pytest.raises(InvalidValueError, match="'correction' is not a state of freelance-mission@3"):
-        store.migrate_missions("freelance-mission", 3, mapping={"revisions": "correction"})
+    with pytest.raises(InvalidValueError, match="'correction' is not a state of freelance-mission@4"):
+        store.migrate_missions("freelance-mission", 4, mapping={"revisions": "correction"})
     with pytest.raises(InvalidValueError, match="'revision' is not a state of the versions being left"):
-        store.migrate_missions("freelance-mission", 3, mapping={"revision": "corrections"})
-    plan = store.migrate_missions("freelance-mission", 3, mapping={"revisions": "corrections"}, at=LATER)
+        store.migrate_missions("freelance-mission", 4, mapping={"revision": "corrections"})
+    plan = store.migrate_missions("freelance-mission", 4, mapping={"revisions": "corrections"}, at=LATER)
     assert moves(plan) == [(1, "revisions", "corrections", 1, 0)]
     mission = store.get_mission(ref)
-    assert (mission.state, mission.workflow_version) == ("corrections", 3)
+    assert (mission.state, mission.workflow_version) == ("corrections", 4)
     entry = store.history(ref)[-1].record
     assert (entry.source, entry.dest) == ("revisions", "corrections")
     assert (
         entry.note
-        == "moved from freelance-mission@1 to freelance-mission@3, state revisions mapped to corrections"
+        == "moved from freelance-mission@1 to freelance-mission@4, state revisions mapped to corrections"
     )
     assert store.verify() == []
     assert store.fire(ref, "deliver", data={"deliverable": "mockups"}, at=LATER).dest == "corrections"
@@ -259,8 +259,8 @@ def test_the_command_shows_the_plan_moves_and_refuses_with_exit_8(tmp_path: Path
     ]
     assert run("workflow", "migrate", "freelance-mission", "--to", "2", "--map", "revisions").exit_code == 2
     assert run("workflow", "migrate", "freelance-mission", "--to", "9").exit_code == 5
-    register_workflow(parse_workflow(V3_RENAMED, "freelance-mission@3.yaml"))
-    refused = run("workflow", "migrate", "freelance-mission", "--to", "3")
+    register_workflow(parse_workflow(V4_RENAMED, "freelance-mission@4.yaml"))
+    refused = run("workflow", "migrate", "freelance-mission", "--to", "4")
     assert refused.exit_code == 8
     assert f"{refs['revisions']} (revisions: state 'revisions' does not exist" in refused.stderr
     moved = run.ok("workflow", "migrate", "freelance-mission", "--to", "2", "--by", "camille")

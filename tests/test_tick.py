@@ -170,8 +170,12 @@ def test_payment_reminders_fall_due_the_day_after_each_due_date_still_owed(store
     testing.approve(store, ref, at=AT)
     _, final = store.issue_final_invoice(ref, at=datetime(2026, 4, 1, 10, tzinfo=UTC))
     assert final.due_on == date(2026, 5, 1)
-    [timer] = [t for t in store.list_timers(ref) if t.pending]
-    assert (timer.trigger, timer.due_at) == ("remind_payment", datetime(2026, 5, 1, 22, tzinfo=UTC))
+    # the escalation: a reminder the day after, a second one after 15 days, a formal notice after 30
+    assert [(t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending] == [
+        ("remind_payment", datetime(2026, 5, 1, 22, tzinfo=UTC)),
+        ("remind_payment_again", datetime(2026, 5, 15, 22, tzinfo=UTC)),
+        ("send_formal_notice", datetime(2026, 5, 30, 22, tzinfo=UTC)),
+    ]
     assert store.tick(datetime(2026, 5, 1, 12, tzinfo=UTC)) == []  # due today, not late yet
     assert fired(store.tick(datetime(2026, 5, 2, 12, tzinfo=UTC))) == [(ref, "remind_payment")]
     store.set_payment_plan(
@@ -179,15 +183,27 @@ def test_payment_reminders_fall_due_the_day_after_each_due_date_still_owed(store
         [Installment(date(2026, 5, 20), eur("350")), Installment(date(2026, 5, 30), eur("350"))],
         on=date(2026, 5, 3),
     )
-    assert [(t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending] == [
-        ("remind_payment", datetime(2026, 5, 20, 22, tzinfo=UTC))
-    ]
+    assert next((t.trigger, t.due_at) for t in store.list_timers(ref) if t.pending) == (
+        "remind_payment",
+        datetime(2026, 5, 20, 22, tzinfo=UTC),
+    )
     store.record_payment(ref, Payment(eur("350"), date(2026, 5, 19)))
-    assert [t.due_at for t in store.list_timers(ref) if t.pending] == [datetime(2026, 5, 30, 22, tzinfo=UTC)]
+    assert next(t.due_at for t in store.list_timers(ref) if t.pending) == datetime(
+        2026, 5, 30, 22, tzinfo=UTC
+    )
     assert store.tick(datetime(2026, 5, 25, tzinfo=UTC)) == []
     assert fired(store.tick(datetime(2026, 6, 1, tzinfo=UTC))) == [(ref, "remind_payment")]
-    assert store.tick(datetime(2026, 7, 1, tzinfo=UTC)) == []
-    assert [e[0] for e in timer_entries(store, ref)] == ["remind_payment", "remind_payment"]
+    assert fired(store.tick(datetime(2026, 7, 1, tzinfo=UTC))) == [
+        (ref, "remind_payment_again"),
+        (ref, "send_formal_notice"),
+    ]
+    assert store.tick(datetime(2026, 8, 1, tzinfo=UTC)) == []
+    assert [e[0] for e in timer_entries(store, ref)] == [
+        "remind_payment",
+        "remind_payment",
+        "remind_payment_again",
+        "send_formal_notice",
+    ]
     assert store.verify() == []
 
 
@@ -202,12 +218,13 @@ def test_two_overdue_installments_are_each_reminded_by_one_tick(store: Store) ->
         [Installment(date(2026, 4, 10), eur("350")), Installment(date(2026, 4, 20), eur("350"))],
         on=date(2026, 4, 2),
     )
-    results = store.tick(datetime(2026, 5, 1, tzinfo=UTC))
+    # before the second reminder of the first installment (15 days after 10 April)
+    results = store.tick(datetime(2026, 4, 24, 12, tzinfo=UTC))
     assert [(r.trigger, r.due_at, r.fired) for r in results] == [
         ("remind_payment", datetime(2026, 4, 10, 22, tzinfo=UTC), True),
         ("remind_payment", datetime(2026, 4, 20, 22, tzinfo=UTC), True),
     ]
-    assert store.tick(datetime(2026, 6, 1, tzinfo=UTC)) == []
+    assert store.tick(datetime(2026, 4, 24, 13, tzinfo=UTC)) == []
 
 
 def test_a_timed_trigger_cannot_be_fired_by_hand(store: Store) -> None:

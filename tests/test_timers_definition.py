@@ -163,16 +163,27 @@ def test_a_timer_round_trips_through_the_stored_json() -> None:
 
 
 def test_the_newest_freelance_mission_declares_the_reminders_as_timers() -> None:
-    """Version 2 declares the deposit, approval and payment reminders and the tacit approval;
-    version 1, kept as published, declares none."""
+    """Version 3 declares the deposit, approval and payment reminders (a first, a second, then a
+    formal notice, each writing its letter) and the tacit approval; version 2, kept as published,
+    writes no letter, and version 1 declares no timer."""
     newest = load_workflow("freelance-mission")
-    assert newest.version == 2
-    assert [(t.trigger, t.sources, t.dest) for t in newest.transitions if t.timed] == [
-        ("remind_deposit", ("contract_signed",), None),
-        ("remind_approval", ("in_progress", "revisions"), None),
-        ("approve_tacitly", ("in_progress", "revisions"), "approved"),
-        ("remind_payment", ("invoiced",), None),
+    assert newest.version == 3
+    assert [(t.trigger, t.sources, t.dest, t.effects) for t in newest.transitions if t.timed] == [
+        ("remind_deposit", ("contract_signed",), None, ("first_reminder_letter",)),
+        ("remind_approval", ("in_progress", "revisions"), None, ()),
+        ("approve_tacitly", ("in_progress", "revisions"), "approved", ()),
+        ("remind_payment", ("invoiced",), None, ("first_reminder_letter",)),
+        ("remind_payment_again", ("invoiced",), None, ("second_reminder_letter",)),
+        ("send_formal_notice", ("invoiced",), None, ("formal_notice_letter",)),
     ]
+    second = load_workflow("freelance-mission", 2)
+    assert [t.trigger for t in second.transitions if t.timed] == [
+        "remind_deposit",
+        "remind_approval",
+        "approve_tacitly",
+        "remind_payment",
+    ]
+    assert not any(t.effects for t in second.transitions if t.timed)
     first = load_workflow("freelance-mission", 1)
     assert (first.version, first.has_timers) == (1, False)
     assert without_places(first) == without_places(shipped("freelance-mission@1"))

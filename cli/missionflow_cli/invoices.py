@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from missionflow_cli import einvoices
 from missionflow_cli.app import (
     by_option,
     db_option,
@@ -257,16 +258,25 @@ def invoice_list(mission: str | None, on: str | None, db: str | None, as_json: b
     show_default=True,
     help="text, Markdown, one HTML page, or PDF/A-3 (A4, fonts embedded, Factur-X XML inside).",
 )
+@click.option(
+    "--no-facturx",
+    "no_facturx",
+    is_flag=True,
+    help="A PDF without the Factur-X XML inside (the e-invoice is embedded by default).",
+)
 @lang_option
 @output_option
 @db_option
-def invoice_show(number: str, fmt: str, lang: str | None, output: Path | None, db: str | None) -> None:
+def invoice_show(
+    number: str, fmt: str, no_facturx: bool, lang: str | None, output: Path | None, db: str | None
+) -> None:
     """Show an invoice or credit note as the client receives it, with every mandatory mention.
 
     In the client's language unless --lang says otherwise, with French formats in French
     ("6 000,00 €", "30 novembre 2026"); what it states is what was copied when it was issued,
     whatever the settings and the client book say today. Internal fields (the mission, what
-    was paid) stay off the client's copy: `invoice list` shows them.
+    was paid) stay off the client's copy: `invoice list` shows them. The PDF is a Factur-X
+    EN 16931 e-invoice (its CII XML attached) unless --no-facturx.
 
     Example:
 
@@ -283,7 +293,16 @@ def invoice_show(number: str, fmt: str, lang: str | None, output: Path | None, d
         text = render_invoice(issued, fmt).encode("utf-8")
         write_document(text, output, binary=False, db=db)
         return
-    write_document(render_document(document, fmt, lang), output, binary=fmt == "pdf", db=db)
+    write_document(
+        render_document(document, fmt, lang, facturx=not no_facturx), output, binary=fmt == "pdf", db=db
+    )
+
+
+# The e-invoicing commands (export, check, read, send) live in their own module.
+invoice.add_command(einvoices.invoice_export)
+invoice.add_command(einvoices.invoice_check)
+invoice.add_command(einvoices.invoice_read)
+invoice.add_command(einvoices.invoice_send)
 
 
 # --- plan ----------------------------------------------------------------------------------------

@@ -32,6 +32,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "deliver": ("contracts", "deliver", "Record the delivery of one deliverable of the specification."),
     "revision": ("contracts", "revision", "Revision rounds beyond those included."),
     "invoice": ("invoices", "invoice", "Invoices and credit notes: issue, cancel, list and show them."),
+    "letter": (
+        "letters",
+        "letter",
+        "Reminder letters: what `tick` wrote when a payment was late, shown and e-mailed.",
+    ),
     "plan": ("money", "plan", "Installment plans: the balance paid in agreed parts, each by a date (R6)."),
     "overdue": ("money", "overdue", "Overdue invoices and installments, with late interest and indemnity."),
     "tick": (

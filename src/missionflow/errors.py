@@ -9,6 +9,7 @@
     │   ├── MissionNotFoundError
     │   ├── ClientNotFoundError
     │   ├── InvoiceNotFoundError
+    │   ├── LetterNotFoundError
     │   └── QuoteNotFoundError
     ├── TransitionError              a trigger could not be fired
     │   ├── TransitionNotAllowedError   the trigger does not leave the current state
@@ -18,9 +19,11 @@
     │   └── InterchangeError            a document is no workflow in its format, or a workflow
     │                                   says what the format cannot (every problem, with its line)
     ├── ConflictError                the request contradicts the record (already invoiced, nothing due)
+    │   └── InvoiceRulesError           the e-invoice would break rules of EN 16931 or BR-FR (each listed)
     ├── HistoryTamperedError         the history chain does not verify
     ├── StorageError                 the database failed (URL passwords are never shown)
     │   └── LedgerKeyError              the ledger's key is missing, unsafe or not the one that sealed it
+    ├── MailError                    the mail server refused the login or the message; nothing was sent
     └── DiagramRenderError           Graphviz is missing or failed
 """
 
@@ -94,6 +97,12 @@ class InvoiceNotFoundError(NotFoundError):
     """No invoice with this number."""
 
     kind = "invoice"
+
+
+class LetterNotFoundError(NotFoundError):
+    """No reminder letter with this number."""
+
+    kind = "letter"
 
 
 class QuoteNotFoundError(NotFoundError):
@@ -216,6 +225,19 @@ class ConflictError(MissionflowError):
         super().__init__(message)
 
 
+class InvoiceRulesError(ConflictError):
+    """An invoice refused before it takes a number: its e-invoice (Factur-X EN 16931) breaks the
+    rules listed in ``failures`` (each with its identifier, such as BR-FR-05_BT-22_PMT, and why)."""
+
+    def __init__(self, what: str, failures: Sequence[object]) -> None:
+        self.failures = tuple(failures)
+        count = len(self.failures)
+        head = (
+            f"{what} would break {count} rule{'s' if count != 1 else ''} of the e-invoice (EN 16931, BR-FR)"
+        )
+        super().__init__("invoice", "\n".join([head, *(f"  {failure}" for failure in self.failures)]))
+
+
 class HistoryTamperedError(MissionflowError):
     """Histories do not verify; ``failures`` names the first bad entry of each subject."""
 
@@ -235,6 +257,11 @@ class LedgerKeyError(StorageError):
     ledger was sealed with (nothing is written without it)."""
 
 
+class MailError(MissionflowError):
+    """An e-mail could not be sent (the server refused the login, the connection or the message):
+    nothing is recorded as sent. The message never contains a password."""
+
+
 class DiagramRenderError(MissionflowError):
     """A diagram could not be rendered (for example Graphviz's ``dot`` is missing)."""
 
@@ -250,7 +277,10 @@ __all__ = [
     "InterchangeError",
     "InvalidValueError",
     "InvoiceNotFoundError",
+    "InvoiceRulesError",
     "LedgerKeyError",
+    "LetterNotFoundError",
+    "MailError",
     "MissionNotFoundError",
     "MissionflowError",
     "NotFoundError",

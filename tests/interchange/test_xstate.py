@@ -88,7 +88,7 @@ def test_states_keep_final_type_kind_labels_outcome_and_description() -> None:
     }
     assert (machine["id"], machine["initial"]) == ("freelance-mission", "lead")
     assert machine["meta"] == {
-        "version": 2,
+        "version": 3,
         "title": "Freelance mission",
         "language": "en",
         "parties": ["freelancer", "client"],
@@ -375,7 +375,11 @@ def test_a_timed_transition_is_a_named_delay_of_its_state() -> None:
         "since_last": ["deliver"],
         "unless_fired_since": ["request_revision"],
     }
-    assert set(states["invoiced"]["after"]) == {"remind_payment"}
+    assert set(states["invoiced"]["after"]) == {
+        "remind_payment",
+        "remind_payment_again",
+        "send_formal_notice",
+    }
     assert "reenter" not in states["contract_signed"]["after"]["remind_deposit"]
 
 

@@ -34,7 +34,7 @@ def test_a_written_workflow_reads_back_to_the_same_workflow(path: Path) -> None:
 def test_the_layout_is_the_one_of_the_shipped_files() -> None:
     """Sections apart, list items indented under their key, labels, timers and short lists on one line."""
     text = definition_to_yaml(load_workflow("freelance-mission"))
-    assert text.startswith("name: freelance-mission\nversion: 2\ntitle: Freelance mission\n")
+    assert text.startswith("name: freelance-mission\nversion: 3\ntitle: Freelance mission\n")
     assert (
         "    after: {days: {fact: acceptance_days}, since_last: [deliver], unless_fired_since: [request_revision]}\n"
         in text

@@ -113,7 +113,7 @@ def test_get_shows_the_state_and_every_trigger_with_its_reasons(service: Service
     ref = new_mission(service)
     status, body = service.call("GET", f"/missions/{ref}")
     assert status == 200
-    assert (body["ref"], body["state"], body["workflow"]) == (ref, "lead", "freelance-mission@2")
+    assert (body["ref"], body["state"], body["workflow"]) == (ref, "lead", "freelance-mission@3")
     assert body["triggers"] == [
         {"trigger": "qualify", "dest": "criteria_check", "allowed": True, "reasons": []},
         {

@@ -57,10 +57,13 @@ from missionflow.freelance.pricing import (
 )
 from missionflow.freelance.records import (
     INVOICE_KINDS,
+    LETTER_KINDS,
     QUOTE_STATUSES,
     ClientRecord,
     InvoiceRecord,
+    LetterRecord,
     QuoteRecord,
+    SentDocument,
 )
 from missionflow.freelance.settings import (
     Criterion,
@@ -82,6 +85,9 @@ _LAZY = {
     "DOCUMENT_FORMATS": "missionflow.freelance.client_documents",
     "render_document": "missionflow.freelance.client_documents",
     "missing_mentions": "missionflow.freelance.issued",
+    "Mailer": "missionflow.freelance.mailing",
+    "SmtpConfig": "missionflow.freelance.mailing",
+    "SmtpMailer": "missionflow.freelance.mailing",
 }
 """Loaded on first use: a command that does not render or read a file does not import them."""
 
@@ -89,6 +95,7 @@ if typing.TYPE_CHECKING:
     from missionflow.freelance.client_documents import DOCUMENT_FORMATS, render_document
     from missionflow.freelance.invoice_render import INVOICE_FORMATS, render_invoice
     from missionflow.freelance.issued import missing_mentions
+    from missionflow.freelance.mailing import Mailer, SmtpConfig, SmtpMailer
     from missionflow.freelance.specification_file import load_specification, parse_specification
 
 
@@ -109,6 +116,7 @@ __all__ = [
     "INVOICE_FORMATS",
     "INVOICE_KINDS",
     "LANGUAGES",
+    "LETTER_KINDS",
     "QUOTE_STATUSES",
     "UNIT_WORDS",
     "Amendment",
@@ -124,7 +132,9 @@ __all__ = [
     "InvoiceRecord",
     "InvoiceSummary",
     "InvoiceTerms",
+    "LetterRecord",
     "LineSource",
+    "Mailer",
     "Mission",
     "OverdueItem",
     "Payment",
@@ -133,7 +143,10 @@ __all__ = [
     "Price",
     "PricedLine",
     "QuoteRecord",
+    "SentDocument",
     "Settings",
+    "SmtpConfig",
+    "SmtpMailer",
     "Specification",
     "Unit",
     "agreement",

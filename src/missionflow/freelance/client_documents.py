@@ -19,9 +19,9 @@ from missionflow.freelance.documents.model import Document, DocumentKind, Logo, 
 from missionflow.freelance.documents.parties import Language, Party
 from missionflow.freelance.issued import DocumentCopy
 from missionflow.freelance.pricing import PricedLine, vat_regime
-from missionflow.freelance.records import InvoiceRecord, QuoteRecord
+from missionflow.freelance.records import InvoiceRecord, LetterRecord, QuoteRecord
 
-__all__ = ["DOCUMENT_FORMATS", "invoice_document", "quote_document", "render_document"]
+__all__ = ["DOCUMENT_FORMATS", "invoice_document", "letter_document", "quote_document", "render_document"]
 
 DOCUMENT_FORMATS = ("pdf", "html", "md", "text")
 """What ``invoice show`` and ``quote show`` write: a PDF/A-3b file, one HTML page, Markdown, text."""
@@ -86,9 +86,10 @@ def invoice_document(
         ),
         lines=_lines([PricedLine.from_json(line) for line in invoice.lines], lang),
         currency=invoice.total.currency,
-        # Late-payment interest and the indemnity pay for no service: outside the scope of VAT.
+        # Late-payment interest and the indemnity pay for no service: outside the scope of VAT, and
+        # so is the credit note that cancels them.
         vat=VatRegime.not_subject()
-        if kind is DocumentKind.LATE_PAYMENT_INVOICE
+        if kind is DocumentKind.LATE_PAYMENT_INVOICE or copy.outside_vat
         else vat_regime(copy.vat_rate),
         service_date=copy.service_date,
         service_period=copy.service_period,
@@ -125,14 +126,44 @@ def quote_document(quote: QuoteRecord, *, logo: bytes | None = None, language: s
     )
 
 
-def render_document(document: Document, fmt: str, language: str | None = None) -> bytes:
+def letter_document(
+    letter: LetterRecord, *, logo: bytes | None = None, language: str | None = None
+) -> Document:
+    """A reminder letter (first reminder, second reminder, formal notice) as the client received it,
+    in ``language`` (the client's when None): the overdue invoices it lists, the parties and terms
+    the newest of them stated."""
+    copy = DocumentCopy.from_json(letter.copy)
+    _lang, buyer = _language(language, copy)
+    if not copy.overdue:
+        raise InvalidValueError("letter", f"{letter.number} lists no overdue invoice")
+    return Document(
+        DocumentKind(letter.kind),
+        letter.number,
+        letter.issued_on,
+        seller=copy.seller,
+        buyer=buyer,
+        payment=PaymentTerms(
+            copy.payment_days, copy.late_penalty_rate, recovery_indemnity=copy.recovery_indemnity
+        ),
+        currency=copy.overdue[0].amount_due.currency,
+        overdue=copy.overdue,
+        bank=copy.bank,
+        logo=_logo(copy, logo),
+        mission_ref=letter.mission,
+    )
+
+
+def render_document(
+    document: Document, fmt: str, language: str | None = None, *, facturx: bool = True
+) -> bytes:
     """``document`` as ``fmt`` (see DOCUMENT_FORMATS) in ``language`` (the client's when None):
-    PDF bytes, or UTF-8 text. The PDF needs WeasyPrint's system libraries (pango)."""
+    PDF bytes, or UTF-8 text. The PDF of an invoice carries its Factur-X XML unless ``facturx``
+    is False; it needs WeasyPrint's system libraries (pango)."""
     lang = Language(language) if language is not None else None
     if fmt == "pdf":
         from missionflow.freelance.documents.pdf import render_pdf
 
-        return render_pdf(document, lang)
+        return render_pdf(document, lang, facturx=facturx)
     if fmt == "html":
         from missionflow.freelance.documents.html import render_html
 

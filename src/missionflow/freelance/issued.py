@@ -170,6 +170,9 @@ class DocumentCopy:
     cancels: InvoiceReference | None = None
     overdue: tuple[OverdueInvoice, ...] = ()
     """For a late-payment invoice: the invoices paid late that it bills interest on."""
+    outside_vat: bool = False
+    """Late-payment interest and indemnity, and the credit note that cancels them: outside the
+    scope of VAT whatever the seller's regime."""
 
     def to_json(self) -> dict[str, object]:
         """The copy as JSON values (decimals, money and dates as exact text)."""
@@ -198,6 +201,7 @@ class DocumentCopy:
                 }
                 for o in self.overdue
             ],
+            "outside_vat": self.outside_vat,
         }
 
     @classmethod
@@ -240,6 +244,7 @@ class DocumentCopy:
                 )
                 for o in (overdue if isinstance(overdue, list) else [])
             ),
+            outside_vat=data.get("outside_vat") is True,
         )
 
 

@@ -137,3 +137,37 @@ class QuoteRecord:
     status_on: date | None = None
     copy: Mapping[str, object] = field(default_factory=dict)
     """What the quote states besides its lines (``issued.DocumentCopy`` as JSON)."""
+
+
+LETTER_KINDS = ("first_reminder", "second_reminder", "formal_notice")
+"""A reminder letter is a first reminder, a second reminder (announcing a formal notice) or a formal
+notice to pay (interest and recovery indemnity claimed)."""
+
+
+@dataclass(frozen=True)
+class LetterRecord:
+    """A reminder letter a timer wrote ("REL-2027-0001", its own gapless series): its kind, the
+    timer that wrote it, what it states (``copy``: the parties, terms and overdue invoices, as
+    ``issued.DocumentCopy`` JSON), and when it was e-mailed, if it was."""
+
+    number: str
+    kind: str
+    mission: str
+    issued_on: date
+    trigger: str
+    copy: Mapping[str, object]
+    created_at: datetime
+    sent_to: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """A document e-mailed to a client (or found already sent: ``already`` is True, nothing was sent)."""
+
+    document: str
+    mission: str
+    recipient: str
+    message_id: str
+    sent_at: datetime
+    already: bool = False

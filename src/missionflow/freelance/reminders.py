@@ -44,6 +44,28 @@ def deposit_reminder_days(mission: Mission, ctx: GuardContext) -> int:
 
 
 @register_timer_fact(
+    "second_reminder_days",
+    kind=FactKind.DELAY,
+    words={"en": "the second reminder delay of the settings", "fr": "le délai de seconde relance"},
+    reads=(),
+)
+def second_reminder_days(mission: Mission, ctx: GuardContext) -> int:
+    """Days after a due date before a payment still owed is reminded a second time."""
+    return settings_in(ctx).second_reminder_days
+
+
+@register_timer_fact(
+    "formal_notice_days",
+    kind=FactKind.DELAY,
+    words={"en": "the formal notice delay of the settings", "fr": "le délai de mise en demeure"},
+    reads=(),
+)
+def formal_notice_days(mission: Mission, ctx: GuardContext) -> int:
+    """Days after a due date before a payment still owed gets a formal notice to pay."""
+    return settings_in(ctx).formal_notice_days
+
+
+@register_timer_fact(
     "acceptance_days",
     kind=FactKind.DELAY,
     words={"en": "the acceptance period of the contract", "fr": "le délai de validation du contrat"},

@@ -77,6 +77,25 @@ class Settings:
     deposit_reminder_days: int = 7
     """Days after the signature after which the deposit reminder falls due (the timer fact
     ``deposit_reminder_days`` of the workflow's ``remind_deposit``)."""
+    second_reminder_days: int = 15
+    """Days after a due date, still unpaid, before the second reminder (timer fact)."""
+    formal_notice_days: int = 30
+    """Days after a due date, still unpaid, before the formal notice to pay (timer fact)."""
+    smtp_host: str = ""
+    """The mail server documents are e-mailed through; none: nothing is e-mailed."""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    """The login on the mail server; none: no login (a local relay)."""
+    smtp_password_env: str = "MISSIONFLOW_SMTP_PASSWORD"
+    """The environment variable holding the password (read when mail is sent, never stored)."""
+    smtp_password_file: str = ""
+    """Or a file holding the password, readable by you only (a file others can read is refused)."""
+    smtp_starttls: bool = True
+    """Encrypt the connection with STARTTLS before logging in (the server's certificate is checked)."""
+    smtp_sender: str = ""
+    """The From address of the e-mails (default: ``email``)."""
+    smtp_ca_file: str = ""
+    """A PEM file of the certificate authority of a mail server with its own (default: the system's)."""
 
     @property
     def vat_charged_rate(self) -> Decimal | None:
@@ -124,12 +143,20 @@ _EDITABLE_TEXT = (
     "bank_holder",
     "logo",
     "timezone",
+    "smtp_host",
+    "smtp_user",
+    "smtp_password_env",
+    "smtp_password_file",
+    "smtp_sender",
+    "smtp_ca_file",
 )
 _EDITABLE_INT = (
     "included_revisions",
     "minimum_lead_days",
     "payment_terms_days",
     "deposit_reminder_days",
+    "second_reminder_days",
+    "formal_notice_days",
     "quote_validity_days",
 )
 _EDITABLE_PERCENT = ("deposit_percent", "late_penalty_rate", "legal_interest_rate", "vat_rate")
@@ -153,6 +180,8 @@ def editable_settings() -> tuple[str, ...]:
         *_EDITABLE_INT,
         "working_days",
         "working_hours",
+        "smtp_port",
+        "smtp_starttls",
     )
 
 
@@ -177,12 +206,22 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
             value = "\n".join(line.strip() for line in value.replace(";", "\n").splitlines() if line.strip())
         if key == "country" and not (len(value) == 2 and value.isascii() and value.isalpha()):
             raise InvalidValueError(key, f"{value!r} is not an ISO 3166 country code like FR")
-        if key == "email" and value and "@" not in value:
+        if key in ("email", "smtp_sender") and value and "@" not in value:
             raise InvalidValueError(key, f"{value!r} is not an e-mail address")
         if key == "vat_regime" and value not in (VAT_FRANCHISE, VAT_CHARGED):
             raise InvalidValueError(key, f"{value!r}: say {VAT_FRANCHISE} (no VAT) or {VAT_CHARGED}")
         if key == "logo" and value:
             value = _logo_path(value)
+        if key in ("smtp_password_file", "smtp_ca_file") and value:
+            from pathlib import Path
+
+            value = str(Path(value).expanduser().resolve())
+        if (
+            key == "smtp_password_env"
+            and value
+            and not (value.isascii() and value.replace("_", "a").isalnum())
+        ):
+            raise InvalidValueError(key, f"{value!r} is not an environment variable name like SMTP_PASSWORD")
         if key == "country":
             value = value.upper()
         if key == "timezone":
@@ -214,6 +253,14 @@ def set_from_text(settings: Settings, key: str, text: str) -> Settings:
                 key, f"{number_int} days is over the legal maximum of {MAX_PAYMENT_TERMS_DAYS}"
             )
         return settings.with_changes(**{key: number_int})
+    if key == "smtp_port":
+        if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 65535):
+            raise InvalidValueError(key, f"{value!r} is not a port number from 1 to 65535")
+        return settings.with_changes(smtp_port=int(value))
+    if key == "smtp_starttls":
+        if value.lower() not in ("yes", "no"):
+            raise InvalidValueError(key, f"{value!r}: say yes or no")
+        return settings.with_changes(smtp_starttls=value.lower() == "yes")
     if key == "working_days":
         days = [d.strip().lower()[:3] for d in value.split(",") if d.strip()]
         unknown = [d for d in days if d not in _DAY_NAMES]
@@ -299,6 +346,8 @@ def describe_settings(settings: Settings) -> list[tuple[str, str]]:
             texts.append((key, f"{settings.working_start:%H:%M}-{settings.working_end:%H:%M}"))
         elif key == "address":
             texts.append((key, "; ".join(settings.address_lines)))
+        elif key == "smtp_starttls":
+            texts.append((key, "yes" if settings.smtp_starttls else "no"))
         else:
             texts.append((key, str(getattr(settings, key))))
     return texts

@@ -30,6 +30,25 @@ SESSION = "session"
 
 ISSUE_FINAL_INVOICE = "issue_final_invoice"
 """The store issues the final invoice in the transaction of the transition."""
+FIRST_REMINDER_LETTER = "first_reminder_letter"
+"""The store writes a payment reminder about what is still unpaid (a timer's reminder)."""
+SECOND_REMINDER_LETTER = "second_reminder_letter"
+"""The store writes a second reminder, which announces the formal notice."""
+FORMAL_NOTICE_LETTER = "formal_notice_letter"
+"""The store writes a formal notice to pay, with the late interest and the recovery indemnity."""
+LETTER_EFFECTS = {
+    FIRST_REMINDER_LETTER: "first_reminder",
+    SECOND_REMINDER_LETTER: "second_reminder",
+    FORMAL_NOTICE_LETTER: "formal_notice",
+}
+"""Each letter effect and the kind of letter it writes: how a workflow declares the escalation
+(first reminder, second reminder, formal notice) on the timers it chooses."""
+
+# --- history entries that are not transitions ---------------------------------------------------
+
+DOCUMENT_SENT = "document_sent"
+"""The trigger of the history entry that records a document e-mailed to the client: the mission
+stays where it is (source and destination are its state)."""
 
 # --- parties ----------------------------------------------------------------------------------
 

@@ -179,7 +179,7 @@ def penalty_copy(
         for i in sorted(found, key=lambda i: (i.year, i.sequence))
     )
     copy = _copy(session, row, settings, what="late-payment invoice", vat_rate=None)
-    return replace(copy, overdue=overdue).to_json()
+    return replace(copy, overdue=overdue, outside_vat=True).to_json()
 
 
 def credit_note(session: Session, row: MissionRow, settings: Settings, target: InvoiceRow) -> Billed:
@@ -215,6 +215,9 @@ def credit_note(session: Session, row: MissionRow, settings: Settings, target: I
         deposits=deposits,
         cancels=InvoiceReference(target.number, target.issued_on),
     )
+    if issued is not None and (issued.outside_vat or target.kind == "penalty"):
+        # Cancelling late-payment interest and indemnity: outside the scope of VAT like them.
+        copy = replace(copy, outside_vat=True)
     return _billed(lines, vat_rate, copy, total.currency)
 
 

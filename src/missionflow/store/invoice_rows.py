@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from missionflow.errors import InvalidValueError, InvoiceNotFoundError, MissionNotFoundError
 from missionflow.freelance import INVOICE_KINDS, InvoiceRecord, InvoiceTerms, Settings, invoicing
+from missionflow.freelance.einvoice import check_before_issue
 from missionflow.freelance.invoicing import InvoiceDraft
 from missionflow.money import Money
 from missionflow.store import ledger, rows
@@ -120,6 +121,19 @@ def next_number(session: Session, year: int, issued_on: date) -> int:
     return counter.last_sequence
 
 
+def peek_number(session: Session, year: int) -> int:
+    """The sequence the next invoice of ``year`` would take, without taking it."""
+    last = session.scalars(
+        select(InvoiceCounterRow.last_sequence).where(InvoiceCounterRow.year == year)
+    ).one_or_none()
+    return (last or 0) + 1
+
+
+def _number(year: int, sequence: int) -> str:
+    """An invoice number of the one series: "2026-0001"."""
+    return f"{year}-{sequence:04d}"
+
+
 def invoice_record(row: InvoiceRow, mission: str, references: str | None) -> InvoiceRecord:
     """A stored invoice as the library hands it back."""
     return InvoiceRecord(
@@ -165,9 +179,26 @@ def insert_invoice(
     settings = rows.settings(session)
     invoicing.require_identity(settings)
     year = issued_on.year
+    # What the invoice states must not change with the settings later: copied now.
+    terms = invoice_terms(session, mission_id, settings, note, document, asks_for=total)
+    # Its e-invoice is checked with the number it is about to take, before the counter moves:
+    # an invoice the official rules refuse uses up no number of the series.
+    provisional = InvoiceRecord(
+        number=_number(year, peek_number(session, year)),
+        kind=kind,
+        mission=mission_ref(mission_id),
+        issued_on=issued_on,
+        due_on=due_on,
+        total=total,
+        references=references,
+        lines=tuple(dict(line) for line in lines if isinstance(line, dict)),
+        created_at=now(),
+        terms=terms,
+    )
+    check_before_issue(provisional)
     sequence = next_number(session, year, issued_on)
     invoice = InvoiceRow(
-        number=f"{year}-{sequence:04d}",
+        number=_number(year, sequence),
         year=year,
         sequence=sequence,
         kind=kind,
@@ -179,8 +210,7 @@ def insert_invoice(
         references_id=referenced.id if referenced is not None else None,
         lines=lines,
         created_at=now(),
-        # What the invoice states must not change with the settings later: copied now.
-        terms=invoice_terms(session, mission_id, settings, note, document, asks_for=total).to_json(),
+        terms=terms.to_json(),
         ledger_anchor=_anchor_text(session),
     )
     session.add(invoice)

@@ -40,9 +40,11 @@ from missionflow.store.models import (
     ContractRow,
     HistoryRow,
     InvoiceRow,
+    LetterRow,
     MissionRow,
     PaymentRow,
     QuoteRow,
+    SendingRow,
     SettingsRow,
 )
 from missionflow.store.records import mission_ref
@@ -278,3 +280,5 @@ CONTRACT = cover(ContractRow, "contract", key=("mission_id",), label=lambda valu
 AMENDMENT = cover(AmendmentRow, "amendment", label=lambda values: f"amendment #{values['id']}")
 SETTINGS = cover(SettingsRow, "settings", subject=None, label=lambda values: "settings")
 QUOTE = cover(QuoteRow, "quote", label=lambda values: f"quote {values['number']}")
+LETTER = cover(LetterRow, "letter", label=lambda values: f"letter {values['number']}")
+SENDING = cover(SendingRow, "sending", label=lambda values: f"sending of {values['document']}")

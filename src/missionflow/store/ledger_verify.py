@@ -18,6 +18,7 @@ from missionflow.store.ledger import GENESIS, LEDGER_KIND, Anchor, entry_mac, he
 from missionflow.store.ledger_cover import (
     COVERED,
     INVOICE,
+    LETTER,
     QUOTE,
     Coverage,
     Malformed,
@@ -28,11 +29,12 @@ from missionflow.store.ledger_cover import (
 )
 from missionflow.store.ledger_keys import KeyRing
 from missionflow.store.ledger_models import HEAD, LEDGER
-from missionflow.store.models import Base, InvoiceCounterRow, QuoteCounterRow
+from missionflow.store.models import Base, InvoiceCounterRow, LetterCounterRow, QuoteCounterRow
 
 _SERIES: dict[str, tuple[Table, str]] = {
     INVOICE.kind: (Base.metadata.tables[str(InvoiceCounterRow.__tablename__)], "invoice"),
     QUOTE.kind: (Base.metadata.tables[str(QuoteCounterRow.__tablename__)], "quote"),
+    LETTER.kind: (Base.metadata.tables[str(LetterCounterRow.__tablename__)], "letter"),
 }
 """The kinds numbered in a gapless yearly series, with the table of their counters."""
 _SHOWN_FIELDS = 3
@@ -280,7 +282,7 @@ def _short(value: object) -> str:
 
 
 def _check_series(connection: Connection, walk: _Walk) -> None:
-    """Invoice and quote numbers: one series per year from 1 without a gap, no number given twice,
+    """Invoice, quote and letter numbers: one series per year from 1 without a gap, no number given twice,
     and each year's counter at the last number (a counter set back would give a number again)."""
     for kind, (counters, noun) in _SERIES.items():
         _check_one_series(connection, walk, walk.numbered.get(kind, []), counters, noun)

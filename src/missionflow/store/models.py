@@ -389,8 +389,11 @@ Index("ix_mf_timers_mission", TimerRow.mission_id, TimerRow.status)
 
 # The tables of the documents a client receives live in their own module; importing them here puts
 # them in Base.metadata whenever the models are imported (migrations and tests compare it).
+from missionflow.store.document_models import LetterCounterRow as LetterCounterRow  # noqa: E402
+from missionflow.store.document_models import LetterRow as LetterRow  # noqa: E402
 from missionflow.store.document_models import LogoRow as LogoRow  # noqa: E402
 from missionflow.store.document_models import QuoteCounterRow as QuoteCounterRow  # noqa: E402
 from missionflow.store.document_models import QuoteRow as QuoteRow  # noqa: E402
+from missionflow.store.document_models import SendingRow as SendingRow  # noqa: E402
 from missionflow.store.ledger_models import LedgerHeadRow as LedgerHeadRow  # noqa: E402
 from missionflow.store.ledger_models import LedgerRow as LedgerRow  # noqa: E402

@@ -29,16 +29,17 @@ from missionflow.freelance import (
     Settings,
     Specification,
 )
-from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE
+from missionflow.freelance.vocabulary import ISSUE_FINAL_INVOICE, LETTER_EFFECTS
 from missionflow.money import Money
 from missionflow.store import rows
 from missionflow.store.accounts import Accounts
-from missionflow.store.client_documents import ClientDocuments
 from missionflow.store.clients import ClientBook
 from missionflow.store.core import SubjectStore
+from missionflow.store.correspondence import Correspondence
 from missionflow.store.firing import AppConnection, EffectFactory
 from missionflow.store.invoices import FinalInvoice, Invoices
 from missionflow.store.ledger_keys import KeyRing
+from missionflow.store.letters import LetterEffect, Letters
 from missionflow.store.missions import MissionBook
 from missionflow.store.payments import Payments
 from missionflow.store.quotes import Quotes
@@ -47,10 +48,11 @@ from missionflow.store.terms import Terms
 from missionflow.workflow import Hooks, TransitionRecord
 
 
-class Store(SubjectStore, ClientDocuments):
+class Store(SubjectStore, Correspondence):
     """Missions, clients and their records in SQLite or PostgreSQL, beside subjects of any
     workflow (see SubjectStore); every change is one transaction, or part of the application's.
-    Quotes and the documents a client receives are in ClientDocuments.
+    Quotes and the documents a client receives are in ClientDocuments, reminder letters and
+    e-mailing documents in Correspondence.
 
     >>> from missionflow import open_store
     >>> with open_store("sqlite://") as store:
@@ -89,9 +91,13 @@ class Store(SubjectStore, ClientDocuments):
         self._payments = Payments(self._db)
         self._accounts = Accounts(self._db)
         self._quotes = Quotes(self._db, self._terms)
+        self._letters = Letters(self._db)
 
     def _store_effects(self) -> Mapping[str, EffectFactory]:
-        return {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
+        effects: dict[str, EffectFactory] = {ISSUE_FINAL_INVOICE: partial(FinalInvoice, self._db)}
+        for name, kind in LETTER_EFFECTS.items():
+            effects[name] = partial(LetterEffect, kind)
+        return effects
 
     def get_settings(self) -> Settings:
         """The freelancer's settings (the defaults until some are saved)."""

@@ -18,9 +18,11 @@ _HOME = {
     "build_cii_xml": "facturx",
     "embed_facturx": "facturx",
     "RuleFailure": "facturx_check",
+    "check_file": "facturx_check",
     "check_pdf": "facturx_check",
     "check_xml": "facturx_check",
     "extract_xml": "facturx_check",
+    "xml_of_file": "facturx_check",
     "format_amount": "formatting",
     "format_date": "formatting",
     "render_html": "html",
@@ -48,6 +50,7 @@ _HOME = {
     "ReceivedParty": "reading",
     "read_invoice": "reading",
     "read_invoice_xml": "reading",
+    "read_received": "reading",
     "render_markdown": "text",
     "render_text": "text",
     "Totals": "totals",
@@ -57,7 +60,14 @@ _HOME = {
 
 if typing.TYPE_CHECKING:
     from missionflow.freelance.documents.facturx import build_cii_xml, embed_facturx
-    from missionflow.freelance.documents.facturx_check import RuleFailure, check_pdf, check_xml, extract_xml
+    from missionflow.freelance.documents.facturx_check import (
+        RuleFailure,
+        check_file,
+        check_pdf,
+        check_xml,
+        extract_xml,
+        xml_of_file,
+    )
     from missionflow.freelance.documents.formatting import format_amount, format_date
     from missionflow.freelance.documents.html import render_html
     from missionflow.freelance.documents.late import late_payment_lines
@@ -80,6 +90,7 @@ if typing.TYPE_CHECKING:
         ReceivedParty,
         read_invoice,
         read_invoice_xml,
+        read_received,
     )
     from missionflow.freelance.documents.text import render_markdown, render_text
     from missionflow.freelance.documents.totals import Totals, VatBreakdown
@@ -120,6 +131,7 @@ __all__ = [
     "VatCategory",
     "VatRegime",
     "build_cii_xml",
+    "check_file",
     "check_pdf",
     "check_xml",
     "embed_facturx",
@@ -129,8 +141,10 @@ __all__ = [
     "late_payment_lines",
     "read_invoice",
     "read_invoice_xml",
+    "read_received",
     "render_html",
     "render_markdown",
     "render_pdf",
     "render_text",
+    "xml_of_file",
 ]

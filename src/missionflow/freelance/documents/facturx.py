@@ -8,7 +8,8 @@ What the French rules (BR-FR, checked by :mod:`.facturx_check`) add to EN 16931,
   electronic address) must be the buyer's SIREN with scheme 0225 (BR-FR-21); a private or
   foreign client is addressed by e-mail (scheme EM); BT-34 (seller) is the seller's SIREN, 0225;
 - notes PMT (recovery indemnity, "not applicable" for a private client), PMD (late penalties)
-  and AAB (discount) are each required once (BR-FR-05/06);
+  and AAB (discount) are each required once (BR-FR-05/06); an invoice that asks for nothing says
+  in both that none applies;
 - franchise VAT is category E with reason code VATEX-FR-FRANCHISE and the mention; EN 16931's
   BR-E-02 then needs BT-31 (VAT number) or BT-32 (tax registration): without a VAT number
   the seller's SIREN is given as BT-32 (scheme FC);
@@ -140,12 +141,18 @@ def _notes(document: Document, lang: Language) -> list[tuple[str, str]]:
     payment = document.payment
     if document.indemnity_applies:
         indemnity = message(lang, "terms.indemnity", amount=format_amount(payment.recovery_indemnity, lang))
+    elif document.nothing_due:
+        indemnity = message(lang, "terms.indemnity_nothing_due")
     else:
         indemnity = message(lang, "terms.indemnity_private")
+    if document.nothing_due:
+        penalties = message(lang, "terms.nothing_due")
+    else:
+        penalties = message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang))
     notes = [
         ("BAR", treatment(document.buyer)),
         ("PMT", indemnity),
-        ("PMD", message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang))),
+        ("PMD", penalties),
         ("AAB", payment.discount or message(lang, "terms.no_discount")),
     ]
     if document.note:

@@ -21,7 +21,9 @@ from facturx import get_facturx_xml_from_pdf
 from lxml import etree
 from saxonche import PySaxonProcessor
 
-__all__ = ["RuleFailure", "check_pdf", "check_xml", "extract_xml"]
+from missionflow.errors import InvalidValueError
+
+__all__ = ["RuleFailure", "check_file", "check_pdf", "check_xml", "extract_xml", "xml_of_file"]
 
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 _SCHEMATRONS = {
@@ -121,3 +123,41 @@ def check_pdf(pdf: bytes) -> list[RuleFailure]:
     if xml is None:
         return [RuleFailure("FACTURX-XML", "the PDF has no embedded factur-x.xml", "pdf")]
     return check_xml(xml)
+
+
+def _is_pdf(data: bytes) -> bool:
+    # A PDF starts with its header, possibly after a little garbage (ISO 32000-1, 7.5.2).
+    return b"%PDF-" in data[:1024]
+
+
+def xml_of_file(data: bytes) -> bytes:
+    """The invoice XML of a file's bytes: the factur-x.xml a PDF carries, or an XML file itself.
+
+    InvalidValueError for a PDF without Factur-X XML, and for bytes that are neither a PDF nor
+    well-formed XML."""
+    if _is_pdf(data):
+        try:
+            xml = extract_xml(data)
+        except Exception as exc:  # pypdf raises many kinds of errors on a damaged file
+            raise InvalidValueError("file", f"not a readable PDF: {exc}") from None
+        if xml is None:
+            raise InvalidValueError("file", "the PDF carries no Factur-X XML (no factur-x.xml attached)")
+        return xml
+    try:
+        etree.fromstring(data)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise InvalidValueError("file", f"neither a PDF nor well-formed XML ({exc})") from None
+    return data
+
+
+def check_file(data: bytes) -> list[RuleFailure]:
+    """Every rule an invoice file breaks: a Factur-X PDF (its embedded XML) or a CII XML file.
+
+    A PDF without Factur-X XML is one failure (FACTURX-XML); bytes that are neither a PDF nor XML
+    are InvalidValueError, not a failure: there is no invoice to judge."""
+    if _is_pdf(data):
+        try:
+            return check_pdf(data)
+        except Exception as exc:  # pypdf raises many kinds of errors on a damaged file
+            raise InvalidValueError("file", f"not a readable PDF: {exc}") from None
+    return check_xml(xml_of_file(data))

@@ -82,6 +82,7 @@ _INVOICES = frozenset(
 _LETTERS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER, DocumentKind.FORMAL_NOTICE})
 _ASKS_PAYMENT = (_INVOICES | _LETTERS) - {DocumentKind.CREDIT_NOTE}
 _DEDUCTS = frozenset({DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE})
+_OUTSIDE_VAT = frozenset({DocumentKind.LATE_PAYMENT_INVOICE, DocumentKind.CREDIT_NOTE})
 _STATES_SERVICE = frozenset({DocumentKind.DEPOSIT_INVOICE, DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE})
 
 
@@ -248,11 +249,21 @@ class Document:
                 "only a final invoice deducts deposits (and the credit note that cancels it)",
             ),
             (
-                (kind is DocumentKind.LATE_PAYMENT_INVOICE) != (self.vat.category is VatCategory.NOT_SUBJECT),
-                "late-payment interest and indemnity, and only they, are outside the scope of VAT",
+                kind is DocumentKind.LATE_PAYMENT_INVOICE
+                and self.vat.category is not VatCategory.NOT_SUBJECT,
+                "late-payment interest and indemnity are outside the scope of VAT",
             ),
             (
-                kind in _STATES_SERVICE and self.service_date is None and self.service_period is None,
+                kind not in _OUTSIDE_VAT and self.vat.category is VatCategory.NOT_SUBJECT,
+                "only late-payment interest and indemnity (and the credit note that cancels them) "
+                "are outside the scope of VAT",
+            ),
+            (
+                # late-payment interest bills no service, nor does the credit note that cancels it
+                kind in _STATES_SERVICE
+                and self.vat.category is not VatCategory.NOT_SUBJECT
+                and self.service_date is None
+                and self.service_period is None,
                 "states the date or period of the service",
             ),
             (
@@ -287,8 +298,17 @@ class Document:
 
     @property
     def indemnity_applies(self) -> bool:
-        """The 40 EUR recovery indemnity is owed by business clients only."""
-        return self.buyer.business
+        """The 40 EUR recovery indemnity is owed by business clients only, on an invoice that asks
+        for something."""
+        return self.buyer.business and not self.nothing_due
+
+    @property
+    def nothing_due(self) -> bool:
+        """An invoice that asks for nothing (pro bono, or wholly covered by its deposits) can never be
+        paid late: it states no late penalty and no recovery indemnity."""
+        return (
+            self.kind.is_invoice and self.kind is not DocumentKind.CREDIT_NOTE and self.totals.due.amount == 0
+        )
 
     @property
     def deposit_asked(self) -> Money | None:

@@ -26,9 +26,10 @@ def render_pdf_from_html(html: str) -> bytes:
     return bytes(pdf)
 
 
-def render_pdf(document: Document, language: Language | None = None) -> bytes:
-    """The document as PDF/A-3b; an invoice or credit note carries its Factur-X XML (EN 16931)."""
+def render_pdf(document: Document, language: Language | None = None, *, facturx: bool = True) -> bytes:
+    """The document as PDF/A-3b; an invoice or credit note carries its Factur-X XML (EN 16931)
+    unless ``facturx`` is False (a plain PDF/A-3b, for a reader who asked for no attachment)."""
     pdf = render_pdf_from_html(render_html(document, language))
-    if not document.kind.is_invoice:
+    if not document.kind.is_invoice or not facturx:
         return pdf
     return embed_facturx(pdf, build_cii_xml(document), document, language)

@@ -14,10 +14,10 @@ from lxml import etree
 
 from missionflow.errors import InvalidValueError
 from missionflow.freelance.documents.facturx import NAMESPACES
-from missionflow.freelance.documents.facturx_check import extract_xml
+from missionflow.freelance.documents.facturx_check import RuleFailure, check_xml, extract_xml, xml_of_file
 from missionflow.money import Money
 
-__all__ = ["ReceivedInvoice", "ReceivedParty", "read_invoice", "read_invoice_xml"]
+__all__ = ["ReceivedInvoice", "ReceivedParty", "read_invoice", "read_invoice_xml", "read_received"]
 
 _SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
 _SUMS = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
@@ -128,3 +128,12 @@ def read_invoice(pdf: bytes) -> ReceivedInvoice:
     if xml is None:
         raise InvalidValueError("invoice", "the PDF carries no Factur-X XML")
     return read_invoice_xml(xml)
+
+
+def read_received(data: bytes) -> tuple[ReceivedInvoice, list[RuleFailure]]:
+    """A received invoice file (a Factur-X PDF, or its CII XML alone): its facts, and every rule
+    its XML breaks (XSD, EN 16931, BR-FR; empty when it passes them all).
+
+    InvalidValueError when the file carries no invoice XML (see ``xml_of_file``)."""
+    xml = xml_of_file(data)
+    return read_invoice_xml(xml), check_xml(xml)

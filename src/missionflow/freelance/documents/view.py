@@ -241,7 +241,9 @@ def _letter(document: Document, lang: Language) -> tuple[str, ...]:
 
 def _terms(document: Document, lang: Language) -> tuple[str, ...]:
     terms: list[str] = []
-    if document.vat.category is VatCategory.EXEMPT:
+    if document.kind.is_letter:
+        pass  # a letter bills nothing: the invoices it lists stated their VAT
+    elif document.vat.category is VatCategory.EXEMPT:
         terms.append(message(lang, "vat.franchise"))
     elif document.vat.category is VatCategory.NOT_SUBJECT:
         terms.append(message(lang, "vat.not_subject"))
@@ -278,7 +280,10 @@ def _terms(document: Document, lang: Language) -> tuple[str, ...]:
         terms.append(message(lang, "terms.payment", days=payment.days, due=format_date(payment.due_on, lang)))
     elif not document.kind.is_letter:
         terms.append(message(lang, "terms.payment_days", days=payment.days))
-    terms.append(message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang)))
+    if document.nothing_due:
+        terms.append(message(lang, "terms.nothing_due"))
+    else:
+        terms.append(message(lang, "terms.penalties", rate=format_rate(payment.late_penalty_rate, lang)))
     if document.indemnity_applies:
         terms.append(message(lang, "terms.indemnity", amount=format_amount(payment.recovery_indemnity, lang)))
     terms.append(payment.discount or message(lang, "terms.no_discount"))
