@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 NODE_DIR   := tests/interchange/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.installed-stamp
 
-.PHONY: demo test lint typecheck unit system-deps diagrams invoice-sample bench bench-quick clean
+.PHONY: demo test lint typecheck unit system-deps diagrams invoice-sample bench bench-quick bench-readme clean
 
 $(STAMP): pyproject.toml tests/plugin_pkg/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,9 @@ bench: $(STAMP) system-deps
 
 bench-quick: $(STAMP) system-deps
 	$(BIN)/python bench/run.py --quick
+
+bench-readme: $(STAMP)
+	$(BIN)/python bench/readme.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage dist build

@@ -8,6 +8,7 @@ python bench/run.py --only fire,cli  # some rows, by number or name (see --list)
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -283,8 +284,17 @@ def run_rows(rows: Sequence[Row], config: Config) -> tuple[list[tuple[Row, list[
     return results, failures
 
 
+def keep_out_of_the_users_ledger() -> None:
+    """Every store and command the rows open seals with the bench's key (rows and the processes
+    they start inherit it), never with the key file in the user's configuration folder."""
+    from rows._persisted import BENCH_LEDGER_KEY
+
+    os.environ["MISSIONFLOW_LEDGER_KEY"] = base64.urlsafe_b64encode(BENCH_LEDGER_KEY).decode("ascii")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, run the rows, print the table and write the JSON; 1 if a row failed."""
+    keep_out_of_the_users_ledger()
     rows = discover()
     parser = argparse.ArgumentParser(
         prog="bench/run.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

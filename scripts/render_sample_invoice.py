@@ -18,6 +18,7 @@ from pathlib import Path
 
 from missionflow import open_store
 from missionflow.freelance import Deliverable, Payment, Specification, parse_price, render_document
+from missionflow.freelance.documents import Document
 from missionflow.money import Money
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +43,12 @@ def at(day: str) -> datetime:
 
 def sample_invoice_pdf(logo: Path) -> bytes:
     """The PDF of the sample final invoice, issued through the store in a database in memory."""
+    return render_document(sample_invoice(logo), "pdf")
+
+
+def sample_invoice(logo: Path) -> Document:
+    """The sample final invoice, issued through the store in a database in memory (bench row 8
+    renders it too)."""
     with open_store("sqlite://") as store:
         store.save_settings(
             store.get_settings().with_changes(
@@ -99,7 +106,7 @@ def sample_invoice_pdf(logo: Path) -> bytes:
             store.fire(ref, "deliver", data={"deliverable": item.name}, at=at("2026-10-20"))
         store.fire(ref, "approve", at=at("2026-10-30"), actor="client")
         _, final = store.issue_final_invoice(ref, at=at("2026-11-02"))
-        return render_document(store.invoice_document(final.number), "pdf")
+        return store.invoice_document(final.number)
 
 
 def render_sample_png() -> bytes:

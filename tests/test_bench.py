@@ -144,7 +144,10 @@ def test_list_names_every_row_of_the_issue() -> None:
         ("5", "postgresql"),
         ("6", "cli"),
         ("7", "diagram"),
+        ("8", "documents"),
         ("9", "validation"),
+        ("10", "timers"),
+        ("11", "async"),
     ]
 
 

@@ -6,6 +6,7 @@ and psycopg alike, and the missions every contender fires on.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -106,8 +107,13 @@ _INSERT = (
 )
 
 
-def write_fire(execute: Execute, dialect: Dialect, ref: str, step: Step) -> None:
-    """The body of the transaction: raise Conflict when the version moved, RuntimeError when refused."""
+def write_fire(
+    execute: Execute, dialect: Dialect, ref: str, step: Step, ledger_key: bytes | None = None
+) -> None:
+    """The body of the transaction: raise Conflict when the version moved, RuntimeError when refused.
+
+    With ``ledger_key``, the history entry is also sealed in the ledger as the store does (see
+    :func:`write_ledger_entry`): what the ledger adds to the issue's minimal transaction."""
     ident = mission_id(ref)
     row = execute(dialect.sql(_READ), (ident,)).fetchone()
     if row is None:
@@ -140,6 +146,74 @@ def write_fire(execute: Execute, dialect: Dialect, ref: str, step: Step) -> None
         (ident, position, step.trigger, step.source, step.dest, "bench", dialect.time_value(now), "",
          dialect.json_value(data), dialect.json_value(guards), False, None, head, digest),
     )  # fmt: skip
+    if ledger_key is not None:
+        content = {
+            "mission_id": ident, "position": position, "trigger": step.trigger, "source": step.source,
+            "dest": step.dest, "actor": "bench", "at": now.isoformat(timespec="microseconds"), "note": "",
+            "data": data, "guards": guards, "out_of_hours": False, "idempotency_key": None,
+            "prev_hash": head, "hash": digest,
+        }  # fmt: skip
+        write_ledger_entry(execute, dialect, ledger_key, ref, f"{ident}:{position}", content)
+
+
+# --- the ledger by hand ------------------------------------------------------------------------
+
+BENCH_LEDGER_KEY = hashlib.sha256(b"missionflow bench ledger key").digest()
+"""The key the persisted rows' stores seal with (``open_store(ledger_key=...)``), known to the
+hand-written code too, so that its entries verify and the store's next write accepts the head."""
+_HEAD = "SELECT ledger_id, seq, mac, key_id, head_mac, (SELECT mac FROM mf_ledger WHERE subject = {p} ORDER BY seq DESC LIMIT 1) FROM mf_ledger_head WHERE id = 1"
+_ENTRY = (
+    "INSERT INTO mf_ledger (seq, kind, row_key, subject, subject_prev, prev, content, recorded_at, key_id, mac) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+)
+_MOVE = "UPDATE mf_ledger_head SET seq = {p}, mac = {p}, key_id = {p}, head_mac = {p} WHERE id = 1"
+
+
+def _mac(key: bytes, fields: list[object]) -> str:
+    message = json.dumps(fields, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def write_ledger_entry(
+    execute: Execute, dialect: Dialect, key: bytes, subject: str, row_key: str, content: dict[str, object]
+) -> None:
+    """Seal one history entry in the ledger: lock and check the head, chain the entry to the last
+    one and to the subject's last one, insert it, move the head (the store's format)."""
+    lock = " FOR UPDATE" if dialect.placeholder == "%s" else ""
+    found = execute(dialect.sql(_HEAD) + lock, (subject,)).fetchone()
+    if found is None:
+        raise RuntimeError("the ledger has no head")
+    ledger_id, seq, mac, key_id, sealed = (
+        str(found[0]),
+        int(str(found[1])),
+        str(found[2]),
+        str(found[3]),
+        found[4],
+    )
+    if not hmac.compare_digest(_mac(key, ["head", ledger_id, seq, mac, key_id]), str(sealed)):
+        raise RuntimeError("the ledger's head does not verify under the bench key")
+    subject_prev = str(found[5]) if found[5] is not None else "0" * 64
+    moment = datetime.now(UTC)
+    stamp = moment.isoformat(timespec="microseconds")
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    seq += 1
+    new_mac = _mac(key, [ledger_id, seq, "history", row_key, subject, subject_prev, mac, text, stamp, key_id])
+    execute(
+        dialect.sql(_ENTRY),
+        (
+            seq,
+            "history",
+            row_key,
+            subject,
+            subject_prev,
+            mac,
+            text,
+            dialect.time_value(moment),
+            key_id,
+            new_mac,
+        ),
+    )
+    execute(dialect.sql(_MOVE), (seq, new_mac, key_id, _mac(key, ["head", ledger_id, seq, new_mac, key_id])))
 
 
 # --- missions to fire on ------------------------------------------------------------------

@@ -27,7 +27,7 @@ ENV_VAR = "MISSIONFLOW_DB"
 APP_NAME = "missionflow"
 DEFAULT_FILE = "missionflow.db"
 VERSION_TABLE = "mf_alembic_version"
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 """The newest migration shipped with this version (a test checks it against the scripts): knowing it
 without loading Alembic keeps opening an up-to-date database fast."""
 BUSY_TIMEOUT_MS = 30_000

@@ -8,24 +8,37 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Integer, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from missionflow.errors import (
+    ConcurrentUpdateError,
     HistoryTamperedError,
     StorageError,
     WorkflowDefinitionError,
     WorkflowNotFoundError,
 )
 from missionflow.store import ledger, rows
-from missionflow.store.chain import HistoryEntry, MissionChain, VerifyFailure, entry_hash, verify_chain
+from missionflow.store.chain import (
+    GENESIS,
+    HistoryEntry,
+    MissionChain,
+    VerifyFailure,
+    entry_hash,
+    verify_chain,
+)
 from missionflow.store.ledger_cover import HISTORY, Malformed, read_table
 from missionflow.store.limits import check_values
 from missionflow.store.models import Base, HistoryRow, MissionRow
 from missionflow.store.records import mission_ref
+from missionflow.store.session import now
 from missionflow.workflow import TransitionRecord
+
+if TYPE_CHECKING:
+    from missionflow.store.facts import MissionRead
 
 _HISTORY = Base.metadata.tables[str(HistoryRow.__tablename__)]
 _MISSIONS = Base.metadata.tables[str(MissionRow.__tablename__)]
@@ -90,6 +103,22 @@ def append_entry(
         raise DuplicateKey from None
     ledger.note_written(connection, HISTORY, values)
     return True
+
+
+def append_after(connection: Connection, row: MissionRead, record: TransitionRecord) -> None:
+    """Append ``record`` after the last entry of a subject whose row the caller read with it locked
+    (an e-mail sent, a workflow migration): nobody can have moved it since."""
+    if not append_entry(
+        connection,
+        mission_id=row.id,
+        seen_version=row.version,
+        position=row.history_length + 1,
+        prev_hash=row.history_head or GENESIS,
+        record=record,
+        updated_at=now(),
+        ref=row.display_ref,
+    ):  # pragma: no cover - the row is locked
+        raise ConcurrentUpdateError(row.display_ref)
 
 
 def _record(values: Mapping[str, object]) -> TransitionRecord | str:

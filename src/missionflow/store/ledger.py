@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, bindparam, insert, inspect, select, update
+from sqlalchemy import Connection, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from missionflow.errors import HistoryTamperedError, InvalidValueError, LedgerKeyError
@@ -41,23 +41,17 @@ from missionflow.store.ledger_cover import (
     read_rows,
 )
 from missionflow.store.ledger_keys import KeyRing
-from missionflow.store.models import Base, LedgerHeadRow, LedgerRow
+from missionflow.store.ledger_models import HEAD, HEAD_ID, LEDGER
+from missionflow.store.ledger_models import HEAD_QUERY as _HEAD_QUERY
+from missionflow.store.ledger_models import INSERT_ENTRIES as _INSERT_ENTRIES
+from missionflow.store.ledger_models import MOVE_HEAD as _MOVE_HEAD
 
 GENESIS = "0" * 64
 """The ``prev`` of the first entry, and the ``subject_prev`` of a subject's first entry."""
-HEAD_ID = 1
 ANCHOR_DIGITS = 32
 LEDGER_KIND = "ledger"
 """Entries about the ledger itself: its opening and key rotations."""
 _PENDING = "missionflow_ledger_pending"
-
-
-def _table(model: type[Base]) -> Table:
-    return Base.metadata.tables[str(model.__tablename__)]
-
-
-LEDGER = _table(LedgerRow)
-HEAD = _table(LedgerHeadRow)
 
 
 @dataclass(frozen=True)
@@ -167,19 +161,7 @@ def discard(connection: Connection, since: int = 0) -> None:
 
 def _head_query(connection: Connection, subject: str) -> tuple[str, int, str, str, str, str | None] | None:
     """The head, locked until the transaction ends, and the subject's last MAC, in one statement."""
-    last_of_subject = (
-        select(LEDGER.c.mac)
-        .where(LEDGER.c.subject == bindparam("subject"))
-        .order_by(LEDGER.c.seq.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = (
-        select(HEAD.c.ledger_id, HEAD.c.seq, HEAD.c.mac, HEAD.c.key_id, HEAD.c.head_mac, last_of_subject)
-        .where(HEAD.c.id == HEAD_ID)
-        .with_for_update(of=HEAD)
-    )
-    found = connection.execute(query, {"subject": subject}).first()
+    found = connection.execute(_HEAD_QUERY, {"subject": subject}).first()
     if found is None:
         return None
     ledger_id, seq, mac, key_id, sealed, last = found
@@ -306,11 +288,16 @@ def append(
         )
         mac = new_mac
         last_of[entry.subject] = new_mac
-    connection.execute(insert(LEDGER), rows)
+    # One row (a fire's entry) as one execute: a list of one goes the executemany way, slower.
+    connection.execute(_INSERT_ENTRIES, rows[0] if len(rows) == 1 else rows)
     connection.execute(
-        update(HEAD)
-        .where(HEAD.c.id == HEAD_ID)
-        .values(seq=seq, mac=mac, key_id=key_id, head_mac=head_mac(key, ledger_id, seq, mac, key_id))
+        _MOVE_HEAD,
+        {
+            "new_seq": seq,
+            "new_mac": mac,
+            "new_key_id": key_id,
+            "new_head_mac": head_mac(key, ledger_id, seq, mac, key_id),
+        },
     )
     return seq, mac
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text, bindparam, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from missionflow.store.models import Base
@@ -48,3 +48,35 @@ class LedgerHeadRow(Base):
     mac: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(16))
     head_mac: Mapped[str] = mapped_column(String(64))
+
+
+HEAD_ID = 1
+"""The head is the one row of its table."""
+LEDGER = Base.metadata.tables[LedgerRow.__tablename__]
+HEAD = Base.metadata.tables[LedgerHeadRow.__tablename__]
+
+LAST_OF_SUBJECT = (
+    select(LEDGER.c.mac)
+    .where(LEDGER.c.subject == bindparam("subject"))
+    .order_by(LEDGER.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+# Built once: building a statement costs more than running it (SQLAlchemy derives its cache key
+# anew for each new statement object): 3 statements built per fire were a fifth of its time.
+HEAD_QUERY = (
+    select(HEAD.c.ledger_id, HEAD.c.seq, HEAD.c.mac, HEAD.c.key_id, HEAD.c.head_mac, LAST_OF_SUBJECT)
+    .where(HEAD.c.id == HEAD_ID)
+    .with_for_update(of=HEAD)
+)
+INSERT_ENTRIES = insert(LEDGER)
+MOVE_HEAD = (
+    update(HEAD)
+    .where(HEAD.c.id == HEAD_ID)
+    .values(
+        seq=bindparam("new_seq"),
+        mac=bindparam("new_mac"),
+        key_id=bindparam("new_key_id"),
+        head_mac=bindparam("new_head_mac"),
+    )
+)

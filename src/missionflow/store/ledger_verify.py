@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Table
 
 from missionflow.store.chain import VerifyFailure
-from missionflow.store.ledger import GENESIS, HEAD, LEDGER, LEDGER_KIND, Anchor, entry_mac, head_mac
+from missionflow.store.ledger import GENESIS, LEDGER_KIND, Anchor, entry_mac, head_mac
 from missionflow.store.ledger_cover import (
     COVERED,
     INVOICE,
@@ -28,6 +28,7 @@ from missionflow.store.ledger_cover import (
     read_table,
 )
 from missionflow.store.ledger_keys import KeyRing
+from missionflow.store.ledger_models import HEAD, LEDGER
 from missionflow.store.models import Base, InvoiceCounterRow, LetterCounterRow, QuoteCounterRow
 
 _SERIES: dict[str, tuple[Table, str]] = {

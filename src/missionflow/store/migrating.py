@@ -16,10 +16,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Row, select, update
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConcurrentUpdateError, ConflictError
+from missionflow.errors import ConflictError
 from missionflow.freelance.vocabulary import FACTS, SETTINGS
 from missionflow.store import facts, history, ledger, ledger_cover, rows, timers
-from missionflow.store.chain import GENESIS
 from missionflow.store.missions import keep_workflow
 from missionflow.store.models import Base, MissionRow
 from missionflow.store.session import Database, now, utc
@@ -234,17 +233,7 @@ def _move(
         note=note,
         data={"from": f"{target.name}@{row.workflow_version}", "to": target.key},
     )
-    if not history.append_entry(
-        connection,
-        mission_id=mission_id,
-        seen_version=row.version,
-        position=row.history_length + 1,
-        prev_hash=row.history_head or GENESIS,
-        record=record,
-        updated_at=now(),
-        ref=row.display_ref,
-    ):  # pragma: no cover - the missions are locked
-        raise ConcurrentUpdateError(row.display_ref)
+    history.append_after(connection, row, record)
     connection.execute(
         update(_MISSIONS).where(_MISSIONS.c.id == mission_id).values(workflow_version=target.version)
     )

@@ -147,12 +147,13 @@ class MissionRow(Base):
         return self.currency is not None
 
 
-# Listings filter on one state (or client) and show the most recently updated first; the id breaks
-# ties so that the index alone gives the order.
+# Listings by state (or client), most recently updated first, the id breaking ties: index order.
 Index("ix_mf_missions_state_updated", MissionRow.state, MissionRow.updated_at.desc(), MissionRow.id.desc())
 Index(
     "ix_mf_missions_client_updated", MissionRow.client_id, MissionRow.updated_at.desc(), MissionRow.id.desc()
 )
+# The per-state count leaves out subjects without currency: this index alone answers it.
+Index("ix_mf_missions_state_currency", MissionRow.state, MissionRow.currency)
 
 
 class HistoryRow(Base):

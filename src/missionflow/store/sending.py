@@ -17,12 +17,10 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from missionflow.errors import ConcurrentUpdateError
 from missionflow.freelance import SentDocument
 from missionflow.freelance.mailing import Mailer
 from missionflow.freelance.vocabulary import DOCUMENT_SENT
 from missionflow.store import facts, history, ledger
-from missionflow.store.chain import GENESIS
 from missionflow.store.ledger_cover import SENDING
 from missionflow.store.models import MissionRow, SendingRow
 from missionflow.store.records import mission_ref
@@ -80,17 +78,7 @@ def send_once(
         note=f"{outgoing.what} e-mailed to {recipient}",
         data={"document": outgoing.number, "to": recipient, "message_id": message_id},
     )
-    if not history.append_entry(
-        connection,
-        mission_id=row.id,
-        seen_version=row.version,
-        position=row.history_length + 1,
-        prev_hash=row.history_head or GENESIS,
-        record=record,
-        updated_at=now(),
-        ref=row.display_ref,
-    ):  # pragma: no cover - the mission is locked
-        raise ConcurrentUpdateError(row.display_ref)
+    history.append_after(connection, row, record)
     sent = SendingRow(
         mission_id=row.id,
         document=outgoing.number,
