@@ -148,8 +148,20 @@ class MissionBook:
         limit: int | None = None,
     ) -> list[MissionSummary]:
         """Missions, most recently updated first, optionally of one state, client or workflow."""
+        # Columns, not entities: a listing maps no ORM object (that was most of its time).
         query = (
-            select(MissionRow, ClientRow)
+            select(
+                MissionRow.id,
+                MissionRow.title,
+                MissionRow.workflow,
+                MissionRow.workflow_version,
+                MissionRow.state,
+                MissionRow.updated_at,
+                MissionRow.version,
+                MissionRow.created_at,
+                ClientRow.id.label("client_id"),
+                ClientRow.name.label("client_name"),
+            )
             .outerjoin(ClientRow, ClientRow.id == MissionRow.client_id)
             .where(MissionRow.currency.is_not(None))
         )
@@ -167,8 +179,8 @@ class MissionBook:
                 MissionSummary(
                     ref=mission_ref(m.id),
                     title=m.title,
-                    client_ref=client_ref(c.id) if c is not None else "",
-                    client_name=c.name if c is not None else "",
+                    client_ref=client_ref(m.client_id) if m.client_id is not None else "",
+                    client_name=m.client_name if m.client_id is not None else "",
                     workflow=m.workflow,
                     workflow_version=m.workflow_version,
                     state=m.state,
@@ -176,7 +188,7 @@ class MissionBook:
                     version=m.version,
                     created_at=m.created_at,
                 )
-                for m, c in session.execute(query)
+                for m in session.execute(query)
             ]
 
     def count_by_state(self) -> dict[str, int]:
