@@ -13,8 +13,13 @@ has no document and so no e-invoice; nothing is checked then.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from missionflow.errors import InvalidValueError, InvoiceRulesError
 from missionflow.freelance.records import InvoiceRecord
+
+if TYPE_CHECKING:
+    from missionflow.freelance.documents import Document
 
 __all__ = ["WARNING", "check_before_issue", "e_invoice_failures", "refusing"]
 
@@ -30,38 +35,43 @@ def refusing(failures: list[object]) -> list[object]:
 def e_invoice_failures(invoice: InvoiceRecord) -> list[object]:
     """Every rule the invoice's Factur-X XML breaks (empty when it passes them all, or when the
     invoice has no document: no lines, or issued before missionflow kept its whole copy)."""
-    terms = invoice.terms
-    if not invoice.lines or terms is None or terms.document is None:
-        return []
-    from missionflow.freelance.client_documents import invoice_document
-    from missionflow.freelance.documents.facturx import build_cii_xml
-    from missionflow.freelance.documents.facturx_check import check_xml
-
-    return list(check_xml(build_cii_xml(invoice_document(invoice))))
+    document = _document_of(invoice)
+    return [] if document is None else _failures_of(document)
 
 
 def check_before_issue(invoice: InvoiceRecord) -> None:
     """Refuse an invoice whose lines do not come to its total (InvalidValueError), or whose
     e-invoice breaks a rule (InvoiceRulesError, listing each rule)."""
-    _require_lines_make_the_total(invoice)
-    failures = refusing(e_invoice_failures(invoice))
-    if failures:
-        raise InvoiceRulesError(f"{_kind_words(invoice.kind)} {invoice.number}", failures)
-
-
-def _require_lines_make_the_total(invoice: InvoiceRecord) -> None:
-    terms = invoice.terms
-    if not invoice.lines or terms is None or terms.document is None:
+    document = _document_of(invoice)
+    if document is None:
         return
-    from missionflow.freelance.client_documents import invoice_document
-
-    due = invoice_document(invoice).totals.due
+    due = document.totals.due
     if due != invoice.total:
         raise InvalidValueError(
             "total",
             f"the lines come to {due} due (deposits deducted, VAT included), not {invoice.total}: "
             "give the total they make, or lines that make it",
         )
+    failures = refusing(_failures_of(document))
+    if failures:
+        raise InvoiceRulesError(f"{_kind_words(invoice.kind)} {invoice.number}", failures)
+
+
+def _document_of(invoice: InvoiceRecord) -> Document | None:
+    """The document the client receives, or None for an invoice without one."""
+    terms = invoice.terms
+    if not invoice.lines or terms is None or terms.document is None:
+        return None
+    from missionflow.freelance.client_documents import invoice_document
+
+    return invoice_document(invoice)
+
+
+def _failures_of(document: Document) -> list[object]:
+    from missionflow.freelance.documents.facturx import build_cii_xml
+    from missionflow.freelance.documents.facturx_check import check_xml
+
+    return list(check_xml(build_cii_xml(document)))
 
 
 def _kind_words(kind: str) -> str:
